@@ -1,0 +1,5 @@
+// The registry of shipped models: the CLI, `npm start` and the tests read this list.
+import type { AnyModel } from '../src/model.js';
+import bench from './bench.js';
+
+export const models: readonly AnyModel[] = [bench];

@@ -1,0 +1,35 @@
+// Isolation invariants over page machines (docs/kernel-semantics.md §5, INV-1..3;
+// docs/designs-and-flaws.md P-NoHostMapPriv, P-NoDMAPriv). Page machines name their
+// regions `attr` (shared | private), `hostMap` (unmapped | mapped) and `dma`
+// (unmapped | mapped), and count pins in `context.pins`.
+import type { AnyMachineSnapshot } from 'xstate';
+import { alwaysEach, type Property } from '../src/property.js';
+
+const isPrivate = (s: AnyMachineSnapshot): boolean => s.matches({ attr: 'private' });
+
+/** INV-1 NoUserPTEOnPrivate: a private page has no host userspace mapping. */
+export const noHostMapOfPrivate = (kind = 'page'): Property =>
+  alwaysEach(
+    'no-host-map-of-private',
+    'no private page is mapped in host userspace (INV-1, P-NoHostMapPriv)',
+    kind,
+    (s) => !(isPrivate(s) && s.matches({ hostMap: 'mapped' })),
+  );
+
+/** INV-2 NoPinOnPrivate: a private page holds no GUP pin. */
+export const noPinOnPrivate = (kind = 'page'): Property =>
+  alwaysEach(
+    'no-pin-on-private',
+    'no private page is GUP-pinned (INV-2)',
+    kind,
+    (s) => !(isPrivate(s) && (s.context as { pins: number }).pins > 0),
+  );
+
+/** INV-3 NoIOMMUToPrivate: no IOMMU mapping targets a private page. */
+export const noDmaOfPrivate = (kind = 'page'): Property =>
+  alwaysEach(
+    'no-dma-of-private',
+    'no IOMMU (DMA) mapping targets a private page (INV-3, P-NoDMAPriv)',
+    kind,
+    (s) => !(isPrivate(s) && s.matches({ dma: 'mapped' })),
+  );

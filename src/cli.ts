@@ -1,0 +1,100 @@
+// The command table: parses the command name and flags, runs the command, and turns
+// input errors into one line and exit code 2. Only engine bugs produce a stack trace.
+import { InputError, nearest } from './errors.js';
+import { helpText, parseArgs, type FlagSpec, type ParsedArgs } from './commands/args.js';
+import { checkCommand, checkFlags } from './commands/check.js';
+import type { Io } from './commands/io.js';
+import { listCommand, listFlags } from './commands/list.js';
+import { replayCommand, replayFlags } from './commands/replay.js';
+import { TOOL_VERSION } from './version.js';
+
+interface Command {
+  readonly usage: string;
+  readonly summary: string;
+  readonly flags: readonly FlagSpec[];
+  readonly extra?: string;
+  run(args: ParsedArgs, io: Io): number | Promise<number>;
+}
+
+const EXIT_CODES = `
+exit codes:
+  0  every verdict is as expected (or: the replay reproduces the trace)
+  1  a verdict differs from its expectation (or: the replay diverges)
+  2  bad usage or input
+  3  a limit stopped the search before a verdict
+`;
+
+const commands: Readonly<Record<string, Command>> = {
+  list: {
+    usage: 'foliocheck list [--json]',
+    summary:
+      'List the shipped models: variants (with the flaws they exhibit), parameters with defaults, properties.',
+    flags: listFlags,
+    run: listCommand,
+  },
+  check: {
+    usage: 'foliocheck check [MODEL[:VARIANT] ...] [options]',
+    summary:
+      'Explore every interleaving of each model variant (all models and variants when none is named) and judge every property: always-properties hold or are violated (with a shortest counterexample under bfs), sometimes-properties are reached or not.',
+    flags: checkFlags,
+    extra: EXIT_CODES,
+    run: checkCommand,
+  },
+  replay: {
+    usage: 'foliocheck replay TRACE [--json] [--force]',
+    summary:
+      'Re-fold a trace file event by event, printing each event, its outcome and the state of the machines it touched, then check the property the trace claims to violate.',
+    flags: replayFlags,
+    extra: EXIT_CODES,
+    run: replayCommand,
+  },
+};
+
+const HELP_FLAG: FlagSpec = { name: 'help', doc: 'show this help' };
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length)) + 2;
+  const list = Object.entries(commands)
+    .map(([name, c]) => `  ${name.padEnd(width)}${c.summary.split('. ')[0]?.replace(/\.$/, '')}.`)
+    .join('\n');
+  return `foliocheck ${TOOL_VERSION} — model checker for guest-memory isolation designs
+
+usage: foliocheck <command> [options]    (foliocheck <command> --help for details)
+
+commands:
+${list}
+${EXIT_CODES}`;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    io.out(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  try {
+    if (command === undefined) {
+      const near = nearest(name, Object.keys(commands));
+      const hint =
+        near === undefined ? `commands: ${Object.keys(commands).join(', ')}` : `did you mean '${near}'?`;
+      throw new InputError('usage', `unknown command '${name}' (${hint}); see 'foliocheck --help'`);
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(helpText(command.usage, command.summary, [...command.flags, HELP_FLAG], command.extra));
+      return 0;
+    }
+    return await command.run(parseArgs(name, rest, command.flags), io);
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.err(`foliocheck: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

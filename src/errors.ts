@@ -1,0 +1,59 @@
+// Errors with a code and a one-line message that states the rule and the fix.
+// Bad input and bad model definitions are InputError (exit 2); anything else that
+// throws is an engine bug.
+
+export type ErrorCode =
+  | 'usage'
+  | 'unknown_model'
+  | 'unknown_variant'
+  | 'unknown_property'
+  | 'unknown_param'
+  | 'bad_param'
+  | 'bad_trace'
+  | 'trace_model_mismatch'
+  | 'bad_model'
+  | 'io';
+
+/** A problem with what the user gave us (flags, files, model definitions). Exit code 2. */
+export class InputError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'InputError';
+    this.code = code;
+  }
+}
+
+/** Closest candidate by edit distance, for "did you mean" hints (undefined if none is close). */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDist = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDist) {
+      bestDist = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const sub = (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      cur.push(Math.min(sub, (prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/** "unknown X 'y'" message with a hint: the nearest valid name, else the list. */
+export function unknownName(what: string, name: string, valid: readonly string[], fix: string): string {
+  const near = nearest(name, valid);
+  const hint = near !== undefined ? `did you mean '${near}'?` : `valid: ${valid.join(', ')}`;
+  return `unknown ${what} '${name}' (${hint}); ${fix}`;
+}

@@ -1,0 +1,120 @@
+// Generates the successor function of a compiled system as JavaScript source: one
+// straight-line block per world event over the kinds' tables, on states packed as
+// mixed-radix numbers (< 2^53, exact in float64). The source is self-contained so
+// worker threads can rebuild it from the same data.
+import { at, kindOf, type CompiledSystem } from '../system.js';
+
+/** Plain data the generated code needs (structured-clone safe, for workers). */
+export interface PackedTables {
+  readonly radix: readonly number[];
+  readonly weight: readonly number[];
+  readonly next: readonly Int32Array[];
+  readonly out: readonly Uint8Array[];
+  readonly width: readonly number[];
+  readonly priorAlpha: readonly Int32Array[];
+  readonly source: string;
+  /** Product of the radices: number of packed states. */
+  readonly capacity: number;
+}
+
+/** Largest packed state space the float64 encoding supports exactly. */
+export const MAX_PACKED = 2 ** 53;
+
+/** Packed tables for `sys`, or undefined when the product of local state counts exceeds 2^53. */
+export function packTables(sys: CompiledSystem): PackedTables | undefined {
+  const radix = sys.instances.map((i) => kindOf(sys, i.index).states.length);
+  const weight: number[] = [];
+  let w = 1;
+  for (const r of radix) {
+    weight.push(w);
+    w *= r;
+    if (w > MAX_PACKED) return undefined;
+  }
+  const priorAlpha: Int32Array[] = [];
+  const lines: string[] = [];
+  const M = sys.instances.length;
+  lines.push('return function expand(s, L, emit) {');
+  lines.push('  let r = s, l = 0;');
+  for (let i = 0; i < M; i++) {
+    if (i === M - 1) lines.push(`  L[${i}] = r;`);
+    else lines.push(`  l = r % ${radix[i]}; L[${i}] = l; r = (r - l) / ${radix[i]};`);
+  }
+  for (let i = 0; i < M; i++) lines.push(`  const l${i} = L[${i}];`);
+  lines.push('  let o = 0, a = 0;');
+  for (const e of sys.events) {
+    const ps = e.participants;
+    let indent = '  ';
+    const open: string[] = [];
+    let delta = 's';
+    lines.push(`  // ${e.index}: ${e.actor} ${e.type}`);
+    lines.push(`${indent}{ o = 0;`);
+    ps.forEach((p, j) => {
+      const k = at(sys.instances, p.inst, 'instance').kind;
+      const width = kindOf(sys, p.inst).alphabet.length;
+      if (p.prior) {
+        priorAlpha.push(p.priorAlpha as Int32Array);
+        lines.push(`${indent}a = PA[${priorAlpha.length - 1}][o];`);
+        lines.push(`${indent}if (a >= 0) {`);
+        open.push('}');
+        indent += '  ';
+        lines.push(`${indent}const x${j} = l${p.inst} * ${width} + a;`);
+      } else {
+        if (p.alpha < 0) throw new Error(`engine: event ${e.index} participant missing from alphabet`);
+        lines.push(`${indent}const x${j} = l${p.inst} * ${width} + ${p.alpha};`);
+      }
+      lines.push(`${indent}const n${j} = T${k}[x${j}];`);
+      lines.push(`${indent}if (n${j} >= 0) {`);
+      open.push('}');
+      indent += '  ';
+      lines.push(`${indent}if (o === 0) o = O${k}[x${j}];`);
+      delta += ` + (n${j} - l${p.inst}) * ${weight[p.inst]}`;
+    });
+    lines.push(`${indent}emit(${delta}, ${e.index}, o);`);
+    lines.push(`  ${open.join(' ')} }`);
+  }
+  lines.push('};');
+  const header = sys.kinds.map((_, k) => `const T${k} = T[${k}], O${k} = O[${k}];`).join('\n');
+  return {
+    radix,
+    weight,
+    next: sys.kinds.map((k) => k.next),
+    out: sys.kinds.map((k) => k.out),
+    width: sys.kinds.map((k) => k.alphabet.length),
+    priorAlpha,
+    source: header + '\n' + lines.join('\n'),
+    capacity: w,
+  };
+}
+
+export type Emit = (succ: number, event: number, outcome: number) => void;
+export type Expand = (s: number, locals: Int32Array, emit: Emit) => void;
+
+/** Instantiates the generated successor function. */
+export function buildExpand(t: PackedTables): Expand {
+  // The source is generated above from the compiled tables only; it holds no user text.
+  // oxlint-disable-next-line typescript/no-implied-eval -- compiling generated tables is the point of this engine
+  const factory = new Function('T', 'O', 'PA', t.source) as (
+    T: readonly Int32Array[],
+    O: readonly Uint8Array[],
+    PA: readonly Int32Array[],
+  ) => Expand;
+  return factory(t.next, t.out, t.priorAlpha);
+}
+
+/** Packs a local-state vector. */
+export function encode(t: PackedTables, locals: Int32Array): number {
+  let s = 0;
+  for (let i = 0; i < t.radix.length; i++) s += (locals[i] as number) * (t.weight[i] as number);
+  return s;
+}
+
+/** Unpacks into `locals`. */
+export function decode(t: PackedTables, s: number, locals: Int32Array): void {
+  let r = s;
+  for (let i = 0; i < t.radix.length; i++) {
+    const radix = t.radix[i] as number;
+    const l = r % radix;
+    locals[i] = l;
+    r = (r - l) / radix;
+  }
+}

@@ -1,0 +1,54 @@
+// Depth-first search: memory for the frontier grows with depth, not breadth, and deep
+// bugs are reached sooner; counterexamples are not necessarily shortest. With maxDepth,
+// a state first seen deep is not re-expanded when met again shallower, so a bounded DFS
+// may miss states within the bound: prefer BFS for bounded checks.
+import { checkFrontier, poll } from './bfs.js';
+import type { Strategy } from './strategy.js';
+import { POLL_EVERY } from './strategy.js';
+
+export const dfs: Strategy = (space, tracker, limits) => {
+  space.addInitial();
+  const stack: number[] = [0];
+  const depths: number[] = [0];
+  const children: number[] = [];
+  let transitions = 0;
+  let maxDepth = 0;
+  let expanded = 0;
+  let current = 0;
+  let stopReason: string | undefined;
+  let depthBounded = false;
+  const sink = (event: number, outcome: number, child: number, isNew: boolean): void => {
+    transitions++;
+    tracker.checkStep(current, event, outcome);
+    if (isNew) children.push(child);
+  };
+  while (stack.length > 0) {
+    current = stack.pop() as number;
+    const d = depths.pop() as number;
+    if (d > maxDepth) maxDepth = d;
+    if (limits.maxDepth !== undefined && d >= limits.maxDepth) {
+      if (checkFrontier(space, tracker, current, current + 1)) depthBounded = true;
+      continue;
+    }
+    children.length = 0;
+    tracker.record(current, space.expand(current, tracker.openState, sink));
+    for (let c = children.length - 1; c >= 0; c--) {
+      stack.push(children[c] as number);
+      depths.push(d + 1);
+    }
+    if (++expanded % POLL_EVERY === 0) {
+      stopReason = poll(limits, tracker, space.size, transitions, maxDepth, stack.length);
+      if (stopReason !== undefined) break;
+    }
+  }
+  for (const j of stack) tracker.checkState(space, j);
+  return {
+    states: space.size,
+    transitions,
+    depth: maxDepth,
+    complete: stopReason === undefined && !depthBounded,
+    depthBounded,
+    stopReason,
+    levels: [],
+  };
+};

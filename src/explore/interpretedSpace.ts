@@ -1,0 +1,112 @@
+// The reference state space: worlds of XState snapshots stepped by plain interpretation
+// (stepWorld), deduplicated by canonical string keys. Slow and obviously right; the
+// compiled space is tested against it.
+import type { AnyMachineSnapshot } from 'xstate';
+import { snapshotKey } from '../machines.js';
+import { kindOf, type CompiledSystem } from '../system.js';
+import { initialWorld, stateTestHolds, stepWorld, worldKey, type World } from '../world.js';
+import type { Sink, StateSpace } from './space.js';
+import { makeCanonicalizer, type Canonicalizer } from './symmetry.js';
+
+export class InterpretedSpace implements StateSpace {
+  private readonly worlds: World[] = [];
+  private readonly parents: number[] = [];
+  private readonly events: number[] = [];
+  private readonly seen = new Map<string, number>();
+  private readonly canon: Canonicalizer | undefined;
+  private keyBytes = 0;
+
+  constructor(
+    readonly sys: CompiledSystem,
+    symmetry: boolean,
+  ) {
+    this.canon = symmetry ? makeCanonicalizer(sys) : undefined;
+  }
+
+  get size(): number {
+    return this.worlds.length;
+  }
+
+  /** Approximate: key strings (2 bytes per char) plus three array slots per state. */
+  get bytes(): number {
+    return this.keyBytes + this.worlds.length * 24;
+  }
+
+  worldAt(i: number): World {
+    return this.worlds[i] as World;
+  }
+
+  /** The canonical representative of `w` under the declared symmetry (identity without). */
+  canonical(w: World): World {
+    if (this.canon === undefined) return w;
+    const locals = Int32Array.from(w, (snap, i) => {
+      const kind = kindOf(this.sys, i);
+      const l = kind.stateIndex.get(snapshotKey(snap));
+      if (l === undefined) throw new Error('engine: world has a local state outside the compiled closure');
+      return l;
+    });
+    this.canon(locals);
+    return Array.from(locals, (l, i) => {
+      const kind = kindOf(this.sys, i);
+      const current = w[i] as AnyMachineSnapshot;
+      const target = kind.states[l] as AnyMachineSnapshot;
+      return snapshotKey(current) === snapshotKey(target) ? current : target;
+    });
+  }
+
+  private store(w: World, parent: number, event: number): number {
+    const key = worldKey(w);
+    this.seen.set(key, this.worlds.length);
+    this.keyBytes += key.length * 2;
+    this.worlds.push(w);
+    this.parents.push(parent);
+    this.events.push(event);
+    return this.worlds.length - 1;
+  }
+
+  addInitial(): void {
+    this.store(this.canonical(initialWorld(this.sys)), -1, 0);
+  }
+
+  expand(i: number, open: number, sink: Sink): number {
+    const w = this.worlds[i] as World;
+    const mask = this.fired(i, open);
+    for (let e = 0; e < this.sys.events.length; e++) {
+      const step = stepWorld(this.sys, w, e);
+      if (step === undefined) continue;
+      const next = this.canonical(step.world);
+      const known = this.seen.get(worldKey(next));
+      const outcome = this.sys.outcomes.indexOf(step.outcome);
+      if (known !== undefined) sink(e, outcome, known, false);
+      else sink(e, outcome, this.store(next, i, e), true);
+    }
+    return mask;
+  }
+
+  hasNewSuccessor(i: number): boolean {
+    const w = this.worlds[i] as World;
+    for (let e = 0; e < this.sys.events.length; e++) {
+      const step = stepWorld(this.sys, w, e);
+      if (step !== undefined && !this.seen.has(worldKey(this.canonical(step.world)))) return true;
+    }
+    return false;
+  }
+
+  fired(i: number, open: number): number {
+    const w = this.worlds[i] as World;
+    let mask = 0;
+    this.sys.properties.forEach((prop, p) => {
+      if ((open & (1 << p)) === 0 || prop.over === 'step') return;
+      if (stateTestHolds(this.sys, prop, w) !== (prop.kind === 'always')) mask |= 1 << p;
+    });
+    return mask;
+  }
+
+  parentOf(i: number): number {
+    return this.parents[i] ?? -1;
+  }
+
+  eventOf(i: number): number {
+    return this.events[i] ?? 0;
+  }
+}

@@ -1,0 +1,41 @@
+// The interface strategies explore: states are dense indices in discovery order; the
+// space owns storage, deduplication and the semantics (interpreted or compiled).
+
+/**
+ * Called for every enabled event of an expanded state, in event order.
+ * `child` is the successor's index (new or already stored), or -1 when the space keeps
+ * no index for seen states (bitmap visited sets); `isNew` says whether it was added.
+ */
+export type Sink = (event: number, outcome: number, child: number, isNew: boolean) => void;
+
+export interface StateSpace {
+  /** Distinct states stored so far. */
+  readonly size: number;
+  /** Stores the initial state as index 0. */
+  addInitial(): void;
+  /**
+   * Generates the successors of state `i` in event order, storing new ones, and returns
+   * `fired(i, open)` for state `i` itself (one decoding serves both).
+   */
+  expand(i: number, open: number, sink: Sink): number;
+  /** True when state `i` has a successor not yet stored (used at a depth cut-off). */
+  hasNewSuccessor(i: number): boolean;
+  /**
+   * State-level properties (scope 'state' or 'each') among `open` (a bitmask over
+   * property indices) that fire at state `i`: violated for `always`, witnessed for
+   * `sometimes`. Returns a bitmask.
+   */
+  fired(i: number, open: number): number;
+  /** Parent index of state `i` (-1 for the initial state) and the event that led to it. */
+  parentOf(i: number): number;
+  eventOf(i: number): number;
+  /** Bytes allocated for stored states and the visited set. */
+  readonly bytes: number;
+}
+
+/** Events from the initial state to state `i`, following parent links. */
+export function pathTo(space: StateSpace, i: number): number[] {
+  const events: number[] = [];
+  for (let s = i; space.parentOf(s) >= 0; s = space.parentOf(s)) events.push(space.eventOf(s));
+  return events.reverse();
+}

@@ -1,0 +1,43 @@
+// What every search strategy takes and returns.
+import type { StateSpace } from './space.js';
+import type { PropertyTracker } from './tracker.js';
+
+export interface SearchLimits {
+  /** Do not expand states at this depth (bounded model checking). */
+  readonly maxDepth?: number | undefined;
+  /** Stop once this many distinct states are stored. */
+  readonly maxStates?: number | undefined;
+  /** Polled every few thousand expansions; a string stops the search and names the reason. */
+  readonly shouldStop?: () => string | undefined;
+  /** Called at most every few thousand expansions with the running figures. */
+  readonly onProgress?: (p: SearchProgress) => void;
+  /** Stop as soon as every property is decided (counts are then partial). */
+  readonly stopWhenDecided?: boolean;
+}
+
+export interface SearchProgress {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly queue: number;
+}
+
+export interface SearchStats {
+  readonly states: number;
+  readonly transitions: number;
+  /** Deepest depth reached (BFS: shortest-path depth; DFS: depth along the search tree). */
+  readonly depth: number;
+  /** True when every reachable state (within maxDepth, if set) was expanded. */
+  readonly complete: boolean;
+  /** True when maxDepth cut off states that still had unexplored successors. */
+  readonly depthBounded: boolean;
+  /** Why the search stopped early ('max-states', a shouldStop reason), if it did. */
+  readonly stopReason: string | undefined;
+  /** BFS only: distinct states first reached at each depth. */
+  readonly levels: readonly number[];
+}
+
+export type Strategy = (space: StateSpace, tracker: PropertyTracker, limits: SearchLimits) => SearchStats;
+
+/** Expansions between two polls of limits and progress. */
+export const POLL_EVERY = 4096;

@@ -1,0 +1,113 @@
+// Compiles each XState machine kind into finite local tables by closure: every local
+// state reachable from the instances' initial snapshots under the kind's event alphabet,
+// with next-state and outcome per (state, event). XState is the only semantics; the
+// tables cache what its pure transition() answered.
+import { initialTransition, transition } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
+import { InputError } from './errors.js';
+import { canonicalJson } from './key.js';
+import { outcomeOf } from './outcome.js';
+
+/** Most local states one machine kind may have; a larger closure means unbounded context. */
+export const MAX_LOCAL_STATES = 4096;
+
+/** Result of one machine taking one event through XState, or undefined when not enabled. */
+export interface LocalStep {
+  readonly next: AnyMachineSnapshot;
+  readonly outcome: string;
+}
+
+/**
+ * The pure step of one machine: enabled iff XState selects at least one transition
+ * (guards evaluated); then XState's transition() gives the next snapshot, and the
+ * outcome is read from the returned actions (never executed).
+ */
+export function machineStep(
+  machine: AnyStateMachine,
+  snapshot: AnyMachineSnapshot,
+  event: EventObject,
+): LocalStep | undefined {
+  if (machine.getTransitionData(snapshot, event).length === 0) return undefined;
+  const [next, actions] = transition(machine, snapshot, event);
+  return { next, outcome: outcomeOf(actions) };
+}
+
+export function initialSnapshot(machine: AnyStateMachine, input: unknown): AnyMachineSnapshot {
+  const [snapshot] = input === undefined ? initialTransition(machine) : initialTransition(machine, input);
+  return snapshot;
+}
+
+/** Canonical identity of a local state: status, state value and context. */
+export function snapshotKey(s: AnyMachineSnapshot): string {
+  return canonicalJson({ s: s.status, v: s.value, c: s.context });
+}
+
+export function eventKey(e: EventObject): string {
+  return canonicalJson(e);
+}
+
+/** One machine kind compiled to tables. Local state ids and event ids are dense indices. */
+export interface Kind {
+  readonly name: string;
+  readonly machine: AnyStateMachine;
+  readonly alphabet: readonly EventObject[];
+  readonly alphabetIndex: ReadonlyMap<string, number>;
+  readonly states: readonly AnyMachineSnapshot[];
+  readonly stateIndex: ReadonlyMap<string, number>;
+  /** next[l * alphabet.length + e]: next local state, or -1 when e is not enabled in l. */
+  readonly next: Int32Array;
+  /** out[l * alphabet.length + e]: outcome code index (into the system's outcome list). */
+  readonly out: Uint8Array;
+}
+
+/**
+ * Closure of one kind. `initials` are the instances' initial snapshots; `intern` maps an
+ * outcome string to its global code index (it may grow the global list).
+ */
+export function compileKind(
+  name: string,
+  machine: AnyStateMachine,
+  initials: readonly AnyMachineSnapshot[],
+  alphabet: readonly EventObject[],
+  intern: (outcome: string) => number,
+): Kind {
+  const states: AnyMachineSnapshot[] = [];
+  const stateIndex = new Map<string, number>();
+  const add = (s: AnyMachineSnapshot): number => {
+    const key = snapshotKey(s);
+    const found = stateIndex.get(key);
+    if (found !== undefined) return found;
+    if (states.length >= MAX_LOCAL_STATES) {
+      throw new InputError(
+        'bad_model',
+        `machine '${name}' has more than ${MAX_LOCAL_STATES} local states; bound its context counters (guards on increments)`,
+      );
+    }
+    stateIndex.set(key, states.length);
+    states.push(s);
+    return states.length - 1;
+  };
+  for (const s of initials) add(s);
+  const width = alphabet.length;
+  const next: number[] = [];
+  const out: number[] = [];
+  for (let l = 0; l < states.length; l++) {
+    const snap = states[l] as AnyMachineSnapshot;
+    for (let e = 0; e < width; e++) {
+      const step = machineStep(machine, snap, alphabet[e] as EventObject);
+      next[l * width + e] = step === undefined ? -1 : add(step.next);
+      out[l * width + e] = step === undefined ? 0 : intern(step.outcome);
+    }
+  }
+  const alphabetIndex = new Map(alphabet.map((e, i) => [eventKey(e), i] as const));
+  return {
+    name,
+    machine,
+    alphabet,
+    alphabetIndex,
+    states,
+    stateIndex,
+    next: Int32Array.from(next),
+    out: Uint8Array.from(out),
+  };
+}

@@ -1,0 +1,117 @@
+// The one contract every model implements: machines, world events, properties, variants.
+// A model is data plus pure functions; it never imports the engine beyond these types.
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import type { Property } from './property.js';
+
+export type ArgValue = number | string | boolean;
+export type Args = Readonly<Record<string, ArgValue>>;
+
+/** A numeric model parameter (pages, folios, actors ...), bounded so exploration stays finite. */
+export interface ParamSpec {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly doc: string;
+}
+
+/** Verdicts a property can get. `always` → holds | violated; `sometimes` → reached | unreached. */
+export type Verdict = 'holds' | 'violated' | 'reached' | 'unreached';
+
+export interface VariantSpec {
+  readonly doc: string;
+  /** Flaw ids from docs/designs-and-flaws.md that this variant is meant to exhibit (empty for a fix). */
+  readonly flaws: readonly string[];
+  /** Expected verdict per property name; every property of the model must be listed. */
+  readonly expect: Readonly<Record<string, Verdict>>;
+}
+
+/** One machine instance in the world: a page, a folio, an actor (VMM, converter ...). */
+export interface MachineInstance {
+  readonly id: string;
+  readonly machine: AnyStateMachine;
+  readonly input?: unknown;
+}
+
+/** An event delivered to one machine: a type plus plain arguments. */
+export interface MachineEvent {
+  readonly type: string;
+  readonly [arg: string]: ArgValue;
+}
+
+/**
+ * One participant of a world event: the machine event delivered to one instance.
+ * With `prior: true` the event also carries `prior`, the outcome produced by the
+ * participants before it ('ok' when none refused), so an actor can react to what a
+ * page answered (check-then-act as real steps).
+ */
+export interface Participant {
+  readonly machine: string;
+  readonly event: MachineEvent;
+  readonly prior?: true;
+}
+
+/**
+ * A world event: one atomic step of one actor. It is enabled when every participant
+ * has an enabled transition for its event; it then moves all participants at once.
+ */
+export interface WorldEventSpec {
+  readonly actor: string;
+  readonly type: string;
+  readonly args: Args;
+  readonly sync: readonly Participant[];
+}
+
+/**
+ * Interchangeable units for symmetry reduction. Each slot is a tuple of instance ids of
+ * the same shape (a page; or a folio with its pages). `refs` name context fields of
+ * other machine kinds that hold a slot index of this group (a converter's `page`), so
+ * permuting slots relabels them consistently.
+ */
+export interface SymmetryGroup {
+  readonly name: string;
+  readonly slots: readonly (readonly string[])[];
+  readonly refs?: readonly SymmetryRef[];
+}
+
+/** A context field of machine `kind` that holds a slot index while `when` holds (default: always). */
+export interface SymmetryRef {
+  readonly kind: string;
+  readonly field: string;
+  readonly when?: (s: AnyMachineSnapshot) => boolean;
+}
+
+/** The concrete system for one parameter assignment and variant. */
+export interface System {
+  readonly machines: readonly MachineInstance[];
+  readonly events: readonly WorldEventSpec[];
+  readonly symmetry?: readonly SymmetryGroup[];
+}
+
+export interface ModelDef<P extends string = string, V extends string = string> {
+  readonly id: string;
+  readonly title: string;
+  /** One paragraph: the design, what the variants change, and the bound used. */
+  readonly summary: string;
+  /** Seed threads, kernel functions, commits the rules come from. */
+  readonly sources: readonly string[];
+  /** Rules the docs mark UNCONFIRMED that this model relies on. */
+  readonly unconfirmed?: readonly string[];
+  readonly params: Readonly<Record<P, ParamSpec>>;
+  readonly variants: Readonly<Record<V, VariantSpec>>;
+  readonly properties: readonly Property[];
+  /** Default depth bound (undefined: explore exhaustively). */
+  readonly maxDepth?: number;
+  build(params: Readonly<Record<P, number>>, variant: V): System;
+}
+
+export type AnyModel = ModelDef;
+
+/** Identity function that type-checks a model definition. */
+export function defineModel<P extends string, V extends string>(model: ModelDef<P, V>): ModelDef<P, V> {
+  return model;
+}
+
+/** `[0, 1, ..., n-1]`: models build instance lists from parameters. */
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

@@ -1,0 +1,331 @@
+// Resolves a model, parameters and variant into a compiled system: instances, machine
+// kinds with their local tables, world events with participant indices, property tables
+// and the model fingerprint. Both engines (interpretation and compiled) start from here.
+import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
+import { InputError } from './errors.js';
+import { canonicalJson, hash64 } from './key.js';
+import { compileKind, eventKey, initialSnapshot, snapshotKey, type Kind } from './machines.js';
+import type { AnyModel, Args, MachineEvent, SymmetryGroup, WorldEventSpec } from './model.js';
+import { OK } from './outcome.js';
+import type { Property, StepView } from './property.js';
+
+export interface Instance {
+  readonly id: string;
+  readonly index: number;
+  readonly kind: number;
+  readonly initial: AnyMachineSnapshot;
+  readonly initialLocal: number;
+}
+
+export interface ResolvedParticipant {
+  readonly inst: number;
+  readonly event: MachineEvent;
+  readonly prior: boolean;
+  /** Alphabet index of `event` (for prior participants: of the event with prior 'ok'). */
+  readonly alpha: number;
+  /** Prior participants: alphabet index per outcome code. */
+  readonly priorAlpha: Int32Array | undefined;
+}
+
+export interface ResolvedEvent {
+  readonly index: number;
+  readonly actor: string;
+  readonly type: string;
+  readonly args: Args;
+  /** Identity used to match a log entry to this event: actor, type and canonical args. */
+  readonly key: string;
+  readonly participants: readonly ResolvedParticipant[];
+}
+
+/** A symmetry group resolved to instance indices, with relabelling tables for refs. */
+export interface ResolvedSymmetry {
+  readonly name: string;
+  /** slots[s][p]: instance index of position p of slot s. */
+  readonly slots: readonly (readonly number[])[];
+  /** Reference fields holding a slot index of this group. */
+  readonly refs: readonly ResolvedRef[];
+}
+
+export interface ResolvedRef {
+  readonly kind: number;
+  /** ref[l]: slot index referenced by local state l of the kind, or -1. */
+  readonly ref: Int32Array;
+  /** relabel[l * slotCount + s]: local state l with its reference changed to slot s. */
+  readonly relabel: Int32Array;
+}
+
+export interface CompiledSystem {
+  readonly modelId: string;
+  readonly variant: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly instances: readonly Instance[];
+  readonly instanceIndex: ReadonlyMap<string, number>;
+  readonly kinds: readonly Kind[];
+  readonly kindIndex: ReadonlyMap<string, number>;
+  readonly events: readonly ResolvedEvent[];
+  readonly eventIndex: ReadonlyMap<string, number>;
+  readonly outcomes: readonly string[];
+  readonly properties: readonly Property[];
+  /** For `each` properties: holds[l] per local state of the property's kind (else undefined). */
+  readonly localTables: readonly (Uint8Array | undefined)[];
+  /** For `step` properties: holds[e * outcomes.length + o] (else undefined). */
+  readonly stepTables: readonly (Uint8Array | undefined)[];
+  readonly symmetry: readonly ResolvedSymmetry[];
+  readonly fingerprint: string;
+}
+
+export function eventIdentity(actor: string, type: string, args: Args): string {
+  return canonicalJson({ actor, type, args });
+}
+
+export function eventLabel(e: { actor: string; type: string; args: Args }): string {
+  const args = Object.entries(e.args)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+  return `${e.actor}: ${e.type}(${args})`;
+}
+
+/** Build and compile the system of `model` for `params` and `variant` (already validated). */
+export function compileSystem(
+  model: AnyModel,
+  params: Readonly<Record<string, number>>,
+  variant: string,
+): CompiledSystem {
+  const sys = model.build(params, variant);
+  const instanceIndex = new Map<string, number>();
+  const kindIndex = new Map<string, number>();
+  const kindMachines: AnyStateMachine[] = [];
+  const rawInstances = sys.machines.map((m, index) => {
+    if (instanceIndex.has(m.id))
+      throw new InputError('bad_model', `${model.id}: instance id '${m.id}' is used twice`);
+    instanceIndex.set(m.id, index);
+    const name = m.machine.id;
+    let kind = kindIndex.get(name);
+    if (kind === undefined) {
+      kind = kindMachines.length;
+      kindIndex.set(name, kind);
+      kindMachines.push(m.machine);
+    } else if (kindMachines[kind] !== m.machine) {
+      throw new InputError(
+        'bad_model',
+        `${model.id}: two different machines share the id '${name}'; give each its own id`,
+      );
+    }
+    return { id: m.id, index, kind, initial: initialSnapshot(m.machine, m.input) };
+  });
+
+  const outcomes: string[] = [OK];
+  const outcomeIndex = new Map([[OK, 0]]);
+  const intern = (code: string): number => {
+    let i = outcomeIndex.get(code);
+    if (i === undefined) {
+      i = outcomes.length;
+      if (i > 250) throw new InputError('bad_model', `${model.id}: more than 250 distinct outcomes`);
+      outcomes.push(code);
+      outcomeIndex.set(code, i);
+    }
+    return i;
+  };
+
+  const resolveParticipant = (e: WorldEventSpec, p: WorldEventSpec['sync'][number]): number => {
+    const inst = instanceIndex.get(p.machine);
+    if (inst === undefined) {
+      throw new InputError('bad_model', `${model.id}: event ${e.type} names unknown machine '${p.machine}'`);
+    }
+    return inst;
+  };
+
+  // Alphabets grow as outcomes are discovered (prior participants need one event per
+  // outcome); iterate until no new outcome appears.
+  let kinds: Kind[] = [];
+  for (;;) {
+    const before = outcomes.length;
+    const alphabets = kindMachines.map(() => new Map<string, EventObject>());
+    for (const e of sys.events) {
+      for (const p of e.sync) {
+        const inst = rawInstances[resolveParticipant(e, p)] as (typeof rawInstances)[number];
+        const alphabet = alphabets[inst.kind] as Map<string, EventObject>;
+        const variants = p.prior === true ? outcomes.map((prior) => ({ ...p.event, prior })) : [p.event];
+        for (const ev of variants) alphabet.set(eventKey(ev), ev);
+      }
+    }
+    kinds = kindMachines.map((machine, k) =>
+      compileKind(
+        machine.id,
+        machine,
+        rawInstances.filter((i) => i.kind === k).map((i) => i.initial),
+        [...(alphabets[k] as Map<string, EventObject>).values()],
+        intern,
+      ),
+    );
+    if (outcomes.length === before) break;
+  }
+
+  const instances: Instance[] = rawInstances.map((i) => ({
+    ...i,
+    initialLocal: (kinds[i.kind] as Kind).stateIndex.get(snapshotKey(i.initial)) as number,
+  }));
+
+  const eventIndex = new Map<string, number>();
+  const events: ResolvedEvent[] = sys.events.map((e, index) => {
+    const key = eventIdentity(e.actor, e.type, e.args);
+    if (eventIndex.has(key))
+      throw new InputError('bad_model', `${model.id}: event ${eventLabel(e)} is declared twice`);
+    eventIndex.set(key, index);
+    const seen = new Set<number>();
+    const participants = e.sync.map((p): ResolvedParticipant => {
+      const inst = resolveParticipant(e, p);
+      if (seen.has(inst)) {
+        throw new InputError(
+          'bad_model',
+          `${model.id}: event ${eventLabel(e)} names machine '${p.machine}' twice`,
+        );
+      }
+      seen.add(inst);
+      const kind = kinds[(instances[inst] as Instance).kind] as Kind;
+      const alphaOf = (ev: MachineEvent): number => kind.alphabetIndex.get(eventKey(ev)) ?? -1;
+      if (p.prior === true) {
+        const priorAlpha = Int32Array.from(outcomes.map((prior) => alphaOf({ ...p.event, prior })));
+        return { inst, event: p.event, prior: true, alpha: priorAlpha[0] ?? -1, priorAlpha };
+      }
+      return { inst, event: p.event, prior: false, alpha: alphaOf(p.event), priorAlpha: undefined };
+    });
+    if (participants.length === 0)
+      throw new InputError('bad_model', `${model.id}: event ${eventLabel(e)} has no participants`);
+    return { index, actor: e.actor, type: e.type, args: e.args, key, participants };
+  });
+
+  const localTables = model.properties.map((p) => {
+    if (p.over !== 'each') return undefined;
+    const k = kindIndex.get(p.machine);
+    if (k === undefined) {
+      throw new InputError(
+        'bad_model',
+        `${model.id}: property '${p.name}' ranges over unknown machine kind '${p.machine}'`,
+      );
+    }
+    return Uint8Array.from((kinds[k] as Kind).states.map((s) => (p.test(s) ? 1 : 0)));
+  });
+  const stepTables = model.properties.map((p) => {
+    if (p.over !== 'step') return undefined;
+    const table = new Uint8Array(events.length * outcomes.length);
+    for (const e of events) {
+      outcomes.forEach((outcome, o) => {
+        const view: StepView = { actor: e.actor, type: e.type, args: e.args, outcome };
+        table[e.index * outcomes.length + o] = p.test(view) ? 1 : 0;
+      });
+    }
+    return table;
+  });
+
+  const symmetry = (sys.symmetry ?? []).map((g) =>
+    resolveSymmetry(model.id, g, instanceIndex, instances, kinds, kindIndex),
+  );
+  const fingerprint = hash64(
+    canonicalJson({
+      model: model.id,
+      variant,
+      params,
+      instances: instances.map((i) => [i.id, i.kind, i.initialLocal]),
+      kinds: kinds.map((k) => ({
+        name: k.name,
+        states: k.states.map(snapshotKey),
+        alphabet: k.alphabet.map(eventKey),
+        next: Array.from(k.next),
+        out: Array.from(k.out),
+      })),
+      outcomes,
+      events: events.map((e) => [e.key, e.participants.map((p) => [p.inst, eventKey(p.event), p.prior])]),
+      properties: model.properties.map((p, i) => [
+        p.name,
+        p.kind,
+        p.over,
+        Array.from(localTables[i] ?? []),
+        Array.from(stepTables[i] ?? []),
+      ]),
+      symmetry: symmetry.map((g) => [
+        g.slots,
+        g.refs.map((r) => [r.kind, Array.from(r.ref), Array.from(r.relabel)]),
+      ]),
+    }),
+  );
+  return {
+    modelId: model.id,
+    variant,
+    params,
+    instances,
+    instanceIndex,
+    kinds,
+    kindIndex,
+    events,
+    eventIndex,
+    outcomes,
+    properties: model.properties,
+    localTables,
+    stepTables,
+    symmetry,
+    fingerprint,
+  };
+}
+
+function resolveSymmetry(
+  modelId: string,
+  g: SymmetryGroup,
+  instanceIndex: ReadonlyMap<string, number>,
+  instances: readonly Instance[],
+  kinds: readonly Kind[],
+  kindIndex: ReadonlyMap<string, number>,
+): ResolvedSymmetry {
+  const bad = (why: string): InputError =>
+    new InputError('bad_model', `${modelId}: symmetry group '${g.name}': ${why}`);
+  const slots = g.slots.map((slot) =>
+    slot.map((id) => {
+      const i = instanceIndex.get(id);
+      if (i === undefined) throw bad(`unknown instance '${id}'`);
+      return i;
+    }),
+  );
+  const shape = (s: readonly number[]): string => s.map((i) => (instances[i] as Instance).kind).join(',');
+  if (slots.some((s) => shape(s) !== shape(slots[0] ?? []))) throw bad('slots differ in shape');
+  const refs = (g.refs ?? []).map((r): ResolvedRef => {
+    const k = kindIndex.get(r.kind);
+    if (k === undefined) throw bad(`unknown machine kind '${r.kind}'`);
+    const kind = kinds[k] as Kind;
+    const ref = new Int32Array(kind.states.length).fill(-1);
+    const relabel = new Int32Array(kind.states.length * slots.length).fill(-1);
+    kind.states.forEach((s, l) => {
+      const context = s.context as Record<string, unknown>;
+      const value = context[r.field];
+      const active = r.when === undefined || r.when(s);
+      if (!active || typeof value !== 'number') {
+        for (let t = 0; t < slots.length; t++) relabel[l * slots.length + t] = l;
+        return;
+      }
+      ref[l] = value;
+      for (let t = 0; t < slots.length; t++) {
+        const key = canonicalJson({ s: s.status, v: s.value, c: { ...context, [r.field]: t } });
+        const target = kind.stateIndex.get(key);
+        if (target === undefined) {
+          throw bad(
+            `relabelling '${r.field}' of a ${kind.name} state to ${t} gives a state the machine never reaches`,
+          );
+        }
+        relabel[l * slots.length + t] = target;
+      }
+    });
+    return { kind: k, ref, relabel };
+  });
+  return { name: g.name, slots, refs };
+}
+
+/** Element `i` of a list the engine built itself; a miss is an engine bug. */
+export function at<T>(list: readonly T[], i: number, what: string): T {
+  const v = list[i];
+  if (v === undefined) throw new Error(`engine: no ${what} at index ${i}`);
+  return v;
+}
+
+/** The compiled kind of instance `i`. */
+export function kindOf(sys: CompiledSystem, i: number): Kind {
+  return at(sys.kinds, at(sys.instances, i, 'instance').kind, 'kind');
+}

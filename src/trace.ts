@@ -1,0 +1,164 @@
+// Trace files: a counterexample is its event log plus what is needed to check that it
+// belongs to this model (fingerprint) and what it claims (the property and verdict).
+import { customRandom, urlAlphabet } from 'nanoid';
+import { InputError } from './errors.js';
+import { hash64 } from './key.js';
+import type { Args, Verdict } from './model.js';
+import type { PropertyKind } from './property.js';
+import type { CompiledSystem } from './system.js';
+import { TOOL_NAME, TOOL_VERSION } from './version.js';
+import { initialWorld, stepWorld } from './world.js';
+
+export const TRACE_SCHEMA = 'foliocheck-trace/1';
+
+export interface TraceEvent {
+  readonly id: string;
+  readonly actor: string;
+  readonly type: string;
+  readonly args: Args;
+  readonly outcome: string;
+}
+
+export interface Trace {
+  readonly schema: typeof TRACE_SCHEMA;
+  readonly tool: string;
+  readonly model: string;
+  readonly variant: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly fingerprint: string;
+  readonly property: { readonly name: string; readonly kind: PropertyKind; readonly verdict: Verdict };
+  /** Lasso traces: index of the first event of the loop that repeats forever; else null. */
+  readonly loop: number | null;
+  readonly events: readonly TraceEvent[];
+}
+
+export function traceFileName(model: string, variant: string, property: string): string {
+  return `${model}.${variant}.${property}.trace.json`;
+}
+
+/**
+ * Deterministic nanoid ids: seeded from the trace's content, so writing the same
+ * counterexample twice gives byte-identical files. Ids label events for people; they
+ * are never part of a state.
+ */
+function idMaker(seed: string): () => string {
+  let x = parseInt(hash64(seed).slice(0, 8), 16) | 0;
+  const random = (bytes: number): Uint8Array => {
+    const out = new Uint8Array(bytes);
+    for (let i = 0; i < bytes; i++) {
+      x = (x + 0x6d2b79f5) | 0;
+      let t = Math.imul(x ^ (x >>> 15), 1 | x);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      out[i] = (t ^ (t >>> 14)) & 0xff;
+    }
+    return out;
+  };
+  return customRandom(urlAlphabet, 12, random);
+}
+
+/** Builds the trace of `path` (event indices) by folding it, recording each outcome. */
+export function buildTrace(
+  sys: CompiledSystem,
+  property: Trace['property'],
+  path: readonly number[],
+  loop: number | null = null,
+): Trace {
+  const nextId = idMaker(`${sys.fingerprint}/${property.name}/${path.join(',')}`);
+  let world = initialWorld(sys);
+  const events = path.map((e): TraceEvent => {
+    const step = stepWorld(sys, world, e);
+    const ev = sys.events[e];
+    if (step === undefined || ev === undefined)
+      throw new Error(`engine: path event ${e} is not enabled on replay`);
+    world = step.world;
+    return { id: nextId(), actor: ev.actor, type: ev.type, args: ev.args, outcome: step.outcome };
+  });
+  return {
+    schema: TRACE_SCHEMA,
+    tool: `${TOOL_NAME} ${TOOL_VERSION}`,
+    model: sys.modelId,
+    variant: sys.variant,
+    params: sys.params,
+    fingerprint: sys.fingerprint,
+    property,
+    loop,
+    events,
+  };
+}
+
+export function serializeTrace(t: Trace): string {
+  return JSON.stringify(t, null, 2) + '\n';
+}
+
+const HOW = "fix the file, or record a fresh one with 'foliocheck check --out DIR'";
+
+/** Parses and validates a trace file; errors name the file and the JSON path. */
+export function parseTrace(text: string, file: string): Trace {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new InputError('bad_trace', `${file}: not valid JSON (${(err as Error).message}); ${HOW}`);
+  }
+  const fail = (path: string, expected: string): never => {
+    throw new InputError('bad_trace', `${file}: ${path}: expected ${expected}; ${HOW}`);
+  };
+  const obj = (v: unknown, path: string): Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : fail(path, 'an object');
+  const str = (v: unknown, path: string): string => (typeof v === 'string' ? v : fail(path, 'a string'));
+  const root = obj(data, '$');
+  if (root['schema'] !== TRACE_SCHEMA) fail('$.schema', `"${TRACE_SCHEMA}"`);
+  const params: Record<string, number> = {};
+  for (const [k, v] of Object.entries(obj(root['params'], '$.params'))) {
+    params[k] = Number.isInteger(v) ? (v as number) : fail(`$.params.${k}`, 'an integer');
+  }
+  const prop = obj(root['property'], '$.property');
+  const kind =
+    prop['kind'] === 'always' || prop['kind'] === 'sometimes'
+      ? prop['kind']
+      : fail('$.property.kind', '"always" or "sometimes"');
+  const verdicts = ['holds', 'violated', 'reached', 'unreached'];
+  const verdict = verdicts.includes(prop['verdict'] as string)
+    ? (prop['verdict'] as Verdict)
+    : fail('$.property.verdict', verdicts.join(' | '));
+  const rawEvents = Array.isArray(root['events'])
+    ? (root['events'] as unknown[])
+    : fail('$.events', 'an array');
+  const events = rawEvents.map((raw, i): TraceEvent => {
+    const p = `$.events[${i}]`;
+    const e = obj(raw, p);
+    const args: Record<string, number | string | boolean> = {};
+    for (const [k, v] of Object.entries(obj(e['args'], `${p}.args`))) {
+      args[k] = ['number', 'string', 'boolean'].includes(typeof v)
+        ? (v as number | string | boolean)
+        : fail(`${p}.args.${k}`, 'a number, string or boolean');
+    }
+    return {
+      id: str(e['id'], `${p}.id`),
+      actor: str(e['actor'], `${p}.actor`),
+      type: str(e['type'], `${p}.type`),
+      args,
+      outcome: str(e['outcome'], `${p}.outcome`),
+    };
+  });
+  const loop = root['loop'] ?? null;
+  if (
+    loop !== null &&
+    !(Number.isInteger(loop) && (loop as number) >= 0 && (loop as number) < events.length)
+  ) {
+    fail('$.loop', `null or an event index below ${events.length}`);
+  }
+  return {
+    schema: TRACE_SCHEMA,
+    tool: str(root['tool'], '$.tool'),
+    model: str(root['model'], '$.model'),
+    variant: str(root['variant'], '$.variant'),
+    params,
+    fingerprint: str(root['fingerprint'], '$.fingerprint'),
+    property: { name: str(prop['name'], '$.property.name'), kind, verdict },
+    loop: loop as number | null,
+    events,
+  };
+}
