@@ -1,5 +1,7 @@
 // The registry of shipped models: the CLI, `npm start` and the tests read this list.
 import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
+import guestMemfdInplace from './guest-memfd-inplace.js';
+import gunyahLongtermPin from './gunyah-longterm-pin.js';
 
-export const models: readonly AnyModel[] = [bench];
+export const models: readonly AnyModel[] = [guestMemfdInplace, gunyahLongtermPin, bench];

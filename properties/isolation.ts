@@ -7,6 +7,12 @@ import { alwaysEach, type Property } from '../src/property.js';
 
 const isPrivate = (s: AnyMachineSnapshot): boolean => s.matches({ attr: 'private' });
 
+/** Short-term plus long-term pins (machines without long-term pins have no `longterm`). */
+const pinCount = (s: AnyMachineSnapshot): number => {
+  const c = s.context as { pins: number; longterm?: number };
+  return c.pins + (c.longterm ?? 0);
+};
+
 /** INV-1 NoUserPTEOnPrivate: a private page has no host userspace mapping. */
 export const noHostMapOfPrivate = (kind = 'page'): Property =>
   alwaysEach(
@@ -22,7 +28,7 @@ export const noPinOnPrivate = (kind = 'page'): Property =>
     'no-pin-on-private',
     'no private page is GUP-pinned (INV-2)',
     kind,
-    (s) => !(isPrivate(s) && (s.context as { pins: number }).pins > 0),
+    (s) => !(isPrivate(s) && pinCount(s) > 0),
   );
 
 /** INV-3 NoIOMMUToPrivate: no IOMMU mapping targets a private page. */

@@ -100,3 +100,10 @@ export function stateTestHolds(sys: CompiledSystem, prop: Property, world: World
   const test = prop.test;
   return prop.kind === 'always' ? snaps.every((s) => test(s)) : snaps.some((s) => test(s));
 }
+
+/** Indices of the world events enabled in `world`, in the model's declared (deterministic) order. */
+export function enabledEvents(sys: CompiledSystem, world: World): number[] {
+  const enabled: number[] = [];
+  for (let e = 0; e < sys.events.length; e++) if (stepWorld(sys, world, e) !== undefined) enabled.push(e);
+  return enabled;
+}

@@ -1,0 +1,277 @@
+// guest-memfd-inplace: guest_memfd with mmap and in-place shared↔private conversion
+// (docs/designs-and-flaws.md D5c; docs/kernel-semantics.md §3.2, INPLACE v7/v8, not merged).
+//
+// Sources:
+// - "guest_memfd: In-place conversion support" v7 (2026-05-22) / v8 (2026-06-18), Ackerley
+//   Tng, Sean Christopherson et al.: __kvm_gmem_set_attributes() takes
+//   filemap_invalidate_lock exclusive, unmap_mapping_pages() zaps every user PTE, then
+//   kvm_gmem_is_safe_for_conversion() requires refcount == nr_pages + 1 per folio after one
+//   lru_add_drain_all(), else -EAGAIN; to-shared has no refcount check; user faults take the
+//   lock shared and SIGBUS on private indices (kvm_gmem_fault_user_mapping()).
+// - Seed 003 (exclusive GUP thread), David Hildenbrand's rules: A) shared→private must not
+//   be GUP-pinned or mapped; B) private→shared: nothing to consider; C) mapping requires shared.
+// - VFIO type1 holds FOLL_LONGTERM pins for every IOMMU-mapped page (§1.8).
+// UNCONFIRMED: the series is not merged; its final form may differ (docs §0, INPLACE).
+//
+// Machines: page (models/machines/page.ts) and folio per folio, the inode's invalidate lock,
+// actors vmm (fault = check under the shared lock, then map), gup (pin/unpin), vfio
+// (dmaMap/dmaUnmap), mm (drains LRU batches) and converters (begin = lock + zap, check,
+// commit; to-shared in one step under the lock).
+// Variants: fixed (all isolation invariants hold); no-pin-check (F6: the check ignores pins
+// and DMA mappings); check-before-unmap (F7: the check runs before taking the lock and
+// without zapping, the D5b order, so a fault or a pin slips in before the commit).
+// Bound: exhaustive (folios=1, pagesPerFolio=1, converters=1 by default).
+// Simplification: punch-hole of a pinned or DMA-mapped page is not modelled (the pinned
+// folio would leave the file while staying allocated); punch is enabled only when unreferenced.
+import { and, assign, setup } from 'xstate';
+import { defineModel, range, type MachineInstance, type Participant, type WorldEventSpec } from '../src/model.js';
+import { sometimesStep } from '../src/property.js';
+import { noDmaOfPrivate, noHostMapOfPrivate, noPinOnPrivate } from '../properties/isolation.js';
+import { folioMachine } from './machines/folio.js';
+import { invalidateLockMachine } from './machines/invalidateLock.js';
+import { pageMachine } from './machines/page.js';
+
+/** The VMM thread that faults pages in: check under the shared lock, then map. */
+export const vmmMachine = setup({
+  types: {
+    context: {} as { page: number },
+    events: {} as { type: 'faultBegin'; page: number; prior: string } | { type: 'faultEnd'; page: number },
+  },
+}).createMachine({
+  id: 'vmm',
+  initial: 'idle',
+  context: { page: 0 },
+  states: {
+    idle: {
+      on: {
+        faultBegin: [
+          { guard: ({ event }) => event.prior === 'ok', target: 'faulting', actions: assign({ page: ({ event }) => event.page }) },
+          {},
+        ],
+      },
+    },
+    faulting: {
+      on: {
+        faultEnd: { guard: ({ context, event }) => context.page === event.page, target: 'idle', actions: assign({ page: 0 }) },
+      },
+    },
+  },
+});
+
+type ConverterEvent =
+  | { type: 'begin'; page: number }
+  | { type: 'check'; page: number; prior: string }
+  | { type: 'commit'; page: number }
+  | { type: 'toShared' };
+
+/**
+ * A converter thread. With `checkUnderLock` it begins by taking the lock and zapping
+ * (state `zapped`) and checks there; without, it checks from `idle`, holding no lock.
+ */
+function converterMachine(checkUnderLock: boolean) {
+  return setup({
+    types: { context: {} as { page: number }, events: {} as ConverterEvent },
+    guards: {
+      samePage: ({ context, event }) => 'page' in event && context.page === event.page,
+      priorOk: ({ event }) => event.type === 'check' && event.prior === 'ok',
+      beginsUnderLock: () => checkUnderLock,
+      checksWithoutLock: () => !checkUnderLock,
+    },
+    actions: {
+      setPage: assign({ page: ({ event }) => ('page' in event ? event.page : 0) }),
+      clearPage: assign({ page: 0 }),
+    },
+  }).createMachine({
+    id: 'converter',
+    initial: 'idle',
+    context: { page: 0 },
+    states: {
+      idle: {
+        on: {
+          toShared: {},
+          begin: { guard: 'beginsUnderLock', target: 'zapped', actions: 'setPage' },
+          check: [
+            { guard: and(['checksWithoutLock', 'priorOk']), target: 'checked', actions: 'setPage' },
+            { guard: 'checksWithoutLock' },
+          ],
+        },
+      },
+      zapped: {
+        on: {
+          check: [
+            { guard: and(['samePage', 'priorOk']), target: 'checked' },
+            { guard: 'samePage', target: 'idle', actions: 'clearPage' },
+          ],
+        },
+      },
+      checked: { on: { commit: { guard: 'samePage', target: 'idle', actions: 'clearPage' } } },
+    },
+  });
+}
+
+const lockedConverter = converterMachine(true);
+const unlockedConverter = converterMachine(false);
+
+type Variant = 'fixed' | 'no-pin-check' | 'check-before-unmap';
+
+const pageId = (i: number): string => `page${i}`;
+const folioId = (f: number): string => `folio${f}`;
+const convId = (k: number): string => `converter${k}`;
+const LOCK = 'invalidateLock';
+
+export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
+  id: 'guest-memfd-inplace',
+  title: 'guest_memfd with mmap and in-place shared↔private conversion (D5c)',
+  summary:
+    'Pages of a guest_memfd grouped in folios, mmap()ed by the VMM, pinned by GUP callers and mapped for DMA by VFIO, converted in place by converter threads that take the invalidate lock exclusive, zap user PTEs, check references (EAGAIN when any remain) and commit. Faults check shareability under the shared lock. The fixed variant keeps private pages unmapped, unpinned and out of the IOMMU; no-pin-check (F6) and check-before-unmap (F7) do not. Explored exhaustively.',
+  sources: [
+    'docs/designs-and-flaws.md D5c, F6, F7',
+    'docs/kernel-semantics.md §3.2 (INPLACE v7/v8: __kvm_gmem_set_attributes, kvm_gmem_is_safe_for_conversion)',
+    'seeds/003 (David Hildenbrand rules A/B/C)',
+    'docs/kernel-semantics.md §1.8 (VFIO type1 long-term pins)',
+  ],
+  unconfirmed: ['the in-place conversion series is not merged (INPLACE v8)'],
+  params: {
+    folios: { default: 1, min: 1, max: 3, doc: 'number of folios' },
+    pagesPerFolio: { default: 1, min: 1, max: 2, doc: 'pages per folio (references are checked per folio)' },
+    converters: { default: 1, min: 1, max: 2, doc: 'number of converter threads' },
+  },
+  variants: {
+    fixed: {
+      doc: 'INPLACE v7/v8: lock exclusive, zap PTEs, drain LRU batches, refuse any pin or DMA mapping, commit',
+      flaws: [],
+      expect: {
+        'no-host-map-of-private': 'holds',
+        'no-pin-on-private': 'holds',
+        'no-dma-of-private': 'holds',
+        'converts-to-private': 'reached',
+        'converts-to-shared': 'reached',
+        'conversion-refused': 'reached',
+      },
+    },
+    'no-pin-check': {
+      doc: 'the reference check ignores GUP pins and DMA mappings (rule A without "must not be GUP-pinned")',
+      flaws: ['F6'],
+      expect: {
+        'no-host-map-of-private': 'holds',
+        'no-pin-on-private': 'violated',
+        'no-dma-of-private': 'violated',
+        'converts-to-private': 'reached',
+        'converts-to-shared': 'reached',
+        'conversion-refused': 'unreached',
+      },
+    },
+    'check-before-unmap': {
+      doc: 'check mappings and pins first without the lock, then lock and commit (the D5b order): a TOCTOU window',
+      flaws: ['F7'],
+      expect: {
+        'no-host-map-of-private': 'violated',
+        'no-pin-on-private': 'violated',
+        'no-dma-of-private': 'violated',
+        'converts-to-private': 'reached',
+        'converts-to-shared': 'reached',
+        'conversion-refused': 'reached',
+      },
+    },
+  },
+  properties: [
+    noHostMapOfPrivate(),
+    noPinOnPrivate(),
+    noDmaOfPrivate(),
+    sometimesStep('converts-to-private', 'a shared→private conversion commits', (s) => s.type === 'convertCommit' && s.outcome === 'ok'),
+    sometimesStep('converts-to-shared', 'a private→shared conversion commits', (s) => s.type === 'convertToShared' && s.outcome === 'ok'),
+    sometimesStep('conversion-refused', 'a conversion is refused with EAGAIN while references remain', (s) => s.type === 'convertCheck' && s.outcome === 'EAGAIN'),
+  ],
+  build({ folios, pagesPerFolio, converters }, variant) {
+    const underLock = variant !== 'check-before-unmap';
+    const checkPins = variant !== 'no-pin-check';
+    const pages = range(folios * pagesPerFolio);
+    const folioOf = (i: number): number => Math.floor(i / pagesPerFolio);
+    const siblings = (i: number): number[] => pages.filter((j) => j !== i && folioOf(j) === folioOf(i));
+    const one = (machine: string, event: Participant['event'], prior?: true): Participant =>
+      prior === undefined ? { machine, event } : { machine, event, prior };
+    const events: WorldEventSpec[] = [];
+    const ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]): void => {
+      events.push({ actor, type, args, sync });
+    };
+    for (const i of pages) {
+      const page = pageId(i);
+      const folio = folioId(folioOf(i));
+      ev('vmm', 'faultCheck', { page: i }, [
+        one(page, { type: 'faultCheck' }),
+        one('vmm', { type: 'faultBegin', page: i }, true),
+        one(LOCK, { type: 'lockShared' }, true),
+      ]);
+      ev('vmm', 'faultMap', { page: i }, [
+        one(page, { type: 'mapIn' }),
+        one(folio, { type: 'lruAdd' }),
+        one('vmm', { type: 'faultEnd', page: i }),
+        one(LOCK, { type: 'unlockShared' }),
+      ]);
+      ev('vmm', 'unmap', { page: i }, [one(page, { type: 'unmap' })]);
+      ev('vmm', 'punchHole', { page: i }, [one(page, { type: 'punch' }), one(LOCK, { type: 'whenFree' })]);
+      ev('gup', 'pin', { page: i }, [one(page, { type: 'pin', longterm: false })]);
+      ev('gup', 'unpin', { page: i }, [one(page, { type: 'unpin', longterm: false })]);
+      ev('vfio', 'dmaMap', { page: i }, [one(page, { type: 'dmaMap' })]);
+      ev('vfio', 'dmaUnmap', { page: i }, [one(page, { type: 'dmaUnmap' })]);
+      for (const k of range(converters)) {
+        const conv = convId(k);
+        const refChecks = [
+          one(folio, { type: 'checkRefs', drain: true }),
+          one(page, { type: 'convertCheck', to: 'private', pins: checkPins, mapping: true }),
+          ...siblings(i).map((j) => one(pageId(j), { type: 'refCheck', pins: checkPins, mapping: true })),
+          one(conv, { type: 'check', page: i }, true),
+        ];
+        if (underLock) {
+          ev(conv, 'convertBegin', { page: i }, [
+            one(conv, { type: 'begin', page: i }),
+            one(LOCK, { type: 'lockExclusive' }),
+            one(page, { type: 'convertZap', to: 'private' }),
+          ]);
+          ev(conv, 'convertCheck', { page: i }, [...refChecks, one(LOCK, { type: 'unlockIfRefused' }, true)]);
+          ev(conv, 'convertCommit', { page: i }, [
+            one(conv, { type: 'commit', page: i }),
+            one(page, { type: 'convertCommit', to: 'private' }),
+            one(LOCK, { type: 'unlockExclusive' }),
+          ]);
+        } else {
+          ev(conv, 'convertCheck', { page: i }, refChecks);
+          ev(conv, 'convertCommit', { page: i }, [
+            one(conv, { type: 'commit', page: i }),
+            one(LOCK, { type: 'whenFree' }),
+            one(page, { type: 'convertCommit', to: 'private' }),
+          ]);
+        }
+        ev(conv, 'convertToShared', { page: i }, [
+          one(conv, { type: 'toShared' }),
+          one(LOCK, { type: 'whenFree' }),
+          one(page, { type: 'convertCommit', to: 'shared' }),
+        ]);
+      }
+    }
+    for (const f of range(folios)) ev('mm', 'lruDrain', { folio: f }, [one(folioId(f), { type: 'lruDrain' })]);
+    const converter = underLock ? lockedConverter : unlockedConverter;
+    const machines: MachineInstance[] = [
+      ...range(folios).map((f) => ({ id: folioId(f), machine: folioMachine })),
+      ...pages.map((i) => ({ id: pageId(i), machine: pageMachine })),
+      { id: LOCK, machine: invalidateLockMachine },
+      { id: 'vmm', machine: vmmMachine },
+      ...range(converters).map((k) => ({ id: convId(k), machine: converter })),
+    ];
+    const symmetry =
+      pagesPerFolio === 1
+        ? [
+            {
+              name: 'folios',
+              slots: range(folios).map((f) => [folioId(f), pageId(f)]),
+              refs: [
+                { kind: 'vmm', field: 'page', when: (s: { matches: (v: string) => boolean }) => s.matches('faulting') },
+                { kind: 'converter', field: 'page', when: (s: { matches: (v: string) => boolean }) => !s.matches('idle') },
+              ],
+            },
+            { name: 'converters', slots: range(converters).map((k) => [convId(k)]) },
+          ]
+        : [{ name: 'converters', slots: range(converters).map((k) => [convId(k)]) }];
+    return { machines, events, symmetry };
+  },
+});

@@ -1,0 +1,20 @@
+// Mobility of movable memory (docs/designs-and-flaws.md F1, D12; docs/kernel-semantics.md
+// §1.6 FOLL_LONGTERM, INV-13 LongtermPinPlacement): ZONE_MOVABLE and CMA exist so pages
+// stay migratable; a long-term pin there blocks migration, compaction and offlining.
+import { alwaysEach, sometimesStep, type Property } from '../src/property.js';
+
+/** INV-13: no FOLL_LONGTERM pin on a page in ZONE_MOVABLE. */
+export const noLongtermPinOnMovable = (kind = 'page'): Property =>
+  alwaysEach(
+    'no-longterm-pin-on-movable',
+    'no page in ZONE_MOVABLE holds a long-term pin (INV-13; F1: it could never migrate)',
+    kind,
+    (s) => {
+      const c = s.context as { zone?: string; longterm?: number };
+      return !(c.zone === 'movable' && (c.longterm ?? 0) > 0);
+    },
+  );
+
+/** Non-vacuity: migration of some page succeeds somewhere. */
+export const pageMigrates = (): Property =>
+  sometimesStep('page-migrates', 'a page is migrated (migration is possible at all)', (s) => s.type === 'migrate' && s.outcome === 'ok');
