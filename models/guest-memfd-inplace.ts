@@ -24,9 +24,17 @@
 // Simplification: punch-hole of a pinned or DMA-mapped page is not modelled (the pinned
 // folio would leave the file while staying allocated); punch is enabled only when unreferenced.
 import { and, assign, setup } from 'xstate';
-import { defineModel, range, type MachineInstance, type Participant, type WorldEventSpec } from '../src/model.js';
+import {
+  defineModel,
+  participant,
+  range,
+  type MachineInstance,
+  type Participant,
+  type WorldEventSpec,
+} from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
 import { noDmaOfPrivate, noHostMapOfPrivate, noPinOnPrivate } from '../properties/isolation.js';
+import { busy } from './machines/actor.js';
 import { folioMachine } from './machines/folio.js';
 import { invalidateLockMachine } from './machines/invalidateLock.js';
 import { pageMachine } from './machines/page.js';
@@ -45,14 +53,22 @@ export const vmmMachine = setup({
     idle: {
       on: {
         faultBegin: [
-          { guard: ({ event }) => event.prior === 'ok', target: 'faulting', actions: assign({ page: ({ event }) => event.page }) },
+          {
+            guard: ({ event }) => event.prior === 'ok',
+            target: 'faulting',
+            actions: assign({ page: ({ event }) => event.page }),
+          },
           {},
         ],
       },
     },
     faulting: {
       on: {
-        faultEnd: { guard: ({ context, event }) => context.page === event.page, target: 'idle', actions: assign({ page: 0 }) },
+        faultEnd: {
+          guard: ({ context, event }) => context.page === event.page,
+          target: 'idle',
+          actions: assign({ page: 0 }),
+        },
       },
     },
   },
@@ -178,9 +194,21 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     noHostMapOfPrivate(),
     noPinOnPrivate(),
     noDmaOfPrivate(),
-    sometimesStep('converts-to-private', 'a shared→private conversion commits', (s) => s.type === 'convertCommit' && s.outcome === 'ok'),
-    sometimesStep('converts-to-shared', 'a private→shared conversion commits', (s) => s.type === 'convertToShared' && s.outcome === 'ok'),
-    sometimesStep('conversion-refused', 'a conversion is refused with EAGAIN while references remain', (s) => s.type === 'convertCheck' && s.outcome === 'EAGAIN'),
+    sometimesStep(
+      'converts-to-private',
+      'a shared→private conversion commits',
+      (s) => s.type === 'convertCommit' && s.outcome === 'ok',
+    ),
+    sometimesStep(
+      'converts-to-shared',
+      'a private→shared conversion commits',
+      (s) => s.type === 'convertToShared' && s.outcome === 'ok',
+    ),
+    sometimesStep(
+      'conversion-refused',
+      'a conversion is refused with EAGAIN while references remain',
+      (s) => s.type === 'convertCheck' && s.outcome === 'EAGAIN',
+    ),
   ],
   build({ folios, pagesPerFolio, converters }, variant) {
     const underLock = variant !== 'check-before-unmap';
@@ -188,8 +216,6 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     const pages = range(folios * pagesPerFolio);
     const folioOf = (i: number): number => Math.floor(i / pagesPerFolio);
     const siblings = (i: number): number[] => pages.filter((j) => j !== i && folioOf(j) === folioOf(i));
-    const one = (machine: string, event: Participant['event'], prior?: true): Participant =>
-      prior === undefined ? { machine, event } : { machine, event, prior };
     const events: WorldEventSpec[] = [];
     const ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]): void => {
       events.push({ actor, type, args, sync });
@@ -198,58 +224,67 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
       const page = pageId(i);
       const folio = folioId(folioOf(i));
       ev('vmm', 'faultCheck', { page: i }, [
-        one(page, { type: 'faultCheck' }),
-        one('vmm', { type: 'faultBegin', page: i }, true),
-        one(LOCK, { type: 'lockShared' }, true),
+        participant(page, { type: 'faultCheck' }),
+        participant('vmm', { type: 'faultBegin', page: i }, 'prior'),
+        participant(LOCK, { type: 'lockShared' }, 'prior'),
       ]);
       ev('vmm', 'faultMap', { page: i }, [
-        one(page, { type: 'mapIn' }),
-        one(folio, { type: 'lruAdd' }),
-        one('vmm', { type: 'faultEnd', page: i }),
-        one(LOCK, { type: 'unlockShared' }),
+        participant(page, { type: 'mapIn' }),
+        participant(folio, { type: 'lruAdd' }),
+        participant('vmm', { type: 'faultEnd', page: i }),
+        participant(LOCK, { type: 'unlockShared' }),
       ]);
-      ev('vmm', 'unmap', { page: i }, [one(page, { type: 'unmap' })]);
-      ev('vmm', 'punchHole', { page: i }, [one(page, { type: 'punch' }), one(LOCK, { type: 'whenFree' })]);
-      ev('gup', 'pin', { page: i }, [one(page, { type: 'pin', longterm: false })]);
-      ev('gup', 'unpin', { page: i }, [one(page, { type: 'unpin', longterm: false })]);
-      ev('vfio', 'dmaMap', { page: i }, [one(page, { type: 'dmaMap' })]);
-      ev('vfio', 'dmaUnmap', { page: i }, [one(page, { type: 'dmaUnmap' })]);
+      ev('vmm', 'unmap', { page: i }, [participant(page, { type: 'unmap' })]);
+      ev('vmm', 'punchHole', { page: i }, [
+        participant(page, { type: 'punch' }),
+        participant(LOCK, { type: 'whenFree' }),
+      ]);
+      ev('gup', 'pin', { page: i }, [participant(page, { type: 'pin', longterm: false })]);
+      ev('gup', 'unpin', { page: i }, [participant(page, { type: 'unpin', longterm: false })]);
+      ev('vfio', 'dmaMap', { page: i }, [participant(page, { type: 'dmaMap' })]);
+      ev('vfio', 'dmaUnmap', { page: i }, [participant(page, { type: 'dmaUnmap' })]);
       for (const k of range(converters)) {
         const conv = convId(k);
         const refChecks = [
-          one(folio, { type: 'checkRefs', drain: true }),
-          one(page, { type: 'convertCheck', to: 'private', pins: checkPins, mapping: true }),
-          ...siblings(i).map((j) => one(pageId(j), { type: 'refCheck', pins: checkPins, mapping: true })),
-          one(conv, { type: 'check', page: i }, true),
+          participant(folio, { type: 'checkRefs', drain: true }),
+          participant(page, { type: 'convertCheck', to: 'private', pins: checkPins, mapping: true }),
+          ...siblings(i).map((j) =>
+            participant(pageId(j), { type: 'refCheck', pins: checkPins, mapping: true }),
+          ),
+          participant(conv, { type: 'check', page: i }, 'prior'),
         ];
         if (underLock) {
           ev(conv, 'convertBegin', { page: i }, [
-            one(conv, { type: 'begin', page: i }),
-            one(LOCK, { type: 'lockExclusive' }),
-            one(page, { type: 'convertZap', to: 'private' }),
+            participant(conv, { type: 'begin', page: i }),
+            participant(LOCK, { type: 'lockExclusive' }),
+            participant(page, { type: 'convertZap', to: 'private' }),
           ]);
-          ev(conv, 'convertCheck', { page: i }, [...refChecks, one(LOCK, { type: 'unlockIfRefused' }, true)]);
+          ev(conv, 'convertCheck', { page: i }, [
+            ...refChecks,
+            participant(LOCK, { type: 'unlockIfRefused' }, 'prior'),
+          ]);
           ev(conv, 'convertCommit', { page: i }, [
-            one(conv, { type: 'commit', page: i }),
-            one(page, { type: 'convertCommit', to: 'private' }),
-            one(LOCK, { type: 'unlockExclusive' }),
+            participant(conv, { type: 'commit', page: i }),
+            participant(page, { type: 'convertCommit', to: 'private' }),
+            participant(LOCK, { type: 'unlockExclusive' }),
           ]);
         } else {
           ev(conv, 'convertCheck', { page: i }, refChecks);
           ev(conv, 'convertCommit', { page: i }, [
-            one(conv, { type: 'commit', page: i }),
-            one(LOCK, { type: 'whenFree' }),
-            one(page, { type: 'convertCommit', to: 'private' }),
+            participant(conv, { type: 'commit', page: i }),
+            participant(LOCK, { type: 'whenFree' }),
+            participant(page, { type: 'convertCommit', to: 'private' }),
           ]);
         }
         ev(conv, 'convertToShared', { page: i }, [
-          one(conv, { type: 'toShared' }),
-          one(LOCK, { type: 'whenFree' }),
-          one(page, { type: 'convertCommit', to: 'shared' }),
+          participant(conv, { type: 'toShared' }),
+          participant(LOCK, { type: 'whenFree' }),
+          participant(page, { type: 'convertCommit', to: 'shared' }),
         ]);
       }
     }
-    for (const f of range(folios)) ev('mm', 'lruDrain', { folio: f }, [one(folioId(f), { type: 'lruDrain' })]);
+    for (const f of range(folios))
+      ev('mm', 'lruDrain', { folio: f }, [participant(folioId(f), { type: 'lruDrain' })]);
     const converter = underLock ? lockedConverter : unlockedConverter;
     const machines: MachineInstance[] = [
       ...range(folios).map((f) => ({ id: folioId(f), machine: folioMachine })),
@@ -265,8 +300,8 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
               name: 'folios',
               slots: range(folios).map((f) => [folioId(f), pageId(f)]),
               refs: [
-                { kind: 'vmm', field: 'page', when: (s: { matches: (v: string) => boolean }) => s.matches('faulting') },
-                { kind: 'converter', field: 'page', when: (s: { matches: (v: string) => boolean }) => !s.matches('idle') },
+                { kind: 'vmm', field: 'page', when: busy },
+                { kind: 'converter', field: 'page', when: busy },
               ],
             },
             { name: 'converters', slots: range(converters).map((k) => [convId(k)]) },

@@ -20,10 +20,16 @@
 // migrate-first (the d1e153fea2a8 guard: the pin lands on a normal-zone copy), fault-time-
 // share (D2: no long-term pin; notifiers let migration proceed).
 // Bound: exhaustive (pages=1 by default).
-import { defineModel, range, type MachineInstance, type Participant, type WorldEventSpec } from '../src/model.js';
+import {
+  defineModel,
+  range,
+  type MachineInstance,
+  type Participant,
+  type WorldEventSpec,
+} from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
 import { noLongtermPinOnMovable, pageMigrates } from '../properties/mobility.js';
-import { sequentialActor } from './machines/actor.js';
+import { busy, sequentialActor } from './machines/actor.js';
 import { pageMachine } from './machines/page.js';
 import { stage2Machine } from './machines/stage2.js';
 
@@ -39,7 +45,9 @@ const migratorMachine = sequentialActor('migrator', 3);
 const pageId = (i: number): string => `page${i}`;
 const s2Id = (i: number): string => `stage2_${i}`;
 const step = (machine: string, phase: number, page: number, prior?: true): Participant =>
-  prior === undefined ? { machine, event: { type: 'step', phase, page } } : { machine, event: { type: 'step', phase, page }, prior };
+  prior === undefined
+    ? { machine, event: { type: 'step', phase, page } }
+    : { machine, event: { type: 'step', phase, page }, prior };
 
 export default defineModel<'pages', Variant>({
   id: 'gunyah-longterm-pin',
@@ -57,17 +65,29 @@ export default defineModel<'pages', Variant>({
     'longterm-pin': {
       doc: 'Gunyah v13: SET_USER_MEM_REGION pins every page with FOLL_LONGTERM where it is (ZONE_MOVABLE)',
       flaws: ['F1'],
-      expect: { 'no-longterm-pin-on-movable': 'violated', 'page-migrates': 'reached', 'guest-gets-memory': 'reached' },
+      expect: {
+        'no-longterm-pin-on-movable': 'violated',
+        'page-migrates': 'reached',
+        'guest-gets-memory': 'reached',
+      },
     },
     'longterm-pin-migrate-first': {
       doc: 'as longterm-pin, with core-mm migrating the page out of ZONE_MOVABLE before pinning (d1e153fea2a8)',
       flaws: [],
-      expect: { 'no-longterm-pin-on-movable': 'holds', 'page-migrates': 'reached', 'guest-gets-memory': 'reached' },
+      expect: {
+        'no-longterm-pin-on-movable': 'holds',
+        'page-migrates': 'reached',
+        'guest-gets-memory': 'reached',
+      },
     },
     'fault-time-share': {
       doc: 'D2: share pages at guest-fault time with a transient GUP pin; MMU notifiers unmap stage 2 before migration',
       flaws: [],
-      expect: { 'no-longterm-pin-on-movable': 'holds', 'page-migrates': 'reached', 'guest-gets-memory': 'reached' },
+      expect: {
+        'no-longterm-pin-on-movable': 'holds',
+        'page-migrates': 'reached',
+        'guest-gets-memory': 'reached',
+      },
     },
   },
   properties: [
@@ -93,7 +113,10 @@ export default defineModel<'pages', Variant>({
       ev('vmm', 'setUserMemRegion', {}, [
         step('vmm', 0, 0),
         ...range(pages).flatMap((i) => [
-          { machine: pageId(i), event: { type: 'pin', longterm: true, ...(migrateFirst ? { migrateFirst: true } : {}) } },
+          {
+            machine: pageId(i),
+            event: { type: 'pin', longterm: true, ...(migrateFirst ? { migrateFirst: true } : {}) },
+          },
           { machine: s2Id(i), event: { type: 'map' } },
         ]),
       ]);
@@ -106,7 +129,10 @@ export default defineModel<'pages', Variant>({
       ]);
     } else {
       for (const i of range(pages)) {
-        ev('vcpu', 'guestFault', { page: i }, [step('vcpu', 0, i), { machine: pageId(i), event: { type: 'pin', longterm: false } }]);
+        ev('vcpu', 'guestFault', { page: i }, [
+          step('vcpu', 0, i),
+          { machine: pageId(i), event: { type: 'pin', longterm: false } },
+        ]);
         ev('vcpu', 'guestMap', { page: i }, [
           step('vcpu', 1, i),
           { machine: s2Id(i), event: { type: 'map' } },
@@ -124,7 +150,10 @@ export default defineModel<'pages', Variant>({
         { machine: pageId(i), event: { type: 'checkMigratable' } },
         step('migrator', 1, i, true),
       ]);
-      ev('migrator', 'migrate', { page: i }, [step('migrator', 2, i), { machine: pageId(i), event: { type: 'migrate' } }]);
+      ev('migrator', 'migrate', { page: i }, [
+        step('migrator', 2, i),
+        { machine: pageId(i), event: { type: 'migrate' } },
+      ]);
     }
     const machines: MachineInstance[] = [
       ...range(pages).flatMap((i) => [
@@ -135,7 +164,6 @@ export default defineModel<'pages', Variant>({
       ...(longterm ? [] : [{ id: 'vcpu', machine: vcpuMachine }]),
       { id: 'migrator', machine: migratorMachine },
     ];
-    const busy = (s: { matches: (v: string) => boolean }): boolean => !s.matches('idle');
     return {
       machines,
       events,

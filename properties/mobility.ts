@@ -17,4 +17,8 @@ export const noLongtermPinOnMovable = (kind = 'page'): Property =>
 
 /** Non-vacuity: migration of some page succeeds somewhere. */
 export const pageMigrates = (): Property =>
-  sometimesStep('page-migrates', 'a page is migrated (migration is possible at all)', (s) => s.type === 'migrate' && s.outcome === 'ok');
+  sometimesStep(
+    'page-migrates',
+    'a page is migrated (migration is possible at all)',
+    (s) => s.type === 'migrate' && s.outcome === 'ok',
+  );

@@ -111,6 +111,11 @@ export function defineModel<P extends string, V extends string>(model: ModelDef<
   return model;
 }
 
+/** A participant; with `prior` the machine event also receives the outcome so far. */
+export function participant(machine: string, event: MachineEvent, prior?: 'prior'): Participant {
+  return prior === undefined ? { machine, event } : { machine, event, prior: true };
+}
+
 /** `[0, 1, ..., n-1]`: models build instance lists from parameters. */
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);

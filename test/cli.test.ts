@@ -21,7 +21,14 @@ describe('list', () => {
   it('describes every model, variant, parameter and property as JSON', async () => {
     const run = await runCli(['list', '--json']);
     expect(run.code).toBe(0);
-    const body = JSON.parse(run.out) as { models: { id: string; variants: { name: string; flaws: string[] }[]; params: object; properties: { name: string; kind: string }[] }[] };
+    const body = JSON.parse(run.out) as {
+      models: {
+        id: string;
+        variants: { name: string; flaws: string[] }[];
+        params: object;
+        properties: { name: string; kind: string }[];
+      }[];
+    };
     const gm = body.models.find((m) => m.id === 'guest-memfd-inplace');
     expect(gm?.variants.map((v) => v.name)).toEqual(['fixed', 'no-pin-check', 'check-before-unmap']);
     expect(gm?.variants.find((v) => v.name === 'no-pin-check')?.flaws).toEqual(['F6']);
@@ -41,7 +48,18 @@ describe('check', () => {
     expect(run.code).toBe(0);
     const body = JSON.parse(run.out) as {
       ok: boolean;
-      runs: { model: string; variant: string; params: object; flaws: string[]; complete: boolean; states: number; transitions: number; depth: number; seconds: number; properties: { name: string; kind: string; verdict: string; expected: string; trace: string | null }[] }[];
+      runs: {
+        model: string;
+        variant: string;
+        params: object;
+        flaws: string[];
+        complete: boolean;
+        states: number;
+        transitions: number;
+        depth: number;
+        seconds: number;
+        properties: { name: string; kind: string; verdict: string; expected: string; trace: string | null }[];
+      }[];
     };
     expect(body.ok).toBe(true);
     expect(body.runs.map((r) => r.variant)).toEqual(['fixed', 'no-pin-check', 'check-before-unmap']);
@@ -50,7 +68,9 @@ describe('check', () => {
     expect(f7?.complete).toBe(true);
     const prop = f7?.properties.find((p) => p.name === 'no-host-map-of-private');
     expect(prop).toMatchObject({ kind: 'always', verdict: 'violated', expected: 'violated' });
-    expect(prop?.trace).toBe(join(dir, 'guest-memfd-inplace.check-before-unmap.no-host-map-of-private.trace.json'));
+    expect(prop?.trace).toBe(
+      join(dir, 'guest-memfd-inplace.check-before-unmap.no-host-map-of-private.trace.json'),
+    );
     expect(body.runs[0]?.properties.every((p) => p.trace === null)).toBe(true);
     expect(readdirSync(dir).sort()).toHaveLength(5);
   });
@@ -90,36 +110,55 @@ describe('bad input: one line, exit 2, nothing written', () => {
     expectOneLineError(await runCli(['chek']), "unknown command 'chek'", "did you mean 'check'");
   });
   it('unknown model', async () => {
-    expectOneLineError(await runCli(['check', 'guest-memfd-inplac']), "unknown model 'guest-memfd-inplac'", 'did you mean');
+    expectOneLineError(
+      await runCli(['check', 'guest-memfd-inplac']),
+      "unknown model 'guest-memfd-inplac'",
+      'did you mean',
+    );
   });
   it('unknown variant', async () => {
-    expectOneLineError(await runCli(['check', 'guest-memfd-inplace:fixd']), "unknown variant of guest-memfd-inplace 'fixd'", "'fixed'");
+    expectOneLineError(
+      await runCli(['check', 'guest-memfd-inplace:fixd']),
+      "unknown variant of guest-memfd-inplace 'fixd'",
+      "'fixed'",
+    );
   });
   it('unknown parameter', async () => {
-    expectOneLineError(await runCli(['check', 'bench', '--set', 'page=3']), "no selected model has a parameter 'page'");
+    expectOneLineError(
+      await runCli(['check', 'bench', '--set', 'page=3']),
+      "no selected model has a parameter 'page'",
+    );
   });
   it('parameter out of range or not an integer', async () => {
     expectOneLineError(await runCli(['check', 'bench', '--set', 'pages=99']), 'between 1 and 8');
     expectOneLineError(await runCli(['check', 'bench', '--set', 'pages=two']), 'must be an integer');
   });
   it('unknown flag and bad flag values', async () => {
-    expectOneLineError(await runCli(['check', '--max-dept', '3']), "unknown option '--max-dept'", '--max-depth');
+    expectOneLineError(
+      await runCli(['check', '--max-dept', '3']),
+      "unknown option '--max-dept'",
+      '--max-depth',
+    );
     expectOneLineError(await runCli(['check', '--strategy', 'bsf']), 'bfs, dfs');
     expectOneLineError(await runCli(['check', '--max-depth', '-1']), '--max-depth');
   });
   it('writes nothing when the input is bad', async () => {
     const dir = join(tmp(), 'out');
-    expectOneLineError(await runCli(['check', 'guest-memfd-inplace:nope', 'bench', '--out', dir]), 'unknown variant');
-    expect(() => readdirSync(dir)).toThrow();
+    expectOneLineError(
+      await runCli(['check', 'guest-memfd-inplace:nope', 'bench', '--out', dir]),
+      'unknown variant',
+    );
+    expect(() => readdirSync(dir)).toThrow('ENOENT');
   });
 });
 
+async function recordTrace(): Promise<string> {
+  const dir = tmp();
+  await runCli(['check', 'guest-memfd-inplace:check-before-unmap', '--out', dir]);
+  return join(dir, 'guest-memfd-inplace.check-before-unmap.no-host-map-of-private.trace.json');
+}
+
 describe('replay', () => {
-  async function recordTrace(): Promise<string> {
-    const dir = tmp();
-    await runCli(['check', 'guest-memfd-inplace:check-before-unmap', '--out', dir]);
-    return join(dir, 'guest-memfd-inplace.check-before-unmap.no-host-map-of-private.trace.json');
-  }
   it('prints each event, outcome and touched machines, and reproduces the violation', async () => {
     const file = await recordTrace();
     const run = await runCli(['replay', file]);
@@ -127,7 +166,10 @@ describe('replay', () => {
     expect(run.out).toContain('converter0: convertCommit(page=0)');
     expect(run.out).toContain('page0: attr=private');
     expect(run.out).toContain("reproduced: always 'no-host-map-of-private' is violated in the final state");
-    const json = JSON.parse((await runCli(['replay', file, '--json'])).out) as { ok: boolean; steps: { outcome: string; machines: object }[] };
+    const json = JSON.parse((await runCli(['replay', file, '--json'])).out) as {
+      ok: boolean;
+      steps: { outcome: string; machines: object }[];
+    };
     expect(json.ok).toBe(true);
     expect(json.steps).toHaveLength(4);
   });
@@ -168,7 +210,10 @@ describe('replay', () => {
     const trace = JSON.parse(readFileSync(file, 'utf8')) as { model: string; property: { name: string } };
     trace.property.name = 'no-host-map';
     writeFileSync(file, JSON.stringify(trace));
-    expectOneLineError(await runCli(['replay', file]), "unknown property of guest-memfd-inplace 'no-host-map'");
+    expectOneLineError(
+      await runCli(['replay', file]),
+      "unknown property of guest-memfd-inplace 'no-host-map'",
+    );
     trace.model = 'gunyah';
     writeFileSync(file, JSON.stringify(trace));
     expectOneLineError(await runCli(['replay', file]), "unknown model 'gunyah'");

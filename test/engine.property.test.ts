@@ -16,13 +16,18 @@ const defaults = (m: AnyModel): Record<string, number> =>
   Object.fromEntries(Object.entries(m.params).map(([k, p]) => [k, p.default]));
 
 const systems: readonly CompiledSystem[] = models.flatMap((m) =>
-  Object.keys(m.variants).map((v) => compileSystem(m, m.id === 'bench' ? { pages: 2, converters: 1 } : defaults(m), v)),
+  Object.keys(m.variants).map((v) =>
+    compileSystem(m, m.id === 'bench' ? { pages: 2, converters: 1 } : defaults(m), v),
+  ),
 );
 const system = fc.constantFrom(...systems);
 const choices = fc.array(fc.nat(), { maxLength: 25 });
 
 /** Folds a random walk: choice c picks among the enabled events. */
-function walk(sys: CompiledSystem, picks: readonly number[]): { keys: string[]; outcomes: string[]; events: number[] } {
+function walk(
+  sys: CompiledSystem,
+  picks: readonly number[],
+): { keys: string[]; outcomes: string[]; events: number[] } {
   let world: World = initialWorld(sys);
   const keys = [worldKey(world)];
   const outcomes: string[] = [];

@@ -37,17 +37,34 @@ describe('compiled engine = plain interpretation', () => {
   }
 });
 
+function run(pages: number, converters: number, symmetry: boolean): [number, number, number] {
+  const r = checkRun(bench, { pages, converters }, 'spec', {
+    engine: 'compiled',
+    strategy: 'bfs',
+    symmetry,
+  });
+  expect(r.properties.every((p) => p.verdict === 'holds')).toBe(true);
+  return [r.states, r.transitions, r.depth];
+}
+
 describe('bench matches docs/bench.md', () => {
-  it('N=1,K=1 has 22 states and N=2,K=1 has 435 (the spec\'s own check)', () => {
-    expect(checkRun(bench, { pages: 1, converters: 1 }, 'spec', { engine: 'interpret', strategy: 'bfs', symmetry: false }).states).toBe(22);
-    expect(checkRun(bench, { pages: 2, converters: 1 }, 'spec', { engine: 'interpret', strategy: 'bfs', symmetry: false }).states).toBe(435);
+  it("N=1,K=1 has 22 states and N=2,K=1 has 435 (the spec's own check)", () => {
+    expect(
+      checkRun(bench, { pages: 1, converters: 1 }, 'spec', {
+        engine: 'interpret',
+        strategy: 'bfs',
+        symmetry: false,
+      }).states,
+    ).toBe(22);
+    expect(
+      checkRun(bench, { pages: 2, converters: 1 }, 'spec', {
+        engine: 'interpret',
+        strategy: 'bfs',
+        symmetry: false,
+      }).states,
+    ).toBe(435);
   });
   it('pins the compiled counts for larger sizes', () => {
-    const run = (pages: number, converters: number, symmetry: boolean): [number, number, number] => {
-      const r = checkRun(bench, { pages, converters }, 'spec', { engine: 'compiled', strategy: 'bfs', symmetry });
-      expect(r.properties.every((p) => p.verdict === 'holds')).toBe(true);
-      return [r.states, r.transitions, r.depth];
-    };
     expect(run(3, 1, false)).toEqual([8100, 69120, 15]);
     expect(run(4, 1, false)).toEqual([145125, 1628100, 20]);
     expect(run(3, 2, false)).toEqual([17235, 157401, 15]);
@@ -55,8 +72,16 @@ describe('bench matches docs/bench.md', () => {
   });
   it('BFS and DFS visit the same states', () => {
     for (const symmetry of [false, true]) {
-      const b = checkRun(bench, { pages: 3, converters: 2 }, 'spec', { engine: 'compiled', strategy: 'bfs', symmetry });
-      const d = checkRun(bench, { pages: 3, converters: 2 }, 'spec', { engine: 'compiled', strategy: 'dfs', symmetry });
+      const b = checkRun(bench, { pages: 3, converters: 2 }, 'spec', {
+        engine: 'compiled',
+        strategy: 'bfs',
+        symmetry,
+      });
+      const d = checkRun(bench, { pages: 3, converters: 2 }, 'spec', {
+        engine: 'compiled',
+        strategy: 'dfs',
+        symmetry,
+      });
       expect([d.states, d.transitions]).toEqual([b.states, b.transitions]);
     }
   });

@@ -27,7 +27,13 @@ export const folioMachine = setup({
       states: {
         settled: {
           on: {
-            lruAdd: [{ guard: ({ event }) => event.prior === undefined || event.prior === 'ok', target: 'transient' }, {}],
+            lruAdd: [
+              {
+                guard: ({ event }) => event.prior === undefined || event.prior === 'ok',
+                target: 'transient',
+              },
+              {},
+            ],
             checkRefs: {},
           },
         },
@@ -35,7 +41,10 @@ export const folioMachine = setup({
           on: {
             lruAdd: {},
             lruDrain: 'settled',
-            checkRefs: [{ guard: ({ event }) => event.drain, target: 'settled' }, { actions: outcome('EAGAIN') }],
+            checkRefs: [
+              { guard: ({ event }) => event.drain, target: 'settled' },
+              { actions: outcome('EAGAIN') },
+            ],
           },
         },
       },

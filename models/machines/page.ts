@@ -52,6 +52,13 @@ export type PageEvent =
 /** Maximum GUP pins per page: two distinguishable holders are enough for every race modelled. */
 export const MAX_PINS = 2;
 
+/** Instance input `{ zone: 'movable' }` allocates the page in ZONE_MOVABLE; default normal. */
+function zoneOf(input: unknown): Zone {
+  return typeof input === 'object' && input !== null && (input as { zone?: unknown }).zone === 'movable'
+    ? 'movable'
+    : 'normal';
+}
+
 const mapped = stateIn('#page.hostMap.mapped');
 const dmaMapped = stateIn('#page.dma.mapped');
 const total = (c: PageContext): number => c.pins + c.longterm;
@@ -61,7 +68,6 @@ export const pageMachine = setup({
   types: {
     context: {} as PageContext,
     events: {} as PageEvent,
-    input: {} as { zone?: Zone } | undefined,
   },
   actions: {
     ...outcomeActions,
@@ -74,13 +80,16 @@ export const pageMachine = setup({
       return { longterm: context.longterm + 1, zone: event.migrateFirst === true ? 'normal' : context.zone };
     }),
     dropPin: assign(({ context, event }) =>
-      event.type === 'unpin' && event.longterm ? { longterm: context.longterm - 1 } : { pins: context.pins - 1 },
+      event.type === 'unpin' && event.longterm
+        ? { longterm: context.longterm - 1 }
+        : { pins: context.pins - 1 },
     ),
   },
   guards: {
     canPin: and([mapped, ({ context }) => total(context) < MAX_PINS]),
     holdsPin: ({ context, event }) => event.type === 'unpin' && held(context, event.longterm) > 0,
-    lastPin: ({ context, event }) => event.type === 'unpin' && held(context, event.longterm) > 0 && total(context) === 1,
+    lastPin: ({ context, event }) =>
+      event.type === 'unpin' && held(context, event.longterm) > 0 && total(context) === 1,
     canPunch: and([stateIn('#page.residency.present'), stateIn('#page.pin.unpinned'), not(dmaMapped)]),
     /** The conversion moves the page to the other attribute (converting to the current one is not a step). */
     convertible: or([
@@ -90,7 +99,10 @@ export const pageMachine = setup({
     toPrivate: ({ event }) => 'to' in event && event.to === 'private',
     toShared: ({ event }) => 'to' in event && event.to === 'shared',
     /** A conversion check that looks at mappings refuses a mapped page. */
-    mappingSeen: and([mapped, ({ event }) => (event.type === 'convertCheck' || event.type === 'refCheck') && event.mapping]),
+    mappingSeen: and([
+      mapped,
+      ({ event }) => (event.type === 'convertCheck' || event.type === 'refCheck') && event.mapping,
+    ]),
     /** A conversion check that looks at references refuses pinned, exclusively pinned or DMA-mapped pages. */
     referenceSeen: and([
       ({ event }) => (event.type === 'convertCheck' || event.type === 'refCheck') && event.pins,
@@ -101,7 +113,7 @@ export const pageMachine = setup({
 }).createMachine({
   id: 'page',
   type: 'parallel',
-  context: ({ input }) => ({ pins: 0, longterm: 0, zone: input?.zone ?? 'normal' }),
+  context: ({ input }) => ({ pins: 0, longterm: 0, zone: zoneOf(input) }),
   on: {
     faultCheck: [
       { guard: and([stateIn('#page.hostMap.unmapped'), stateIn('#page.attr.shared')]) },
@@ -140,7 +152,10 @@ export const pageMachine = setup({
       states: {
         unmapped: {
           on: {
-            userFault: [{ guard: stateIn('#page.attr.shared'), target: 'mapped' }, { actions: outcome('SIGBUS') }],
+            userFault: [
+              { guard: stateIn('#page.attr.shared'), target: 'mapped' },
+              { actions: outcome('SIGBUS') },
+            ],
             mapIn: 'mapped',
             zap: {},
             convertZap: { guard: 'convertible' },

@@ -43,8 +43,13 @@ describe('every shipped variant has pinned figures', () => {
         });
         expect(r.complete).toBe(true);
         const spec = m.variants[variant];
-        for (const p of r.properties) expect({ [p.name]: p.verdict }).toEqual({ [p.name]: spec?.expect[p.name] });
-        const reduced = checkRun(m, defaults(m), variant, { engine: 'compiled', strategy: 'bfs', symmetry: true });
+        for (const p of r.properties)
+          expect({ [p.name]: p.verdict }).toEqual({ [p.name]: spec?.expect[p.name] });
+        const reduced = checkRun(m, defaults(m), variant, {
+          engine: 'compiled',
+          strategy: 'bfs',
+          symmetry: true,
+        });
         expect(reduced.states).toBe(pin?.reduced);
         expect(reduced.properties.map((p) => p.verdict)).toEqual(r.properties.map((p) => p.verdict));
       });
@@ -55,11 +60,41 @@ describe('every shipped variant has pinned figures', () => {
 describe('larger configurations (pinned)', () => {
   const gm = models.find((m) => m.id === 'guest-memfd-inplace') as AnyModel;
   const cases: readonly [Record<string, number>, string, number, number, string][] = [
-    [{ folios: 2, pagesPerFolio: 1, converters: 1 }, 'fixed', 2464, 1246, 'holds,holds,holds,reached,reached,reached'],
-    [{ folios: 2, pagesPerFolio: 1, converters: 1 }, 'no-pin-check', 3399, 1716, 'holds,violated,violated,reached,reached,unreached'],
-    [{ folios: 2, pagesPerFolio: 1, converters: 1 }, 'check-before-unmap', 9048, 4563, 'violated,violated,violated,reached,reached,reached'],
-    [{ folios: 1, pagesPerFolio: 2, converters: 1 }, 'fixed', 1302, 1302, 'holds,holds,holds,reached,reached,reached'],
-    [{ folios: 1, pagesPerFolio: 1, converters: 2 }, 'check-before-unmap', 238, 172, 'violated,violated,violated,reached,reached,reached'],
+    [
+      { folios: 2, pagesPerFolio: 1, converters: 1 },
+      'fixed',
+      2464,
+      1246,
+      'holds,holds,holds,reached,reached,reached',
+    ],
+    [
+      { folios: 2, pagesPerFolio: 1, converters: 1 },
+      'no-pin-check',
+      3399,
+      1716,
+      'holds,violated,violated,reached,reached,unreached',
+    ],
+    [
+      { folios: 2, pagesPerFolio: 1, converters: 1 },
+      'check-before-unmap',
+      9048,
+      4563,
+      'violated,violated,violated,reached,reached,reached',
+    ],
+    [
+      { folios: 1, pagesPerFolio: 2, converters: 1 },
+      'fixed',
+      1302,
+      1302,
+      'holds,holds,holds,reached,reached,reached',
+    ],
+    [
+      { folios: 1, pagesPerFolio: 1, converters: 2 },
+      'check-before-unmap',
+      238,
+      172,
+      'violated,violated,violated,reached,reached,reached',
+    ],
   ];
   for (const [params, variant, states, reduced, verdicts] of cases) {
     it(`guest-memfd-inplace:${variant} ${JSON.stringify(params)}`, () => {
