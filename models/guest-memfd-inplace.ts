@@ -168,6 +168,7 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     'no-pin-check': {
       doc: 'the reference check ignores GUP pins and DMA mappings (rule A without "must not be GUP-pinned")',
       flaws: ['F6'],
+      fixedBy: 'fixed',
       expect: {
         'no-host-map-of-private': 'holds',
         'no-pin-on-private': 'violated',
@@ -180,6 +181,7 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     'check-before-unmap': {
       doc: 'check mappings and pins first without the lock, then lock and commit (the D5b order): a TOCTOU window',
       flaws: ['F7'],
+      fixedBy: 'fixed',
       expect: {
         'no-host-map-of-private': 'violated',
         'no-pin-on-private': 'violated',

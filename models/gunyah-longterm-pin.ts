@@ -65,6 +65,7 @@ export default defineModel<'pages', Variant>({
     'longterm-pin': {
       doc: 'Gunyah v13: SET_USER_MEM_REGION pins every page with FOLL_LONGTERM where it is (ZONE_MOVABLE)',
       flaws: ['F1'],
+      fixedBy: 'longterm-pin-migrate-first',
       expect: {
         'no-longterm-pin-on-movable': 'violated',
         'page-migrates': 'reached',

@@ -5,7 +5,7 @@ import { explore, type EngineName, type StrategyName } from './explore/index.js'
 import { pathTo } from './explore/space.js';
 import type { SearchLimits } from './explore/strategy.js';
 import type { AnyModel, Verdict } from './model.js';
-import type { PropertyKind } from './property.js';
+import { isSafety, type PropertyKind } from './property.js';
 import { compileSystem, type CompiledSystem } from './system.js';
 
 /** A verdict, or 'unknown' when a limit stopped the search before the property was decided. */
@@ -66,7 +66,8 @@ export function checkRun(
   const properties = sys.properties.map((p, i): PropertyResult => {
     const found = tracker.found[i];
     let verdict: Judgement;
-    if (found !== undefined) verdict = p.kind === 'always' ? 'violated' : 'reached';
+    if (!isSafety(p)) verdict = 'unknown';
+    else if (found !== undefined) verdict = p.kind === 'always' ? 'violated' : 'reached';
     else if (decidedNegatively) verdict = p.kind === 'always' ? 'holds' : 'unreached';
     else verdict = 'unknown';
     const path =

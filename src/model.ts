@@ -21,6 +21,11 @@ export interface VariantSpec {
   readonly doc: string;
   /** Flaw ids from docs/designs-and-flaws.md that this variant is meant to exhibit (empty for a fix). */
   readonly flaws: readonly string[];
+  /**
+   * For a flawed variant: the variant of the same model that applies the fix the catalogue
+   * names. The flaw's properties are those violated here and not in the fix.
+   */
+  readonly fixedBy?: string;
   /** Expected verdict per property name; every property of the model must be listed. */
   readonly expect: Readonly<Record<string, Verdict>>;
 }

@@ -27,14 +27,52 @@ export type Scope =
   | { readonly over: 'each'; readonly machine: string; readonly test: LocalTest }
   | { readonly over: 'step'; readonly test: StepTest };
 
-export type PropertyKind = 'always' | 'sometimes';
+export type PropertyKind = 'always' | 'sometimes' | 'eventually' | 'possibly' | 'deadlock-free';
+
+/** A goal of a progress property: a state that satisfies `state`, or a step that satisfies `step`. */
+export type Goal = { readonly state: StateTest } | { readonly step: StepTest };
+
+interface Named {
+  readonly name: string;
+  readonly doc: string;
+}
 
 /**
  * `always`: the test holds in every reachable state (or instance, or step); a failure is
  * a violation with a counterexample. `sometimes`: the test holds somewhere; never
  * reaching it means the model is vacuous or the design blocks the operation.
  */
-export type Property = { readonly kind: PropertyKind; readonly name: string; readonly doc: string } & Scope;
+export type SafetyProperty = Named & { readonly kind: 'always' | 'sometimes' } & Scope;
+
+/**
+ * Progress properties are judged on the explored state graph (exhaustive runs only):
+ * - `eventually` (leads-to under weak fairness): every fair run that passes a state
+ *   satisfying `after` (default: the initial state) later reaches `goal`. A violation is
+ *   a lasso: a prefix and a loop that repeats forever without the goal, in which every
+ *   weakly fair event that stays enabled is taken.
+ * - `possibly` (AG EF): from every reachable state the goal can still be reached without
+ *   the `excluding` steps. A violation is a path to a state from which it cannot.
+ * - `deadlock-free`: every reachable state other than `terminal` ones has a successor
+ *   other than itself.
+ */
+export type ProgressProperty = Named & { readonly over: 'graph' } & (
+    | {
+        readonly kind: 'eventually';
+        readonly after: StateTest | undefined;
+        readonly goal: Goal;
+        /** Event types under weak fairness ('all': every world event). */
+        readonly fair: 'all' | readonly string[];
+      }
+    | { readonly kind: 'possibly'; readonly goal: Goal; readonly excluding: StepTest | undefined }
+    | { readonly kind: 'deadlock-free'; readonly terminal: StateTest | undefined }
+  );
+
+export type Property = SafetyProperty | ProgressProperty;
+
+/** True for properties judged state by state or step by step during the search. */
+export function isSafety(p: Property): p is SafetyProperty {
+  return p.kind === 'always' || p.kind === 'sometimes';
+}
 
 export function always(name: string, doc: string, test: StateTest): Property {
   return { kind: 'always', name, doc, over: 'state', test };
@@ -61,4 +99,26 @@ export function sometimesEach(name: string, doc: string, kind: string, test: Loc
 /** Reachability of a step: some step of some run satisfies `test`. */
 export function sometimesStep(name: string, doc: string, test: StepTest): Property {
   return { kind: 'sometimes', name, doc, over: 'step', test };
+}
+
+export interface EventuallyOptions {
+  /** Trigger: the obligation starts in states satisfying this (default: the initial state). */
+  readonly after?: StateTest;
+  /** Event types under weak fairness (default 'all'). */
+  readonly fair?: 'all' | readonly string[];
+}
+
+/** Leads-to under weak fairness (see ProgressProperty). */
+export function eventually(name: string, doc: string, goal: Goal, opts: EventuallyOptions = {}): Property {
+  return { kind: 'eventually', name, doc, over: 'graph', goal, after: opts.after, fair: opts.fair ?? 'all' };
+}
+
+/** AG EF goal: the goal stays reachable from every reachable state, without `excluding` steps. */
+export function possibly(name: string, doc: string, goal: Goal, excluding?: StepTest): Property {
+  return { kind: 'possibly', name, doc, over: 'graph', goal, excluding };
+}
+
+/** No reachable state is stuck (no successor other than itself) unless `terminal` holds there. */
+export function deadlockFree(name: string, doc: string, terminal?: StateTest): Property {
+  return { kind: 'deadlock-free', name, doc, over: 'graph', terminal };
 }

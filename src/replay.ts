@@ -4,7 +4,7 @@
 import { InputError, unknownName } from './errors.js';
 import type { AnyModel } from './model.js';
 import { resolveParams, resolveVariant } from './params.js';
-import type { StepView } from './property.js';
+import { isSafety, type StepView } from './property.js';
 import { compileSystem, eventIdentity, eventLabel, type CompiledSystem } from './system.js';
 import type { Trace, TraceEvent } from './trace.js';
 import { initialWorld, stateTestHolds, stepWorld, type World } from './world.js';
@@ -99,6 +99,17 @@ export function replay(model: AnyModel, trace: Trace, opts: { readonly force: bo
   }
   if (prop.kind !== trace.property.kind) {
     const message = `the trace calls '${prop.name}' ${trace.property.kind} but the model declares it ${prop.kind}`;
+    return {
+      sys,
+      steps,
+      fingerprintMatches,
+      divergence: undefined,
+      reproduced: false,
+      verdictMessage: message,
+    };
+  }
+  if (!isSafety(prop)) {
+    const message = `replay of ${prop.kind} traces is not supported yet`;
     return {
       sys,
       steps,

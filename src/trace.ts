@@ -115,10 +115,10 @@ export function parseTrace(text: string, file: string): Trace {
     params[k] = Number.isInteger(v) ? (v as number) : fail(`$.params.${k}`, 'an integer');
   }
   const prop = obj(root['property'], '$.property');
-  const kind =
-    prop['kind'] === 'always' || prop['kind'] === 'sometimes'
-      ? prop['kind']
-      : fail('$.property.kind', '"always" or "sometimes"');
+  const kinds: readonly PropertyKind[] = ['always', 'sometimes', 'eventually', 'possibly', 'deadlock-free'];
+  const kind = kinds.includes(prop['kind'] as PropertyKind)
+    ? (prop['kind'] as PropertyKind)
+    : fail('$.property.kind', kinds.join(' | '));
   const verdicts = ['holds', 'violated', 'reached', 'unreached'];
   const verdict = verdicts.includes(prop['verdict'] as string)
     ? (prop['verdict'] as Verdict)

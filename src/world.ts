@@ -94,7 +94,7 @@ export function idsOfKind(sys: CompiledSystem, kind: string): readonly string[] 
 /** Plain evaluation of a state-level property ('state' or 'each' scope) on a world. */
 export function stateTestHolds(sys: CompiledSystem, prop: Property, world: World): boolean {
   if (prop.over === 'state') return prop.test(worldView(sys, world));
-  if (prop.over === 'step') return true;
+  if (prop.over !== 'each') return true;
   const k = sys.kindIndex.get(prop.machine);
   const snaps = world.filter((_, j) => at(sys.instances, j, 'instance').kind === k);
   const test = prop.test;

@@ -96,7 +96,7 @@ export class InterpretedSpace implements StateSpace {
     const w = this.worlds[i] as World;
     let mask = 0;
     this.sys.properties.forEach((prop, p) => {
-      if ((open & (1 << p)) === 0 || prop.over === 'step') return;
+      if ((open & (1 << p)) === 0 || (prop.over !== 'state' && prop.over !== 'each')) return;
       if (stateTestHolds(this.sys, prop, w) !== (prop.kind === 'always')) mask |= 1 << p;
     });
     return mask;

@@ -24,7 +24,10 @@ export class PropertyTracker {
     if (sys.properties.length > MAX_PROPERTIES) {
       throw new InputError('bad_model', `${sys.modelId}: at most ${MAX_PROPERTIES} properties per model`);
     }
-    this.openStateMask = sys.properties.reduce((m, p, i) => (p.over === 'step' ? m : m | (1 << i)), 0);
+    this.openStateMask = sys.properties.reduce(
+      (m, p, i) => (p.over === 'state' || p.over === 'each' ? m | (1 << i) : m),
+      0,
+    );
     this.openStep = sys.properties.flatMap((p, i) => (p.over === 'step' ? [i] : []));
     this.nOutcomes = sys.outcomes.length;
   }
