@@ -4,7 +4,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { WorldView } from '../property.js';
 import { at, kindOf, type CompiledSystem } from '../system.js';
-import { idsOfKind } from '../world.js';
+import { idsOfKind, type World } from '../world.js';
 import {
   buildExpand,
   decode,
@@ -98,6 +98,12 @@ export class CompiledSpace implements StateSpace {
 
   get bytes(): number {
     return this.states.bytes + this.parents.bytes + this.events.bytes + this.visited.bytes;
+  }
+
+  worldOf(i: number): World {
+    const locals = new Int32Array(this.sys.instances.length);
+    decode(this.tables, this.states.get(i), locals);
+    return Array.from(locals, (l, inst) => kindOf(this.sys, inst).states[l] as AnyMachineSnapshot);
   }
 
   /** Packed state stored at index `i`. */

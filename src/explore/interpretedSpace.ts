@@ -32,6 +32,10 @@ export class InterpretedSpace implements StateSpace {
     return this.keyBytes + this.worlds.length * 24;
   }
 
+  worldOf(i: number): World {
+    return this.worldAt(i);
+  }
+
   worldAt(i: number): World {
     return this.worlds[i] as World;
   }

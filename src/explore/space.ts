@@ -1,5 +1,6 @@
 // The interface strategies explore: states are dense indices in discovery order; the
 // space owns storage, deduplication and the semantics (interpreted or compiled).
+import type { World } from '../world.js';
 
 /**
  * Called for every enabled event of an expanded state, in event order.
@@ -26,6 +27,8 @@ export interface StateSpace {
    * `sometimes`. Returns a bitmask.
    */
   fired(i: number, open: number): number;
+  /** State `i` as XState snapshots (for reports, coverage and debugging; not for hot paths). */
+  worldOf(i: number): World;
   /** Parent index of state `i` (-1 for the initial state) and the event that led to it. */
   parentOf(i: number): number;
   eventOf(i: number): number;
