@@ -28,7 +28,7 @@ import {
   type WorldEventSpec,
 } from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
-import { noLongtermPinOnMovable, pageMigrates } from '../properties/mobility.js';
+import { movableStaysMigratable, noLongtermPinOnMovable, pageMigrates } from '../properties/mobility.js';
 import { busy, sequentialActor } from './machines/actor.js';
 import { pageMachine } from './machines/page.js';
 import { stage2Machine } from './machines/stage2.js';
@@ -68,6 +68,7 @@ export default defineModel<'pages', Variant>({
       fixedBy: 'longterm-pin-migrate-first',
       expect: {
         'no-longterm-pin-on-movable': 'violated',
+        'movable-stays-migratable': 'violated',
         'page-migrates': 'reached',
         'guest-gets-memory': 'reached',
       },
@@ -77,6 +78,7 @@ export default defineModel<'pages', Variant>({
       flaws: [],
       expect: {
         'no-longterm-pin-on-movable': 'holds',
+        'movable-stays-migratable': 'holds',
         'page-migrates': 'reached',
         'guest-gets-memory': 'reached',
       },
@@ -86,6 +88,7 @@ export default defineModel<'pages', Variant>({
       flaws: [],
       expect: {
         'no-longterm-pin-on-movable': 'holds',
+        'movable-stays-migratable': 'holds',
         'page-migrates': 'reached',
         'guest-gets-memory': 'reached',
       },
@@ -94,6 +97,7 @@ export default defineModel<'pages', Variant>({
   properties: [
     noLongtermPinOnMovable(),
     pageMigrates(),
+    movableStaysMigratable((s) => s.type === 'removeUserMemRegion'),
     sometimesStep(
       'guest-gets-memory',
       'the guest obtains a stage-2 mapping of its memory (the design is not vacuous)',

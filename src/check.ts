@@ -5,6 +5,7 @@ import { explore, type EngineName, type StrategyName } from './explore/index.js'
 import { pathTo } from './explore/space.js';
 import type { SearchLimits } from './explore/strategy.js';
 import type { AnyModel, Verdict } from './model.js';
+import { judgeProgress } from './progress.js';
 import { isSafety, type PropertyKind } from './property.js';
 import { compileSystem, type CompiledSystem } from './system.js';
 
@@ -19,6 +20,8 @@ export interface PropertyResult {
   readonly expected: Verdict | undefined;
   /** Event indices of the counterexample (violated) or witness (reached); else undefined. */
   readonly path: readonly number[] | undefined;
+  /** Lasso counterexamples of progress properties: index in `path` where the loop starts. */
+  readonly loop: number | null;
 }
 
 export interface RunResult {
@@ -59,22 +62,42 @@ export function checkRun(
   const start = performance.now();
   const sys = compileSystem(model, params, variant);
   const maxDepth = opts.maxDepth ?? model.maxDepth;
-  const run = explore(sys, { ...opts, maxDepth });
+  const graph = sys.properties.some((p) => !isSafety(p));
+  const run = explore(sys, { ...opts, maxDepth, graph });
   const { stats, tracker, space } = run;
   const decidedNegatively = stats.complete || (stats.depthBounded && stats.stopReason === undefined);
   const spec = model.variants[variant];
   const properties = sys.properties.map((p, i): PropertyResult => {
     const found = tracker.found[i];
+    if (!isSafety(p)) {
+      const judged = run.graph !== undefined && stats.complete ? judgeProgress(sys, run.graph, p) : undefined;
+      return {
+        name: p.name,
+        kind: p.kind,
+        doc: p.doc,
+        verdict: judged?.verdict ?? 'unknown',
+        expected: spec?.expect[p.name],
+        path: judged?.path,
+        loop: judged?.loop ?? null,
+      };
+    }
     let verdict: Judgement;
-    if (!isSafety(p)) verdict = 'unknown';
-    else if (found !== undefined) verdict = p.kind === 'always' ? 'violated' : 'reached';
+    if (found !== undefined) verdict = p.kind === 'always' ? 'violated' : 'reached';
     else if (decidedNegatively) verdict = p.kind === 'always' ? 'holds' : 'unreached';
     else verdict = 'unknown';
     const path =
       found === undefined
         ? undefined
         : [...pathTo(space, found.state), ...(found.event === undefined ? [] : [found.event])];
-    return { name: p.name, kind: p.kind, doc: p.doc, verdict, expected: spec?.expect[p.name], path };
+    return {
+      name: p.name,
+      kind: p.kind,
+      doc: p.doc,
+      verdict,
+      expected: spec?.expect[p.name],
+      path,
+      loop: null,
+    };
   });
   return {
     model: model.id,
@@ -83,7 +106,7 @@ export function checkRun(
     flaws: spec?.flaws ?? [],
     engine: run.engine,
     strategy: opts.strategy,
-    symmetry: opts.symmetry && sys.symmetry.length > 0,
+    symmetry: opts.symmetry && !graph && sys.symmetry.length > 0,
     complete: stats.complete,
     maxDepth,
     depthBounded: stats.depthBounded,

@@ -29,8 +29,11 @@ export type Scope =
 
 export type PropertyKind = 'always' | 'sometimes' | 'eventually' | 'possibly' | 'deadlock-free';
 
-/** A goal of a progress property: a state that satisfies `state`, or a step that satisfies `step`. */
-export type Goal = { readonly state: StateTest } | { readonly step: StepTest };
+/** A goal of a progress property: a state that satisfies `state`, or a step that satisfies `step` (either, when both are given). */
+export type Goal =
+  | { readonly state: StateTest }
+  | { readonly step: StepTest }
+  | { readonly state: StateTest; readonly step: StepTest };
 
 interface Named {
   readonly name: string;

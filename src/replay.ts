@@ -5,6 +5,7 @@ import { InputError, unknownName } from './errors.js';
 import type { AnyModel } from './model.js';
 import { resolveParams, resolveVariant } from './params.js';
 import { isSafety, type StepView } from './property.js';
+import { progressReproduced } from './replayProgress.js';
 import { compileSystem, eventIdentity, eventLabel, type CompiledSystem } from './system.js';
 import type { Trace, TraceEvent } from './trace.js';
 import { initialWorld, stateTestHolds, stepWorld, type World } from './world.js';
@@ -109,15 +110,16 @@ export function replay(model: AnyModel, trace: Trace, opts: { readonly force: bo
     };
   }
   if (!isSafety(prop)) {
-    const message = `replay of ${prop.kind} traces is not supported yet`;
-    return {
-      sys,
-      steps,
-      fingerprintMatches,
-      divergence: undefined,
-      reproduced: false,
-      verdictMessage: message,
-    };
+    const worlds = [initialWorld(sys), ...steps.map((s) => s.world)];
+    const views = steps.map((s) => ({ view: { ...s.entry, outcome: s.outcome }, event: s.event }));
+    const res =
+      trace.property.verdict === 'violated'
+        ? progressReproduced(sys, prop, worlds, views, trace.loop)
+        : { ok: false, message: `a ${prop.kind} trace must claim 'violated'` };
+    const verdictMessage = res.ok
+      ? `${prop.kind} '${prop.name}' is violated: ${res.message}`
+      : `${prop.kind} '${prop.name}' is not reproduced: ${res.message}`;
+    return { sys, steps, fingerprintMatches, divergence: undefined, reproduced: res.ok, verdictMessage };
   }
   let holds: boolean;
   if (prop.over === 'step') {

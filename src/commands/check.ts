@@ -111,7 +111,12 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
       for (const p of r.properties) {
         if (p.verdict !== 'violated' || p.path === undefined) continue;
         const file = join(out, traceFileName(r.model, r.variant, p.name));
-        const trace = buildTrace(r.system, { name: p.name, kind: p.kind, verdict: 'violated' }, p.path);
+        const trace = buildTrace(
+          r.system,
+          { name: p.name, kind: p.kind, verdict: 'violated' },
+          p.path,
+          p.loop,
+        );
         writeFileAtomic(file, serializeTrace(trace));
         traces.set(`${r.model}:${r.variant}:${p.name}`, file);
       }
