@@ -1,9 +1,9 @@
 // One check run: a model variant with parameters, explored once, every property judged
 // against the variant's expectation.
 import { performance } from 'node:perf_hooks';
-import { explore, type EngineName, type StrategyName } from './explore/index.js';
+import { explore, type EngineName, type Exploration, type StrategyName } from './explore/index.js';
 import { pathTo } from './explore/space.js';
-import type { SearchLimits } from './explore/strategy.js';
+import { runAsync, runSync, type SearchLimits, type SearchStats } from './explore/strategy.js';
 import type { AnyModel, Verdict } from './model.js';
 import { judgeProgress } from './progress.js';
 import { isSafety, type PropertyKind } from './property.js';
@@ -51,20 +51,61 @@ export interface CheckOptions extends SearchLimits {
   readonly engine: EngineName;
   readonly strategy: StrategyName;
   readonly symmetry: boolean;
+  /** Memory budget in bytes (bounds the dense bitmap; the limit itself is polled via shouldStop). */
+  readonly maxMemory?: number | undefined;
 }
 
+interface Prepared {
+  readonly model: AnyModel;
+  readonly params: Readonly<Record<string, number>>;
+  readonly variant: string;
+  readonly opts: CheckOptions;
+  readonly sys: CompiledSystem;
+  readonly maxDepth: number | undefined;
+  readonly graph: boolean;
+  readonly run: Exploration;
+  readonly start: number;
+}
+
+function prepare(
+  model: AnyModel,
+  params: Readonly<Record<string, number>>,
+  variant: string,
+  opts: CheckOptions,
+): Prepared {
+  const start = performance.now();
+  const sys = compileSystem(model, params, variant);
+  const maxDepth = opts.maxDepth ?? model.maxDepth;
+  const graph = sys.properties.some((p) => !isSafety(p));
+  const run = explore(sys, { ...opts, maxDepth, graph });
+  return { model, params, variant, opts, sys, maxDepth, graph, run, start };
+}
+
+/** Explores one model variant to the end (synchronously) and judges every property. */
 export function checkRun(
   model: AnyModel,
   params: Readonly<Record<string, number>>,
   variant: string,
   opts: CheckOptions,
 ): RunResult {
-  const start = performance.now();
-  const sys = compileSystem(model, params, variant);
-  const maxDepth = opts.maxDepth ?? model.maxDepth;
-  const graph = sys.properties.some((p) => !isSafety(p));
-  const run = explore(sys, { ...opts, maxDepth, graph });
-  const { stats, tracker, space } = run;
+  const prep = prepare(model, params, variant, opts);
+  return judge(prep, runSync(prep.run.search));
+}
+
+/** As checkRun, but lets the event loop run between search slices (signals, timers). */
+export async function checkRunAsync(
+  model: AnyModel,
+  params: Readonly<Record<string, number>>,
+  variant: string,
+  opts: CheckOptions,
+): Promise<RunResult> {
+  const prep = prepare(model, params, variant, opts);
+  return judge(prep, await runAsync(prep.run.search));
+}
+
+function judge(prep: Prepared, stats: SearchStats): RunResult {
+  const { model, params, variant, opts, sys, maxDepth, graph, run } = prep;
+  const { tracker, space } = run;
   const decidedNegatively = stats.complete || (stats.depthBounded && stats.stopReason === undefined);
   const spec = model.variants[variant];
   const properties = sys.properties.map((p, i): PropertyResult => {
@@ -115,7 +156,7 @@ export function checkRun(
     transitions: stats.transitions,
     depth: stats.depth,
     levels: stats.levels,
-    seconds: (performance.now() - start) / 1000,
+    seconds: (performance.now() - prep.start) / 1000,
     bytes: space.bytes,
     properties,
     system: sys,

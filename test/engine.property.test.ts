@@ -7,6 +7,7 @@ import { dfs } from '../src/explore/dfs.js';
 import { makeSpace } from '../src/explore/index.js';
 import { InterpretedSpace } from '../src/explore/interpretedSpace.js';
 import { pathTo } from '../src/explore/space.js';
+import { runSync } from '../src/explore/strategy.js';
 import { PropertyTracker } from '../src/explore/tracker.js';
 import type { AnyModel } from '../src/model.js';
 import { compileSystem, type CompiledSystem } from '../src/system.js';
@@ -81,7 +82,7 @@ describe('engine properties', () => {
         const keysAndVerdicts = (strategy: typeof bfs): [string[], string[]] => {
           const space = new InterpretedSpace(sys, symmetry);
           const tracker = new PropertyTracker(sys);
-          strategy(space, tracker, {});
+          runSync(strategy(space, tracker, {}));
           const keys = Array.from({ length: space.size }, (_, i) => worldKey(space.worldAt(i))).sort();
           return [keys, tracker.found.map((f) => (f === undefined ? 'open' : 'decided'))];
         };
@@ -95,7 +96,7 @@ describe('engine properties', () => {
     fc.assert(
       fc.property(system, fc.boolean(), fc.nat(), (sys, symmetry, pick) => {
         const space = new InterpretedSpace(sys, symmetry);
-        bfs(space, new PropertyTracker(sys), {});
+        runSync(bfs(space, new PropertyTracker(sys), {}));
         const i = pick % space.size;
         let world: World = initialWorld(sys);
         for (const e of pathTo(space, i)) {
@@ -114,8 +115,8 @@ describe('engine properties', () => {
       fc.property(system, fc.boolean(), (sys, symmetry) => {
         const a = makeSpace(sys, 'compiled', symmetry).space;
         const b = makeSpace(sys, 'interpret', symmetry).space;
-        bfs(a, new PropertyTracker(sys), {});
-        bfs(b, new PropertyTracker(sys), {});
+        runSync(bfs(a, new PropertyTracker(sys), {}));
+        runSync(bfs(b, new PropertyTracker(sys), {}));
         expect(a.size).toBe(b.size);
         for (let i = 0; i < a.size; i++) {
           expect([a.parentOf(i), a.eventOf(i)]).toEqual([b.parentOf(i), b.eventOf(i)]);

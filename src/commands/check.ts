@@ -1,7 +1,7 @@
 // `foliocheck check`: explore model variants and judge every property against the
 // variant's expectation. All input is validated before any search or file write.
 import { join } from 'node:path';
-import { asExpected, checkRun, exitStatus, type PropertyResult, type RunResult } from '../check.js';
+import { asExpected, checkRunAsync, exitStatus, type PropertyResult, type RunResult } from '../check.js';
 import { InputError } from '../errors.js';
 import type { EngineName, StrategyName } from '../explore/index.js';
 import { writeFileAtomic } from '../files.js';
@@ -12,6 +12,8 @@ import { select } from '../registry.js';
 import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { limitFlags, memoryInUse, parseLimits, stopCondition, watchSignals } from './limits.js';
+import { progressReporter } from './progress.js';
 
 export const checkFlags: readonly FlagSpec[] = [
   {
@@ -33,6 +35,7 @@ export const checkFlags: readonly FlagSpec[] = [
     doc: 'compiled tables (default) or plain XState interpretation',
   },
   { name: 'no-symmetry', doc: "do not reduce by the model's declared symmetries" },
+  ...limitFlags,
   {
     name: 'out',
     value: 'DIR',
@@ -88,7 +91,7 @@ function mark(p: PropertyResult): string {
   return asExpected(p) ? 'ok' : 'MISMATCH';
 }
 
-export function checkCommand(args: ParsedArgs, io: Io): number {
+export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   const plans = plan(args);
   const strategy = choiceOption<StrategyName>(args, 'check', 'strategy', ['bfs', 'dfs'], 'bfs');
   const engine = choiceOption<EngineName>(args, 'check', 'engine', ['compiled', 'interpret'], 'compiled');
@@ -96,15 +99,29 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
   const maxStates = intOption(args, 'check', 'max-states', 1);
   const out = option(args, 'out');
   const json = flag(args, 'json');
-  const runs = plans.map((p) =>
-    checkRun(p.model, p.params, p.variant, {
-      engine,
-      strategy,
-      symmetry: !flag(args, 'no-symmetry'),
-      maxDepth,
-      maxStates,
-    }),
-  );
+  const limits = parseLimits(args, 'check');
+  const signals = watchSignals(io);
+  const runs: RunResult[] = [];
+  try {
+    for (const p of plans) {
+      const progress = progressReporter(io, `${p.model.id}:${p.variant}`, memoryInUse);
+      const run = await checkRunAsync(p.model, p.params, p.variant, {
+        engine,
+        strategy,
+        symmetry: !flag(args, 'no-symmetry'),
+        maxDepth,
+        maxStates,
+        shouldStop: stopCondition(limits, signals.interrupted),
+        onProgress: progress.onProgress,
+        maxMemory: limits.maxMemory,
+      });
+      progress.done();
+      runs.push(run);
+      if (signals.interrupted() !== undefined) break;
+    }
+  } finally {
+    signals.release();
+  }
   const traces = new Map<string, string>();
   if (out !== undefined) {
     for (const r of runs) {
@@ -122,7 +139,7 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
       }
     }
   }
-  const status = exitStatus(runs);
+  const status = runs.length < plans.length ? 3 : exitStatus(runs);
   if (json) {
     const body = {
       ok: status === 0,
@@ -185,6 +202,7 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
       rows,
     ),
   );
+  if (runs.length < plans.length) io.out(`interrupted: ${plans.length - runs.length} run(s) not started\n`);
   for (const r of runs) {
     if (r.stopReason !== undefined)
       io.out(

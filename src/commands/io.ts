@@ -7,6 +7,10 @@ export interface Io {
   readonly isTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Calls `handler` on SIGINT/SIGTERM until the returned function is called (absent: no signals). */
+  readonly onSignal?: (handler: (signal: string) => void) => () => void;
+  /** Ends the process at once (a second Ctrl-C); absent in-process. */
+  readonly exit?: (code: number) => never;
 }
 
 export function processIo(): Io {
@@ -16,5 +20,15 @@ export function processIo(): Io {
     isTTY: process.stderr.isTTY,
     env: process.env,
     cwd: process.cwd(),
+    onSignal: (handler) => {
+      const on = (signal: NodeJS.Signals): void => handler(signal);
+      process.on('SIGINT', on);
+      process.on('SIGTERM', on);
+      return () => {
+        process.off('SIGINT', on);
+        process.off('SIGTERM', on);
+      };
+    },
+    exit: (code) => process.exit(code),
   };
 }

@@ -7,7 +7,7 @@ import type { SearchLimits, Strategy } from './strategy.js';
 import { POLL_EVERY } from './strategy.js';
 import type { PropertyTracker } from './tracker.js';
 
-export const bfs: Strategy = (space, tracker, limits) => {
+export const bfs: Strategy = function* bfs(space, tracker, limits) {
   space.addInitial();
   let transitions = 0;
   let i = 0;
@@ -34,6 +34,7 @@ export const bfs: Strategy = (space, tracker, limits) => {
     if (i % POLL_EVERY === 0) {
       stopReason = poll(limits, tracker, space.size, transitions, levels.length - 1, space.size - i);
       if (stopReason !== undefined) break;
+      yield;
     }
   }
   for (let j = i; j < space.size; j++) tracker.checkState(space, j);

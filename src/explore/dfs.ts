@@ -6,7 +6,7 @@ import { checkFrontier, poll } from './bfs.js';
 import type { Strategy } from './strategy.js';
 import { POLL_EVERY } from './strategy.js';
 
-export const dfs: Strategy = (space, tracker, limits) => {
+export const dfs: Strategy = function* dfs(space, tracker, limits) {
   space.addInitial();
   const stack: number[] = [0];
   const depths: number[] = [0];
@@ -39,6 +39,7 @@ export const dfs: Strategy = (space, tracker, limits) => {
     if (++expanded % POLL_EVERY === 0) {
       stopReason = poll(limits, tracker, space.size, transitions, maxDepth, stack.length);
       if (stopReason !== undefined) break;
+      yield;
     }
   }
   for (const j of stack) tracker.checkState(space, j);

@@ -1,12 +1,12 @@
 // explore(): builds the requested state space and runs the requested strategy.
 import type { CompiledSystem } from '../system.js';
 import { bfs } from './bfs.js';
-import { tryCompiledSpace } from './compiledSpace.js';
+import { MAX_DENSE_BITS, tryCompiledSpace } from './compiledSpace.js';
 import { dfs } from './dfs.js';
 import { GraphRecorder } from './graph.js';
 import { InterpretedSpace } from './interpretedSpace.js';
 import type { StateSpace } from './space.js';
-import type { SearchLimits, SearchStats, Strategy } from './strategy.js';
+import type { Search, SearchLimits, Strategy } from './strategy.js';
 import { PropertyTracker } from './tracker.js';
 
 export type EngineName = 'compiled' | 'interpret';
@@ -20,16 +20,19 @@ export interface ExploreOptions extends SearchLimits {
   readonly symmetry: boolean;
   /** Record the state graph (for progress properties); implies no symmetry reduction. */
   readonly graph?: boolean;
+  /** Memory budget in bytes: a dense bitmap visited set is used only if it takes under a quarter. */
+  readonly maxMemory?: number | undefined;
 }
 
 export interface Exploration {
   readonly space: StateSpace;
   readonly tracker: PropertyTracker;
-  readonly stats: SearchStats;
+  /** The search, to be driven by runSync or runAsync. */
+  readonly search: Search;
+  /** The engine that runs: 'compiled' falls back to 'interpret' when states do not pack into 53 bits. */
+  readonly engine: EngineName;
   /** The recorded state graph, when requested. */
   readonly graph: GraphRecorder | undefined;
-  /** The engine that ran: 'compiled' falls back to 'interpret' when states do not pack into 53 bits. */
-  readonly engine: EngineName;
 }
 
 export function makeSpace(
@@ -37,20 +40,23 @@ export function makeSpace(
   engine: EngineName,
   symmetry: boolean,
   indexSeen = false,
+  maxMemory?: number,
 ): { space: StateSpace; engine: EngineName } {
   if (engine === 'compiled') {
-    const space = tryCompiledSpace(sys, { symmetry, indexSeen });
+    const maxDenseBits = maxMemory === undefined ? MAX_DENSE_BITS : Math.min(MAX_DENSE_BITS, maxMemory * 2);
+    const space = tryCompiledSpace(sys, { symmetry, indexSeen, maxDenseBits });
     if (space !== undefined) return { space, engine };
   }
   return { space: new InterpretedSpace(sys, symmetry), engine: 'interpret' };
 }
 
+/** Builds the space and the (not yet started) search for `sys`. */
 export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration {
   const graphMode = opts.graph === true;
-  const made = makeSpace(sys, opts.engine, opts.symmetry && !graphMode, graphMode);
+  const made = makeSpace(sys, opts.engine, opts.symmetry && !graphMode, graphMode, opts.maxMemory);
   const graph = graphMode ? new GraphRecorder(made.space) : undefined;
   const space = graph ?? made.space;
   const tracker = new PropertyTracker(sys);
-  const stats = strategies[opts.strategy](space, tracker, opts);
-  return { space, tracker, stats, engine: made.engine, graph };
+  const search = strategies[opts.strategy](space, tracker, opts);
+  return { space, tracker, search, engine: made.engine, graph };
 }

@@ -37,7 +37,42 @@ export interface SearchStats {
   readonly levels: readonly number[];
 }
 
-export type Strategy = (space: StateSpace, tracker: PropertyTracker, limits: SearchLimits) => SearchStats;
+/**
+ * A search: a generator that yields at every poll point (every POLL_EVERY expansions),
+ * so a driver can let signal handlers and timers run between slices, and returns the
+ * final figures.
+ */
+export type Search = Generator<undefined, SearchStats, undefined>;
+
+export type Strategy = (space: StateSpace, tracker: PropertyTracker, limits: SearchLimits) => Search;
 
 /** Expansions between two polls of limits and progress. */
 export const POLL_EVERY = 4096;
+
+/** Runs a search to the end without yielding to the event loop. */
+export function runSync(search: Search): SearchStats {
+  for (;;) {
+    const r = search.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/** Milliseconds of searching between two turns of the event loop. */
+const SLICE_MS = 50;
+
+/**
+ * Runs a search, giving the event loop a turn every SLICE_MS so that signal handlers
+ * (SIGINT, SIGTERM) and timers run while a long search is in progress.
+ */
+export async function runAsync(search: Search): Promise<SearchStats> {
+  let last = performance.now();
+  for (;;) {
+    const r = search.next();
+    if (r.done === true) return r.value;
+    const now = performance.now();
+    if (now - last >= SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}

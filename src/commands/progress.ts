@@ -1,0 +1,45 @@
+// Live progress for long runs: on a terminal, one line on stderr redrawn in place; without
+// a terminal (CI), a plain line every few seconds. Nothing is printed for runs under a second.
+import { performance } from 'node:perf_hooks';
+import type { SearchProgress } from '../explore/strategy.js';
+import type { Io } from './io.js';
+
+const TTY_EVERY_MS = 200;
+const PLAIN_EVERY_MS = 5000;
+const QUIET_FOR_MS = 1000;
+
+export interface ProgressReporter {
+  readonly onProgress: (p: SearchProgress) => void;
+  /** Clears the live line (terminal) before the final output. */
+  done(): void;
+}
+
+export function formatCount(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+}
+
+export function progressReporter(io: Io, label: string, memoryBytes: () => number): ProgressReporter {
+  const start = performance.now();
+  let last = start;
+  let drawn = false;
+  return {
+    onProgress(p) {
+      const now = performance.now();
+      if (now - start < QUIET_FOR_MS || now - last < (io.isTTY ? TTY_EVERY_MS : PLAIN_EVERY_MS)) return;
+      last = now;
+      const secs = (now - start) / 1000;
+      const line =
+        `${label}: ${formatCount(p.states)} states, ${formatCount(p.states / secs)}/s, depth ${p.depth}, ` +
+        `queue ${formatCount(p.queue)}, ${(memoryBytes() / 2 ** 30).toFixed(2)} GiB, ${secs.toFixed(0)} s`;
+      if (io.isTTY) {
+        io.err(`\r\x1b[2K${line}`);
+        drawn = true;
+      } else {
+        io.err(`progress ${line}\n`);
+      }
+    },
+    done() {
+      if (drawn) io.err('\r\x1b[2K');
+    },
+  };
+}
