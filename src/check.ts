@@ -1,7 +1,9 @@
 // One check run: a model variant with parameters, explored once, every property judged
 // against the variant's expectation.
 import { performance } from 'node:perf_hooks';
+import { CompiledSpace } from './explore/compiledSpace.js';
 import { explore, type EngineName, type Exploration, type StrategyName } from './explore/index.js';
+import { parallelBfs } from './explore/parallel.js';
 import { pathTo } from './explore/space.js';
 import { runAsync, runSync, type SearchLimits, type SearchStats } from './explore/strategy.js';
 import type { AnyModel, Verdict } from './model.js';
@@ -30,6 +32,8 @@ export interface RunResult {
   readonly params: Readonly<Record<string, number>>;
   readonly flaws: readonly string[];
   readonly engine: EngineName;
+  /** Worker threads the search ran on (1: sequential). */
+  readonly workers: number;
   readonly strategy: StrategyName;
   readonly symmetry: boolean;
   readonly complete: boolean;
@@ -53,6 +57,12 @@ export interface CheckOptions extends SearchLimits {
   readonly symmetry: boolean;
   /** Memory budget in bytes (bounds the dense bitmap; the limit itself is polled via shouldStop). */
   readonly maxMemory?: number | undefined;
+  /**
+   * Worker threads for BFS (default 1). Used when the run qualifies (compiled engine, dense
+   * bitmap, no symmetry reduction, no progress or world-view properties); otherwise the run
+   * is sequential and RunResult.workers says 1.
+   */
+  readonly workers?: number | undefined;
 }
 
 interface Prepared {
@@ -77,7 +87,8 @@ function prepare(
   const sys = compileSystem(model, params, variant);
   const maxDepth = opts.maxDepth ?? model.maxDepth;
   const graph = sys.properties.some((p) => !isSafety(p));
-  const run = explore(sys, { ...opts, maxDepth, graph });
+  const shared = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs' && !graph;
+  const run = explore(sys, { ...opts, maxDepth, graph, shared });
   return { model, params, variant, opts, sys, maxDepth, graph, run, start };
 }
 
@@ -100,10 +111,24 @@ export async function checkRunAsync(
   opts: CheckOptions,
 ): Promise<RunResult> {
   const prep = prepare(model, params, variant, opts);
+  const plan =
+    (opts.workers ?? 1) > 1 && prep.run.space instanceof CompiledSpace
+      ? prep.run.space.parallelPlan()
+      : undefined;
+  if (plan !== undefined && prep.run.space instanceof CompiledSpace) {
+    const stats = await parallelBfs(
+      prep.run.space,
+      plan,
+      prep.run.tracker,
+      { ...opts, maxDepth: prep.maxDepth },
+      opts.workers ?? 1,
+    );
+    return judge(prep, stats, opts.workers ?? 1);
+  }
   return judge(prep, await runAsync(prep.run.search));
 }
 
-function judge(prep: Prepared, stats: SearchStats): RunResult {
+function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
   const { model, params, variant, opts, sys, maxDepth, graph, run } = prep;
   const { tracker, space } = run;
   const decidedNegatively = stats.complete || (stats.depthBounded && stats.stopReason === undefined);
@@ -146,6 +171,7 @@ function judge(prep: Prepared, stats: SearchStats): RunResult {
     params,
     flaws: spec?.flaws ?? [],
     engine: run.engine,
+    workers,
     strategy: opts.strategy,
     symmetry: opts.symmetry && !graph && sys.symmetry.length > 0,
     complete: stats.complete,

@@ -35,6 +35,11 @@ export const checkFlags: readonly FlagSpec[] = [
     doc: 'compiled tables (default) or plain XState interpretation',
   },
   { name: 'no-symmetry', doc: "do not reduce by the model's declared symmetries" },
+  {
+    name: 'workers',
+    value: 'N',
+    doc: 'BFS on N worker threads (compiled engine, no symmetry, no progress properties; else sequential)',
+  },
   ...limitFlags,
   {
     name: 'out',
@@ -97,6 +102,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   const engine = choiceOption<EngineName>(args, 'check', 'engine', ['compiled', 'interpret'], 'compiled');
   const maxDepth = intOption(args, 'check', 'max-depth');
   const maxStates = intOption(args, 'check', 'max-states', 1);
+  const workers = intOption(args, 'check', 'workers', 1);
   const out = option(args, 'out');
   const json = flag(args, 'json');
   const limits = parseLimits(args, 'check');
@@ -114,6 +120,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         shouldStop: stopCondition(limits, signals.interrupted),
         onProgress: progress.onProgress,
         maxMemory: limits.maxMemory,
+        workers,
       });
       progress.done();
       runs.push(run);
@@ -150,6 +157,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         flaws: r.flaws,
         complete: r.complete,
         engine: r.engine,
+        workers: r.workers,
         strategy: r.strategy,
         symmetry: r.symmetry,
         maxDepth: r.maxDepth ?? null,

@@ -28,6 +28,23 @@ export interface CompiledOptions {
   readonly indexSeen: boolean;
   /** Upper bound on the dense bitmap size in bits (defaults to MAX_DENSE_BITS). */
   readonly maxDenseBits?: number;
+  /** Put the dense bitmap on shared memory (for parallel exploration). */
+  readonly shared?: boolean;
+}
+
+/** What worker threads need to expand states of a compiled space (structured-clone safe). */
+export interface ParallelPlan {
+  readonly source: string;
+  readonly next: readonly Int32Array[];
+  readonly out: readonly Uint8Array[];
+  readonly priorAlpha: readonly Int32Array[];
+  readonly bits: Int32Array;
+  readonly instances: number;
+  /** [instance, table] pairs: bitmask of `each` properties that fire per local state. */
+  readonly fireTables: readonly (readonly [number, Int32Array])[];
+  /** Per step property: [property index, holds table by event * outcomes + outcome, always?]. */
+  readonly stepTables: readonly (readonly [number, Uint8Array, boolean])[];
+  readonly outcomes: number;
 }
 
 /** Undefined when the system does not pack into 53 bits. */
@@ -72,7 +89,7 @@ export class CompiledSpace implements StateSpace {
       this.index = opts.indexSeen ? map : undefined;
       this.visitedKind = 'hash';
     } else {
-      this.visited = new DenseBitSet(tables.capacity);
+      this.visited = new DenseBitSet(tables.capacity, opts.shared === true);
       this.index = undefined;
       this.visitedKind = 'bitmap';
     }
@@ -104,6 +121,37 @@ export class CompiledSpace implements StateSpace {
     const locals = new Int32Array(this.sys.instances.length);
     decode(this.tables, this.states.get(i), locals);
     return Array.from(locals, (l, inst) => kindOf(this.sys, inst).states[l] as AnyMachineSnapshot);
+  }
+
+  /**
+   * The data worker threads need, when this space can be explored in parallel: a shared
+   * dense bitmap, no symmetry, no graph index and no property evaluated through the world
+   * view (those run closures that cannot cross threads). Undefined otherwise.
+   */
+  parallelPlan(): ParallelPlan | undefined {
+    if (!(this.visited instanceof DenseBitSet) || !(this.visited.words.buffer instanceof SharedArrayBuffer))
+      return undefined;
+    if (this.canon !== undefined || this.index !== undefined || this.globalProps.length > 0) return undefined;
+    const stepTables = this.sys.properties.flatMap((p, i) => {
+      const t = this.sys.stepTables[i];
+      return t === undefined ? [] : [[i, t, p.kind === 'always'] as const];
+    });
+    return {
+      source: this.tables.source,
+      next: this.tables.next,
+      out: this.tables.out,
+      priorAlpha: this.tables.priorAlpha,
+      bits: this.visited.words,
+      instances: this.sys.instances.length,
+      fireTables: this.fireTables,
+      stepTables,
+      outcomes: this.sys.outcomes.length,
+    };
+  }
+
+  /** Appends a state discovered by a worker (already marked in the shared bitmap). */
+  appendDiscovered(s: number, parent: number, event: number): number {
+    return this.store(s, parent, event);
   }
 
   /** Packed state stored at index `i`. */

@@ -22,6 +22,8 @@ export interface ExploreOptions extends SearchLimits {
   readonly graph?: boolean;
   /** Memory budget in bytes: a dense bitmap visited set is used only if it takes under a quarter. */
   readonly maxMemory?: number | undefined;
+  /** Allocate the visited bitmap on shared memory (parallel exploration). */
+  readonly shared?: boolean;
 }
 
 export interface Exploration {
@@ -41,10 +43,11 @@ export function makeSpace(
   symmetry: boolean,
   indexSeen = false,
   maxMemory?: number,
+  shared = false,
 ): { space: StateSpace; engine: EngineName } {
   if (engine === 'compiled') {
     const maxDenseBits = maxMemory === undefined ? MAX_DENSE_BITS : Math.min(MAX_DENSE_BITS, maxMemory * 2);
-    const space = tryCompiledSpace(sys, { symmetry, indexSeen, maxDenseBits });
+    const space = tryCompiledSpace(sys, { symmetry, indexSeen, maxDenseBits, shared });
     if (space !== undefined) return { space, engine };
   }
   return { space: new InterpretedSpace(sys, symmetry), engine: 'interpret' };
@@ -53,7 +56,14 @@ export function makeSpace(
 /** Builds the space and the (not yet started) search for `sys`. */
 export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration {
   const graphMode = opts.graph === true;
-  const made = makeSpace(sys, opts.engine, opts.symmetry && !graphMode, graphMode, opts.maxMemory);
+  const made = makeSpace(
+    sys,
+    opts.engine,
+    opts.symmetry && !graphMode,
+    graphMode,
+    opts.maxMemory,
+    opts.shared === true,
+  );
   const graph = graphMode ? new GraphRecorder(made.space) : undefined;
   const space = graph ?? made.space;
   const tracker = new PropertyTracker(sys);

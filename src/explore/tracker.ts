@@ -42,6 +42,11 @@ export class PropertyTracker {
     return this.openStateMask;
   }
 
+  /** Step properties still open, as a bitmask over property indices. */
+  get openStepMask(): number {
+    return this.openStep.reduce((m, p) => m | (1 << p), 0);
+  }
+
   /** Evaluates the open state-level properties at a state the strategy does not expand. */
   checkState(space: StateSpace, i: number): void {
     if (this.openStateMask !== 0) this.record(i, space.fired(i, this.openStateMask));

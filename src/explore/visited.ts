@@ -13,9 +13,14 @@ export interface PackedSet {
 
 /** One bit per possible packed state: exact, and the fastest when the product of local state counts is small. */
 export class DenseBitSet implements PackedSet {
-  private readonly words: Int32Array;
-  constructor(readonly capacity: number) {
-    this.words = new Int32Array(Math.ceil(capacity / 32));
+  /** The bit words; on a SharedArrayBuffer when `shared`, so worker threads can test-and-set them. */
+  readonly words: Int32Array;
+  constructor(
+    readonly capacity: number,
+    shared = false,
+  ) {
+    const length = Math.ceil(capacity / 32);
+    this.words = shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
   }
   add(s: number): boolean {
     const w = Math.floor(s / 32);

@@ -1,0 +1,162 @@
+// `npm run bench`: the exploration-speed benchmark of ../shared/docs/bench.md. Every
+// measurement runs in a fresh child process (bench/child.ts) so time is the whole
+// exploration and memory is the process's own peak. Prints a table and writes
+// reports/bench.md (and reports/bench.json; --json prints the JSON instead of the table).
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../src/files.js';
+import { table } from '../src/format.js';
+import type { BenchJob, BenchResult } from './child.js';
+
+const child = fileURLToPath(new URL('./child.js', import.meta.url));
+const COMPILED_BUDGET = Number(process.env['BENCH_BUDGET'] ?? 180);
+const INTERPRET_BUDGET = Number(process.env['BENCH_INTERPRET_BUDGET'] ?? 30);
+
+function measure(job: BenchJob): BenchResult {
+  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', child, JSON.stringify(job)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as BenchResult;
+}
+
+/** Peak RSS of a child that loads everything and explores the smallest size: the baseline. */
+function baselineRss(): number {
+  return measure({ pages: 1, converters: 1, symmetry: false, engine: 'compiled', budgetSeconds: 10 }).maxRss;
+}
+
+interface Row {
+  readonly result: BenchResult;
+  readonly speedup: number | undefined;
+  readonly bytesPerState: number | undefined;
+}
+
+function sizes(): [number, number][] {
+  const out: [number, number][] = [];
+  for (let n = 1; n <= 6; n++) out.push([n, 1]);
+  for (let n = 1; n <= 5; n++) out.push([n, 2]);
+  return out;
+}
+
+const log = (s: string): boolean => process.stderr.write(s + '\n');
+
+function main(): void {
+  const json = process.argv.includes('--json');
+  const baseline = baselineRss();
+  const rows: Row[] = [];
+  for (const [pages, converters] of sizes()) {
+    const interpretRate = new Map<boolean, number>();
+    for (const symmetry of [false, true]) {
+      const interp = measure({
+        pages,
+        converters,
+        symmetry,
+        engine: 'interpret',
+        budgetSeconds: INTERPRET_BUDGET,
+      });
+      log(
+        `interpret N=${pages} K=${converters} sym=${symmetry}: ${interp.states} states ${interp.seconds.toFixed(2)} s${interp.complete ? '' : ' (stopped)'}`,
+      );
+      if (interp.complete) interpretRate.set(symmetry, interp.states / interp.seconds);
+      rows.push({ result: interp, speedup: undefined, bytesPerState: undefined });
+      const comp = measure({
+        pages,
+        converters,
+        symmetry,
+        engine: 'compiled',
+        budgetSeconds: COMPILED_BUDGET,
+      });
+      log(
+        `compiled  N=${pages} K=${converters} sym=${symmetry}: ${comp.states} states ${comp.seconds.toFixed(2)} s${comp.complete ? '' : ' (stopped)'}`,
+      );
+      const rate = interpretRate.get(symmetry);
+      rows.push({
+        result: comp,
+        speedup: rate === undefined ? undefined : comp.states / comp.seconds / rate,
+        bytesPerState: comp.states >= 100_000 ? (comp.maxRss - baseline) / comp.states : undefined,
+      });
+      if (!symmetry && converters === 1 && pages >= 5 && comp.complete) {
+        const par = measure({
+          pages,
+          converters,
+          symmetry,
+          engine: 'compiled',
+          budgetSeconds: COMPILED_BUDGET,
+          workers: 2,
+        });
+        log(
+          `compiled  N=${pages} K=${converters} workers=2: ${par.states} states ${par.seconds.toFixed(2)} s`,
+        );
+        rows.push({
+          result: par,
+          speedup: par.states / par.seconds / (comp.states / comp.seconds),
+          bytesPerState: (par.maxRss - baseline) / par.states,
+        });
+      }
+    }
+  }
+  const body = {
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+    baselineRss: baseline,
+    rows,
+  };
+  writeFileAtomic('reports/bench.json', JSON.stringify(body, null, 2) + '\n');
+  const text = render(rows, body.machine, baseline);
+  writeFileAtomic('reports/bench.md', text);
+  process.stdout.write(json ? JSON.stringify(body, null, 2) + '\n' : text);
+}
+
+function render(
+  rows: readonly Row[],
+  machine: { cpus: number; model: string; node: string },
+  baseline: number,
+): string {
+  const header = [
+    'N',
+    'K',
+    'engine',
+    'workers',
+    'symmetry',
+    'states',
+    'transitions',
+    'depth',
+    'seconds',
+    'states/s',
+    'engine B/state',
+    'RSS B/state',
+    'speedup',
+    'note',
+  ];
+  const cells = rows.map(({ result: r, speedup, bytesPerState }) => [
+    String(r.job.pages),
+    String(r.job.converters),
+    r.job.engine,
+    String(r.workers),
+    r.job.symmetry ? 'on' : 'off',
+    String(r.states),
+    String(r.transitions),
+    String(r.depth),
+    r.seconds.toFixed(2),
+    String(Math.round(r.states / r.seconds)),
+    (r.engineBytes / r.states).toFixed(1),
+    bytesPerState === undefined ? '-' : bytesPerState.toFixed(1),
+    speedup === undefined ? '-' : `${speedup.toFixed(0)}x`,
+    r.complete ? '' : `stopped: ${r.stopReason ?? 'limit'} (budget ${r.job.budgetSeconds} s)`,
+  ]);
+  return `# Benchmark: docs/bench.md
+
+Generated by \`npm run bench\` on ${machine.cpus} × ${machine.model}, Node ${machine.node}. Each row is a fresh
+process; seconds include compiling the model. "engine B/state" is what the explorer allocated for
+stored states and the visited set; "RSS B/state" is the process's peak resident memory above a baseline
+process (${(baseline / 2 ** 20).toFixed(0)} MiB) per stored state, shown from 100,000 states up. "speedup" is states/s of the
+compiled engine over plain XState interpretation measured on the same size in this run (only where
+interpretation finished within its budget); on a 2-worker row it is the rate over the single-thread
+compiled row just above it. Timings vary with machine load.
+
+\`\`\`
+${table(header, cells)}\`\`\`
+`;
+}
+
+main();
