@@ -19,7 +19,12 @@
 // commit; to-shared in one step under the lock).
 // Variants: fixed (all isolation invariants hold); no-pin-check (F6: the check ignores pins
 // and DMA mappings); check-before-unmap (F7: the check runs before taking the lock and
-// without zapping, the D5b order, so a fault or a pin slips in before the commit).
+// without zapping, the D5b order, so a fault or a pin slips in before the commit);
+// no-lru-drain (F3: transient LRU-batch references are counted without lru_add_drain_all,
+// so a batch that never drains refuses the conversion forever; progress, under weak
+// fairness of the converter's own retries only).
+// Progress properties hold from the moment converter0 holds the lock on page0; in
+// check-before-unmap the converter never holds it while checking, so they hold vacuously.
 // Bound: exhaustive (folios=1, pagesPerFolio=1, converters=1 by default).
 // Simplification: punch-hole of a pinned or DMA-mapped page is not modelled (the pinned
 // folio would leave the file while staying allocated); punch is enabled only when unreferenced.
@@ -33,6 +38,7 @@ import {
   type WorldEventSpec,
 } from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
+import { conversionCompletes, conversionCompletesWhilePinned } from '../properties/conversion.js';
 import { noDmaOfPrivate, noHostMapOfPrivate, noPinOnPrivate } from '../properties/isolation.js';
 import { busy } from './machines/actor.js';
 import { folioMachine } from './machines/folio.js';
@@ -128,7 +134,7 @@ function converterMachine(checkUnderLock: boolean) {
 const lockedConverter = converterMachine(true);
 const unlockedConverter = converterMachine(false);
 
-type Variant = 'fixed' | 'no-pin-check' | 'check-before-unmap';
+type Variant = 'fixed' | 'no-pin-check' | 'check-before-unmap' | 'no-lru-drain';
 
 const pageId = (i: number): string => `page${i}`;
 const folioId = (f: number): string => `folio${f}`;
@@ -163,6 +169,8 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
         'converts-to-private': 'reached',
         'converts-to-shared': 'reached',
         'conversion-refused': 'reached',
+        'conversion-completes': 'holds',
+        'conversion-completes-while-pinned': 'violated',
       },
     },
     'no-pin-check': {
@@ -176,6 +184,8 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
         'converts-to-private': 'reached',
         'converts-to-shared': 'reached',
         'conversion-refused': 'unreached',
+        'conversion-completes': 'holds',
+        'conversion-completes-while-pinned': 'holds',
       },
     },
     'check-before-unmap': {
@@ -189,6 +199,23 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
         'converts-to-private': 'reached',
         'converts-to-shared': 'reached',
         'conversion-refused': 'reached',
+        'conversion-completes': 'holds',
+        'conversion-completes-while-pinned': 'holds',
+      },
+    },
+    'no-lru-drain': {
+      doc: 'the reference check counts transient LRU-batch references without draining them first; a batch on another CPU may never drain by itself',
+      flaws: ['F3'],
+      fixedBy: 'fixed',
+      expect: {
+        'no-host-map-of-private': 'holds',
+        'no-pin-on-private': 'holds',
+        'no-dma-of-private': 'holds',
+        'converts-to-private': 'reached',
+        'converts-to-shared': 'reached',
+        'conversion-refused': 'reached',
+        'conversion-completes': 'violated',
+        'conversion-completes-while-pinned': 'violated',
       },
     },
   },
@@ -196,6 +223,8 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     noHostMapOfPrivate(),
     noPinOnPrivate(),
     noDmaOfPrivate(),
+    conversionCompletes(),
+    conversionCompletesWhilePinned(),
     sometimesStep(
       'converts-to-private',
       'a shared→private conversion commits',
@@ -248,7 +277,7 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
       for (const k of range(converters)) {
         const conv = convId(k);
         const refChecks = [
-          participant(folio, { type: 'checkRefs', drain: true }),
+          participant(folio, { type: 'checkRefs', drain: variant !== 'no-lru-drain' }),
           participant(page, { type: 'convertCheck', to: 'private', pins: checkPins, mapping: true }),
           ...siblings(i).map((j) =>
             participant(pageId(j), { type: 'refCheck', pins: checkPins, mapping: true }),

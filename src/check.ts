@@ -73,6 +73,8 @@ interface Prepared {
   readonly sys: CompiledSystem;
   readonly maxDepth: number | undefined;
   readonly graph: boolean;
+  /** A separate unreduced run recording the graph, when the main run is symmetry-reduced. */
+  readonly graphRun: Exploration | undefined;
   readonly run: Exploration;
   readonly start: number;
 }
@@ -86,10 +88,17 @@ function prepare(
   const start = performance.now();
   const sys = compileSystem(model, params, variant);
   const maxDepth = opts.maxDepth ?? model.maxDepth;
-  const graph = sys.properties.some((p) => !isSafety(p));
-  const shared = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs' && !graph;
+  // Progress properties need the state graph without symmetry reduction (a loop between
+  // permuted states is not a loop of the system). With symmetry on, safety properties still
+  // get the reduced run and a second, unreduced run records the graph.
+  const progress = sys.properties.some((p) => !isSafety(p));
+  const reduce = opts.symmetry && sys.symmetry.length > 0;
+  const graph = progress && !reduce;
+  const shared = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs' && !progress;
   const run = explore(sys, { ...opts, maxDepth, graph, shared });
-  return { model, params, variant, opts, sys, maxDepth, graph, run, start };
+  const graphRun =
+    progress && reduce ? explore(sys, { ...opts, maxDepth, graph: true, symmetry: false }) : undefined;
+  return { model, params, variant, opts, sys, maxDepth, graph, run, graphRun, start };
 }
 
 /** Explores one model variant to the end (synchronously) and judges every property. */
@@ -129,14 +138,18 @@ export async function checkRunAsync(
 }
 
 function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
-  const { model, params, variant, opts, sys, maxDepth, graph, run } = prep;
+  const { model, params, variant, opts, sys, maxDepth, run, graphRun } = prep;
+  // The graph run explores the same system unreduced; its completeness decides progress verdicts.
+  const graphStats = graphRun === undefined ? stats : runSync(graphRun.search);
+  const graphOf = graphRun?.graph ?? run.graph;
   const { tracker, space } = run;
   const decidedNegatively = stats.complete || (stats.depthBounded && stats.stopReason === undefined);
   const spec = model.variants[variant];
   const properties = sys.properties.map((p, i): PropertyResult => {
     const found = tracker.found[i];
     if (!isSafety(p)) {
-      const judged = run.graph !== undefined && stats.complete ? judgeProgress(sys, run.graph, p) : undefined;
+      const judged =
+        graphOf !== undefined && graphStats.complete ? judgeProgress(sys, graphOf, p) : undefined;
       return {
         name: p.name,
         kind: p.kind,
@@ -173,7 +186,7 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
     engine: run.engine,
     workers,
     strategy: opts.strategy,
-    symmetry: opts.symmetry && !graph && sys.symmetry.length > 0,
+    symmetry: opts.symmetry && sys.symmetry.length > 0,
     complete: stats.complete,
     maxDepth,
     depthBounded: stats.depthBounded,
