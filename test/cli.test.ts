@@ -30,7 +30,12 @@ describe('list', () => {
       }[];
     };
     const gm = body.models.find((m) => m.id === 'guest-memfd-inplace');
-    expect(gm?.variants.map((v) => v.name)).toEqual(['fixed', 'no-pin-check', 'check-before-unmap', 'no-lru-drain']);
+    expect(gm?.variants.map((v) => v.name)).toEqual([
+      'fixed',
+      'no-pin-check',
+      'check-before-unmap',
+      'no-lru-drain',
+    ]);
     expect(gm?.variants.find((v) => v.name === 'no-pin-check')?.flaws).toEqual(['F6']);
     expect(Object.keys(gm?.params ?? {})).toEqual(['folios', 'pagesPerFolio', 'converters']);
     expect(body.models.map((m) => m.id)).toContain('gunyah-longterm-pin');
@@ -62,7 +67,12 @@ describe('check', () => {
       }[];
     };
     expect(body.ok).toBe(true);
-    expect(body.runs.map((r) => r.variant)).toEqual(['fixed', 'no-pin-check', 'check-before-unmap', 'no-lru-drain']);
+    expect(body.runs.map((r) => r.variant)).toEqual([
+      'fixed',
+      'no-pin-check',
+      'check-before-unmap',
+      'no-lru-drain',
+    ]);
     const f7 = body.runs[2];
     expect(f7?.flaws).toEqual(['F7']);
     expect(f7?.complete).toBe(true);
@@ -71,8 +81,13 @@ describe('check', () => {
     expect(prop?.trace).toBe(
       join(dir, 'guest-memfd-inplace.check-before-unmap.no-host-map-of-private.trace.json'),
     );
-    expect(body.runs[1]?.properties.filter((p) => p.trace !== null).map((p) => p.name)).toEqual(['no-pin-on-private', 'no-dma-of-private']);
-    expect(readdirSync(dir)).toHaveLength(body.runs.flatMap((r) => r.properties).filter((p) => p.verdict === 'violated').length);
+    expect(body.runs[1]?.properties.filter((p) => p.trace !== null).map((p) => p.name)).toEqual([
+      'no-pin-on-private',
+      'no-dma-of-private',
+    ]);
+    expect(readdirSync(dir)).toHaveLength(
+      body.runs.flatMap((r) => r.properties).filter((p) => p.verdict === 'violated').length,
+    );
   });
   it('is deterministic: the same command writes byte-identical traces', async () => {
     const a = tmp();
