@@ -5,6 +5,7 @@ import { asExpected, checkRunAsync, exitStatus, type PropertyResult, type RunRes
 import { InputError } from '../errors.js';
 import type { EngineName, StrategyName } from '../explore/index.js';
 import { writeFileAtomic } from '../files.js';
+import { flawRows, renderFlaws } from '../flaws.js';
 import { table } from '../format.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
@@ -47,6 +48,11 @@ export const checkFlags: readonly FlagSpec[] = [
     doc: 'write each counterexample to DIR/<model>.<variant>.<property>.trace.json',
   },
   { name: 'json', doc: 'print one JSON object instead of the table' },
+  {
+    name: 'flaws',
+    value: 'FILE',
+    doc: 'also write the flaw table (catalogue flaw → variant → property → fix verdict) as Markdown',
+  },
 ];
 
 interface Plan {
@@ -145,6 +151,12 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         traces.set(`${r.model}:${r.variant}:${p.name}`, file);
       }
     }
+  }
+  const flawsFile = option(args, 'flaws');
+  if (flawsFile !== undefined) {
+    const fixedBy = (r: RunResult): string | undefined =>
+      plans.find((p) => p.model.id === r.model)?.model.variants[r.variant]?.fixedBy;
+    writeFileAtomic(flawsFile, renderFlaws(flawRows(runs, fixedBy)));
   }
   const status = runs.length < plans.length ? 3 : exitStatus(runs);
   if (json) {
