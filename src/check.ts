@@ -3,7 +3,10 @@
 import { performance } from 'node:perf_hooks';
 import { CompiledSpace } from './explore/compiledSpace.js';
 import { explore, type EngineName, type Exploration, type StrategyName } from './explore/index.js';
+import { GraphRecorder } from './explore/graph.js';
 import { parallelBfs } from './explore/parallel.js';
+import type { StateSpace } from './explore/space.js';
+import { WideSpace } from './explore/wideSpace.js';
 import { pathTo } from './explore/space.js';
 import { runAsync, runSync, type SearchLimits, type SearchStats } from './explore/strategy.js';
 import type { AnyModel, Verdict } from './model.js';
@@ -47,6 +50,10 @@ export interface RunResult {
   readonly levels: readonly number[];
   readonly seconds: number;
   readonly bytes: number;
+  /** How states were stored: packed (bitmap or hash), two words (fingerprints or exact), or strings. */
+  readonly storage: string;
+  /** Estimated probability that a fingerprint collision hid a state (0 when storage is exact). */
+  readonly collisionProbability: number;
   readonly properties: readonly PropertyResult[];
   readonly system: CompiledSystem;
 }
@@ -63,6 +70,10 @@ export interface CheckOptions extends SearchLimits {
    * is sequential and RunResult.workers says 1.
    */
   readonly workers?: number | undefined;
+  /** 'wide' forces the two-word fingerprint store even for small states. */
+  readonly storage?: 'auto' | 'wide' | undefined;
+  /** Two-word states: store them exactly instead of as 63-bit fingerprints. */
+  readonly exact?: boolean | undefined;
 }
 
 interface Prepared {
@@ -197,6 +208,7 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
     levels: stats.levels,
     seconds: (performance.now() - prep.start) / 1000,
     bytes: space.bytes,
+    ...describeStorage(space),
     properties,
     system: sys,
   };
@@ -215,4 +227,19 @@ export function exitStatus(runs: readonly RunResult[]): 0 | 1 | 3 {
   if (props.some((p) => p.verdict !== 'unknown' && !asExpected(p))) return 1;
   if (props.some((p) => p.verdict === 'unknown')) return 3;
   return 0;
+}
+
+/** The store behind a space, for the run's figures. */
+function describeStorage(space: StateSpace): { storage: string; collisionProbability: number } {
+  const inner = space instanceof GraphRecorder ? space.inner : space;
+  if (inner instanceof CompiledSpace)
+    return { storage: `packed (${inner.visitedKind})`, collisionProbability: 0 };
+  if (inner instanceof WideSpace) {
+    const p = inner.collisionProbability();
+    return {
+      storage: p === 0 ? 'two words (exact)' : 'two words (63-bit fingerprints)',
+      collisionProbability: p,
+    };
+  }
+  return { storage: 'strings (exact)', collisionProbability: 0 };
 }

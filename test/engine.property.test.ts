@@ -113,8 +113,8 @@ describe('engine properties', () => {
   it('compiled and interpreted spaces store the same states in the same order', () => {
     fc.assert(
       fc.property(system, fc.boolean(), (sys, symmetry) => {
-        const a = makeSpace(sys, 'compiled', symmetry).space;
-        const b = makeSpace(sys, 'interpret', symmetry).space;
+        const a = makeSpace(sys, 'compiled', { symmetry }).space;
+        const b = makeSpace(sys, 'interpret', { symmetry }).space;
         runSync(bfs(a, new PropertyTracker(sys), {}));
         runSync(bfs(b, new PropertyTracker(sys), {}));
         expect(a.size).toBe(b.size);

@@ -36,6 +36,12 @@ export const checkFlags: readonly FlagSpec[] = [
     doc: 'compiled tables (default) or plain XState interpretation',
   },
   { name: 'no-symmetry', doc: "do not reduce by the model's declared symmetries" },
+  { name: 'exact', doc: 'store wide states exactly instead of as 63-bit fingerprints' },
+  {
+    name: 'storage',
+    value: 'auto|wide',
+    doc: 'wide forces the two-word fingerprint store even for small states (for comparisons and tests)',
+  },
   {
     name: 'workers',
     value: 'N',
@@ -127,6 +133,8 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         onProgress: progress.onProgress,
         maxMemory: limits.maxMemory,
         workers,
+        exact: flag(args, 'exact'),
+        storage: choiceOption<'auto' | 'wide'>(args, 'check', 'storage', ['auto', 'wide'], 'auto'),
       });
       progress.done();
       runs.push(run);
@@ -170,6 +178,8 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         complete: r.complete,
         engine: r.engine,
         workers: r.workers,
+        storage: r.storage,
+        collisionProbability: r.collisionProbability,
         strategy: r.strategy,
         symmetry: r.symmetry,
         maxDepth: r.maxDepth ?? null,
@@ -222,6 +232,13 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       rows,
     ),
   );
+  for (const r of runs) {
+    if (r.collisionProbability > 0) {
+      io.out(
+        `${r.model}:${r.variant}: states stored as 63-bit fingerprints; estimated probability that a collision hid a state: ${r.collisionProbability.toExponential(1)} (--exact stores them exactly)\n`,
+      );
+    }
+  }
   if (runs.length < plans.length) io.out(`interrupted: ${plans.length - runs.length} run(s) not started\n`);
   for (const r of runs) {
     if (r.stopReason !== undefined)

@@ -2,9 +2,8 @@
 // generated straight-line code over XState-derived tables, deduplicated in a dense
 // bitmap (small products) or an exact hash over packed states.
 import type { AnyMachineSnapshot } from 'xstate';
-import type { WorldView } from '../property.js';
-import { at, kindOf, type CompiledSystem } from '../system.js';
-import { idsOfKind, type World } from '../world.js';
+import { kindOf, type CompiledSystem } from '../system.js';
+import type { World } from '../world.js';
 import {
   buildExpand,
   decode,
@@ -14,6 +13,7 @@ import {
   type Expand,
   type PackedTables,
 } from './codegen.js';
+import { LocalProperties } from './localProps.js';
 import type { Sink, StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry.js';
@@ -63,16 +63,10 @@ export class CompiledSpace implements StateSpace {
   private readonly canon: Canonicalizer | undefined;
   private readonly locals: Int32Array;
   private readonly probe: Int32Array;
-  private readonly view: WorldView;
-  /** Locals the world view reads (the expanded state's or a probed one's). */
-  private viewLocals: Int32Array;
   private current = 0;
   private sink: Sink = () => undefined;
   private readonly onSuccessor: Emit;
-  /** Per instance with `each` properties: bitmask of those that fire, by local state. */
-  private readonly fireTables: readonly (readonly [number, Int32Array])[];
-  /** Indices of properties with scope 'state' (evaluated through the world view). */
-  private readonly globalProps: readonly number[];
+  private readonly props: LocalProperties;
   readonly visitedKind: 'bitmap' | 'hash';
 
   constructor(
@@ -95,18 +89,8 @@ export class CompiledSpace implements StateSpace {
     }
     this.locals = new Int32Array(sys.instances.length);
     this.probe = new Int32Array(sys.instances.length);
-    this.viewLocals = this.probe;
-    this.view = {
-      get: (id: string): AnyMachineSnapshot => {
-        const i = sys.instanceIndex.get(id);
-        if (i === undefined) throw new Error(`property asked for unknown machine '${id}'`);
-        return kindOf(sys, i).states[this.viewLocals[i] as number] as AnyMachineSnapshot;
-      },
-      ids: (kind: string) => idsOfKind(sys, kind),
-    };
-    this.fireTables = fireTables(sys);
+    this.props = new LocalProperties(sys);
     this.onSuccessor = this.makeOnSuccessor();
-    this.globalProps = sys.properties.flatMap((p, i) => (p.over === 'state' ? [i] : []));
   }
 
   get size(): number {
@@ -131,7 +115,8 @@ export class CompiledSpace implements StateSpace {
   parallelPlan(): ParallelPlan | undefined {
     if (!(this.visited instanceof DenseBitSet) || !(this.visited.words.buffer instanceof SharedArrayBuffer))
       return undefined;
-    if (this.canon !== undefined || this.index !== undefined || this.globalProps.length > 0) return undefined;
+    if (this.canon !== undefined || this.index !== undefined || this.props.globalProps.length > 0)
+      return undefined;
     const stepTables = this.sys.properties.flatMap((p, i) => {
       const t = this.sys.stepTables[i];
       return t === undefined ? [] : [[i, t, p.kind === 'always'] as const];
@@ -143,7 +128,7 @@ export class CompiledSpace implements StateSpace {
       priorAlpha: this.tables.priorAlpha,
       bits: this.visited.words,
       instances: this.sys.instances.length,
-      fireTables: this.fireTables,
+      fireTables: this.props.fireTables,
       stepTables,
       outcomes: this.sys.outcomes.length,
     };
@@ -187,7 +172,7 @@ export class CompiledSpace implements StateSpace {
     this.current = i;
     this.sink = sink;
     this.expandFn(this.states.get(i), this.locals, this.onSuccessor);
-    return this.maskOf(this.locals, open);
+    return this.props.maskOf(this.locals, open);
   }
 
   /** Successor handler, chosen once: the plain bitmap path has no symmetry and no index. */
@@ -229,27 +214,7 @@ export class CompiledSpace implements StateSpace {
 
   fired(i: number, open: number): number {
     decode(this.tables, this.states.get(i), this.probe);
-    return this.maskOf(this.probe, open);
-  }
-
-  private maskOf(locals: Int32Array, open: number): number {
-    if (open === 0) return 0;
-    let mask = 0;
-    for (const [inst, table] of this.fireTables) mask |= table[locals[inst] as number] as number;
-    if (this.globalProps.length > 0) {
-      this.viewLocals = locals;
-      for (const p of this.globalProps) {
-        const prop = at(this.sys.properties, p, 'property');
-        if (
-          (open & (1 << p)) !== 0 &&
-          prop.over === 'state' &&
-          prop.test(this.view) !== (prop.kind === 'always')
-        ) {
-          mask |= 1 << p;
-        }
-      }
-    }
-    return mask & open;
+    return this.props.maskOf(this.probe, open);
   }
 
   parentOf(i: number): number {
@@ -259,25 +224,4 @@ export class CompiledSpace implements StateSpace {
   eventOf(i: number): number {
     return this.events.get(i);
   }
-}
-
-/**
- * For every instance whose kind has `each` properties: a table from local state to the
- * bitmask of those properties that fire there (fail for always, hold for sometimes).
- * The state's mask is the OR over instances: an always-each property fails when some
- * instance fails, a sometimes-each one is witnessed when some instance satisfies it.
- */
-function fireTables(sys: CompiledSystem): [number, Int32Array][] {
-  const byKind = sys.kinds.map((k) => new Int32Array(k.states.length));
-  const used = new Set<number>();
-  sys.properties.forEach((p, i) => {
-    if (p.over !== 'each') return;
-    const k = sys.kindIndex.get(p.machine) as number;
-    used.add(k);
-    const holds = sys.localTables[i] as Uint8Array;
-    const table = byKind[k] as Int32Array;
-    for (let l = 0; l < table.length; l++)
-      if ((holds[l] === 1) !== (p.kind === 'always')) table[l] = (table[l] as number) | (1 << i);
-  });
-  return sys.instances.filter((i) => used.has(i.kind)).map((i) => [i.index, byKind[i.kind] as Int32Array]);
 }

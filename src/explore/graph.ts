@@ -27,7 +27,7 @@ export class GraphRecorder implements StateSpace, StateGraph {
   private readonly events = uint16Column();
   private readonly outcomes: ChunkedColumn<Uint16Array> = uint16Column();
 
-  constructor(private readonly inner: StateSpace) {}
+  constructor(readonly inner: StateSpace) {}
 
   get size(): number {
     return this.inner.size;

@@ -5,6 +5,7 @@ import { MAX_DENSE_BITS, tryCompiledSpace } from './compiledSpace.js';
 import { dfs } from './dfs.js';
 import { GraphRecorder } from './graph.js';
 import { InterpretedSpace } from './interpretedSpace.js';
+import { tryWideSpace } from './wideSpace.js';
 import type { StateSpace } from './space.js';
 import type { Search, SearchLimits, Strategy } from './strategy.js';
 import { PropertyTracker } from './tracker.js';
@@ -24,6 +25,10 @@ export interface ExploreOptions extends SearchLimits {
   readonly maxMemory?: number | undefined;
   /** Allocate the visited bitmap on shared memory (parallel exploration). */
   readonly shared?: boolean;
+  /** 'wide' forces the two-word store even when states pack into 53 bits (testing, comparisons). */
+  readonly storage?: 'auto' | 'wide' | undefined;
+  /** Wide states: keep both words instead of 63-bit fingerprints. */
+  readonly exact?: boolean | undefined;
 }
 
 export interface Exploration {
@@ -37,33 +42,54 @@ export interface Exploration {
   readonly graph: GraphRecorder | undefined;
 }
 
+export interface SpaceChoice {
+  readonly symmetry: boolean;
+  readonly indexSeen?: boolean;
+  readonly maxMemory?: number | undefined;
+  readonly shared?: boolean;
+  readonly storage?: 'auto' | 'wide' | undefined;
+  readonly exact?: boolean | undefined;
+}
+
+/**
+ * The compiled engine packs states into one float64 when they fit 53 bits, else into two
+ * words with fingerprints (or exact pairs); it falls back to interpretation only when even
+ * two words do not suffice.
+ */
 export function makeSpace(
   sys: CompiledSystem,
   engine: EngineName,
-  symmetry: boolean,
-  indexSeen = false,
-  maxMemory?: number,
-  shared = false,
+  choice: SpaceChoice,
 ): { space: StateSpace; engine: EngineName } {
   if (engine === 'compiled') {
-    const maxDenseBits = maxMemory === undefined ? MAX_DENSE_BITS : Math.min(MAX_DENSE_BITS, maxMemory * 2);
-    const space = tryCompiledSpace(sys, { symmetry, indexSeen, maxDenseBits, shared });
-    if (space !== undefined) return { space, engine };
+    if (choice.storage !== 'wide') {
+      const maxMemory = choice.maxMemory;
+      const maxDenseBits = maxMemory === undefined ? MAX_DENSE_BITS : Math.min(MAX_DENSE_BITS, maxMemory * 2);
+      const packed = tryCompiledSpace(sys, {
+        symmetry: choice.symmetry,
+        indexSeen: choice.indexSeen === true,
+        maxDenseBits,
+        shared: choice.shared === true,
+      });
+      if (packed !== undefined) return { space: packed, engine };
+    }
+    const wide = tryWideSpace(sys, { symmetry: choice.symmetry, exact: choice.exact === true });
+    if (wide !== undefined) return { space: wide, engine };
   }
-  return { space: new InterpretedSpace(sys, symmetry), engine: 'interpret' };
+  return { space: new InterpretedSpace(sys, choice.symmetry), engine: 'interpret' };
 }
 
 /** Builds the space and the (not yet started) search for `sys`. */
 export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration {
   const graphMode = opts.graph === true;
-  const made = makeSpace(
-    sys,
-    opts.engine,
-    opts.symmetry && !graphMode,
-    graphMode,
-    opts.maxMemory,
-    opts.shared === true,
-  );
+  const made = makeSpace(sys, opts.engine, {
+    symmetry: opts.symmetry && !graphMode,
+    indexSeen: graphMode,
+    maxMemory: opts.maxMemory,
+    shared: opts.shared === true,
+    storage: opts.storage,
+    exact: opts.exact,
+  });
   const graph = graphMode ? new GraphRecorder(made.space) : undefined;
   const space = graph ?? made.space;
   const tracker = new PropertyTracker(sys);

@@ -1,0 +1,142 @@
+// The compiled space for states wider than 53 bits: two words per state, successors from
+// generated code (wideCodegen.ts), deduplicated by 63-bit fingerprints (default, with a
+// printed collision-probability estimate) or exactly (--exact).
+import type { AnyMachineSnapshot } from 'xstate';
+import { kindOf, type CompiledSystem } from '../system.js';
+import type { World } from '../world.js';
+import { LocalProperties } from './localProps.js';
+import { ExactPairSet, FingerprintSet, type PairSet } from './pairSets.js';
+import type { Sink, StateSpace } from './space.js';
+import { float64Column, uint16Column, uint32Column } from './store.js';
+import { makeCanonicalizer, type Canonicalizer } from './symmetry.js';
+import {
+  buildWideExpand,
+  decodeWide,
+  encodeWide,
+  packWide,
+  type WideEmit,
+  type WideExpand,
+  type WideTables,
+} from './wideCodegen.js';
+
+export interface WideOptions {
+  readonly symmetry: boolean;
+  /** Store both words of every state instead of a 63-bit fingerprint. */
+  readonly exact: boolean;
+}
+
+export function tryWideSpace(sys: CompiledSystem, opts: WideOptions): WideSpace | undefined {
+  const tables = packWide(sys);
+  return tables === undefined ? undefined : new WideSpace(sys, tables, opts);
+}
+
+export class WideSpace implements StateSpace {
+  private readonly expandFn: WideExpand;
+  private readonly w0 = float64Column();
+  private readonly w1 = float64Column();
+  private readonly parents = uint32Column();
+  private readonly events = uint16Column();
+  private readonly visited: PairSet;
+  private readonly canon: Canonicalizer | undefined;
+  private readonly locals: Int32Array;
+  private readonly probe: Int32Array;
+  private readonly props: LocalProperties;
+  private current = 0;
+  private sink: Sink = () => undefined;
+  private readonly onSuccessor: WideEmit;
+
+  constructor(
+    readonly sys: CompiledSystem,
+    readonly tables: WideTables,
+    opts: WideOptions,
+  ) {
+    this.expandFn = buildWideExpand(tables);
+    this.canon = opts.symmetry ? makeCanonicalizer(sys) : undefined;
+    this.visited = opts.exact ? new ExactPairSet() : new FingerprintSet();
+    this.locals = new Int32Array(sys.instances.length);
+    this.probe = new Int32Array(sys.instances.length);
+    this.props = new LocalProperties(sys);
+    this.onSuccessor = (a, b, event, outcome) => {
+      let s0 = a;
+      let s1 = b;
+      if (this.canon !== undefined) {
+        decodeWide(this.tables, a, b, this.probe);
+        this.canon(this.probe);
+        [s0, s1] = encodeWide(this.tables, this.probe);
+      }
+      const known = this.visited.get(s0, s1);
+      if (known >= 0) {
+        this.sink(event, outcome, known, false);
+        return;
+      }
+      const child = this.store(s0, s1, this.current, event);
+      this.visited.add(s0, s1, child);
+      this.sink(event, outcome, child, true);
+    };
+  }
+
+  get size(): number {
+    return this.w0.size;
+  }
+
+  get bytes(): number {
+    return this.w0.bytes + this.w1.bytes + this.parents.bytes + this.events.bytes + this.visited.bytes;
+  }
+
+  /** Estimated probability that a fingerprint collision hid a state (0 in exact mode). */
+  collisionProbability(): number {
+    return this.visited.collisionProbability();
+  }
+
+  private store(s0: number, s1: number, parent: number, event: number): number {
+    this.w1.push(s1);
+    this.parents.push(parent);
+    this.events.push(event);
+    return this.w0.push(s0);
+  }
+
+  addInitial(): void {
+    const init = Int32Array.from(this.sys.instances.map((i) => i.initialLocal));
+    if (this.canon !== undefined) this.canon(init);
+    const [s0, s1] = encodeWide(this.tables, init);
+    this.visited.add(s0, s1, this.store(s0, s1, -1, 0));
+  }
+
+  expand(i: number, open: number, sink: Sink): number {
+    this.current = i;
+    this.sink = sink;
+    this.expandFn(this.w0.get(i), this.w1.get(i), this.locals, this.onSuccessor);
+    return this.props.maskOf(this.locals, open);
+  }
+
+  hasNewSuccessor(i: number): boolean {
+    let found = false;
+    this.expandFn(this.w0.get(i), this.w1.get(i), this.locals, (a, b) => {
+      if (found) return;
+      decodeWide(this.tables, a, b, this.probe);
+      this.canon?.(this.probe);
+      const [s0, s1] = encodeWide(this.tables, this.probe);
+      if (this.visited.get(s0, s1) < 0) found = true;
+    });
+    return found;
+  }
+
+  fired(i: number, open: number): number {
+    decodeWide(this.tables, this.w0.get(i), this.w1.get(i), this.probe);
+    return this.props.maskOf(this.probe, open);
+  }
+
+  worldOf(i: number): World {
+    const locals = new Int32Array(this.sys.instances.length);
+    decodeWide(this.tables, this.w0.get(i), this.w1.get(i), locals);
+    return Array.from(locals, (l, inst) => kindOf(this.sys, inst).states[l] as AnyMachineSnapshot);
+  }
+
+  parentOf(i: number): number {
+    return i === 0 ? -1 : this.parents.get(i);
+  }
+
+  eventOf(i: number): number {
+    return this.events.get(i);
+  }
+}
