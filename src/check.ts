@@ -102,13 +102,14 @@ function prepare(
   // Progress properties need the state graph without symmetry reduction (a loop between
   // permuted states is not a loop of the system). With symmetry on, safety properties still
   // get the reduced run and a second, unreduced run records the graph.
+  // Parallel runs keep no graph either, so they get the same split.
   const progress = sys.properties.some((p) => !isSafety(p));
   const reduce = opts.symmetry && sys.symmetry.length > 0;
-  const graph = progress && !reduce;
-  const shared = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs' && !progress;
-  const run = explore(sys, { ...opts, maxDepth, graph, shared });
-  const graphRun =
-    progress && reduce ? explore(sys, { ...opts, maxDepth, graph: true, symmetry: false }) : undefined;
+  const parallel = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs';
+  const split = progress && (reduce || parallel);
+  const graph = progress && !split;
+  const run = explore(sys, { ...opts, maxDepth, graph, shared: parallel });
+  const graphRun = split ? explore(sys, { ...opts, maxDepth, graph: true, symmetry: false }) : undefined;
   return { model, params, variant, opts, sys, maxDepth, graph, run, graphRun, start };
 }
 
