@@ -2,6 +2,14 @@
 import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
+import guestMemfdV1 from './guest-memfd-v1.js';
+import guestMemfdV1Punch from './guest-memfd-v1-punch.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
 
-export const models: readonly AnyModel[] = [guestMemfdInplace, gunyahLongtermPin, bench];
+export const models: readonly AnyModel[] = [
+  guestMemfdInplace,
+  gunyahLongtermPin,
+  bench,
+  guestMemfdV1,
+  guestMemfdV1Punch,
+];
