@@ -3,6 +3,7 @@ import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
 import guestMemfdV1 from './guest-memfd-v1.js';
+import guestMemfdV1Binding from './guest-memfd-v1-binding.js';
 import guestMemfdV1Punch from './guest-memfd-v1-punch.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
 
@@ -12,4 +13,5 @@ export const models: readonly AnyModel[] = [
   bench,
   guestMemfdV1,
   guestMemfdV1Punch,
+  guestMemfdV1Binding,
 ];

@@ -1,4 +1,4 @@
-// The D4 flaws as the catalogue tells them (docs/designs-and-flaws.md F8, F27, F28): each
+// The D4 flaws as the catalogue tells them (docs/designs-and-flaws.md F8, F27-F29, F31): each
 // flawed variant's shortest counterexample is the catalogue's interleaving, and it replays.
 import { describe, expect, it } from 'vitest';
 import { counterexample } from './flawTraces.js';
@@ -34,5 +34,25 @@ describe('guest-memfd-v1-punch (F27, F28)', () => {
     expect(
       await counterexample('guest-memfd-v1-punch', 'unbalanced-invalidate', 'invalidations-balanced'),
     ).toEqual(['puncher.punchBegin(index=1)', 'puncher.punchTruncate(index=1)', 'puncher.punchEnd(index=1)']);
+  });
+});
+
+describe('guest-memfd-v1-binding (F29, F31)', () => {
+  it("F29: get_pfn pairs the old memslot with a new file allocated at the released one's address", async () => {
+    expect(
+      await counterexample('guest-memfd-v1-binding', 'no-srcu-sync', 'get-pfn-file-matches-slot'),
+    ).toEqual([
+      'vcpu.lookup(gen=0)',
+      'closer.release(file=A)',
+      'closer.createFile(file=B)',
+      'updater.deleteMemslot(slot=0)',
+      'updater.createMemslot(file=B)',
+      'vcpu.getFile(file=B)',
+    ]);
+  });
+  it('F31: a wrapping offset + size passes the signed i_size check', async () => {
+    expect(
+      await counterexample('guest-memfd-v1-binding', 'signed-bind-offset', 'binding-within-file'),
+    ).toEqual(['binder.bind(slot=1,offset=9223372036854771712)']);
   });
 });
