@@ -6,6 +6,7 @@ import guestMemfdV1 from './guest-memfd-v1.js';
 import guestMemfdV1Binding from './guest-memfd-v1-binding.js';
 import guestMemfdV1Punch from './guest-memfd-v1-punch.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
+import qemuVfioConversion from './qemu-vfio-conversion.js';
 
 export const models: readonly AnyModel[] = [
   guestMemfdInplace,
@@ -14,4 +15,5 @@ export const models: readonly AnyModel[] = [
   guestMemfdV1,
   guestMemfdV1Punch,
   guestMemfdV1Binding,
+  qemuVfioConversion,
 ];

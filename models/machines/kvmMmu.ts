@@ -15,7 +15,12 @@ export type Kind = 'shared' | 'private';
 /** KVM_SET_MEMORY_ATTRIBUTES state of one gfn (kvm->mem_attr_array); the default is shared. */
 export const memAttrMachine = setup({
   types: {
-    events: {} as { type: 'check'; kind: Kind } | { type: 'is'; kind: Kind } | { type: 'store'; to: Kind },
+    events: {} as
+      | { type: 'check'; kind: Kind }
+      | { type: 'is'; kind: Kind }
+      | { type: 'store'; to: Kind }
+      /** A store that changes the attribute (QEMU converts only what needs converting). */
+      | { type: 'flip'; to: Kind },
   },
   actions: { ...outcomeActions },
 }).createMachine({
@@ -28,6 +33,7 @@ export const memAttrMachine = setup({
         check: [{ guard: ({ event }) => event.kind === 'shared' }, { actions: outcome('EFAULT') }],
         is: { guard: ({ event }) => event.kind === 'shared' },
         store: [{ guard: ({ event }) => event.to === 'private', target: 'private' }, {}],
+        flip: { guard: ({ event }) => event.to === 'private', target: 'private' },
       },
     },
     private: {
@@ -35,6 +41,7 @@ export const memAttrMachine = setup({
         check: [{ guard: ({ event }) => event.kind === 'private' }, { actions: outcome('EFAULT') }],
         is: { guard: ({ event }) => event.kind === 'private' },
         store: [{ guard: ({ event }) => event.to === 'shared', target: 'shared' }, {}],
+        flip: { guard: ({ event }) => event.to === 'shared', target: 'shared' },
       },
     },
   },
