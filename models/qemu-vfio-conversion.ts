@@ -35,7 +35,7 @@ import { sequentialActor } from './machines/actor.js';
 import { gmemPageMachine } from './machines/gmemPage.js';
 import { memAttrMachine, type Kind } from './machines/kvmMmu.js';
 import { backingMachine, iommuMachine, rdmBitMachine, vmMachine } from './machines/vfioDma.js';
-import { conversionSteps, type QemuVariant } from './qemuConversionSteps.js';
+import { conversionSteps, type QemuVariant } from './machines/qemuConversion.js';
 
 const ATTR = 'attr';
 const BACKING = 'backing';
