@@ -6,6 +6,7 @@ import guestMemfdV1 from './guest-memfd-v1.js';
 import guestMemfdV1Binding from './guest-memfd-v1-binding.js';
 import guestMemfdV1Punch from './guest-memfd-v1-punch.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
+import iommuSplit from './iommu-split.js';
 import qemuVfioConversion from './qemu-vfio-conversion.js';
 
 export const models: readonly AnyModel[] = [
@@ -16,4 +17,5 @@ export const models: readonly AnyModel[] = [
   guestMemfdV1Punch,
   guestMemfdV1Binding,
   qemuVfioConversion,
+  iommuSplit,
 ];
