@@ -25,7 +25,8 @@
 // the page), the guest touching its shared page or faulting it private, a device DMAing to a
 // shared page the guest uses. notify_populate may fail (ENOMEM) at any call; the failed
 // conversion stops the VM.
-// Bound: exhaustive (finite). F9: the catalogue's 6 steps; F35: 4; F32: 4; F10: 2.
+// Bound: exhaustive (finite). F9: the catalogue's 6 steps; F35: 4; F10: 2; F32: 6 (catalogue:
+// 4; the block starts shared, so a to-private round comes first).
 // UNCONFIRMED: F10 is a derived hazard, not a reported bug; whether every populate path undoes
 // on failure (F32); 852f0048f3ea in fact refuses VFIO with guest_memfd, and F35 models the
 // alternative it rejects (discard simply blocked); VFIO listener chunking is taken as 4 KiB.
