@@ -21,7 +21,7 @@
 // split makes QEMU give up and retry later (abort variants) or flip anyway (proceed variant).
 // Bound: exhaustive (finite). F11: 2 steps (catalogue: 3 with the initial map); F12 (a) is
 // the exhaustive absence of a successful conversion; F12 (b): 2 steps (catalogue: 5).
-// Progress: conversionCanComplete (properties/conversion.ts) states L-Convert as AG EF; it is
+// Progress: conversionCanComplete (properties/iommuConversion.ts) states L-Convert as AG EF; it is
 // listed below, commented out, until the graph judge is merged. converts-to-private
 // 'unreached' on the complete graph already shows that no conversion ever succeeds.
 import {

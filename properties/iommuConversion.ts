@@ -1,5 +1,6 @@
-// Progress of conversions (docs/designs-and-flaws.md §0 L-Convert): a conversion request
-// eventually succeeds or fails definitively; it is not refused forever.
+// Progress of conversions that must first remove an IOMMU mapping (docs/designs-and-flaws.md
+// §0 L-Convert, F11, F12): a conversion request eventually succeeds or fails definitively;
+// it is not refused forever.
 import { possibly, type Property } from '../src/property.js';
 
 /**
