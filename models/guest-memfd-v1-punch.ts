@@ -131,7 +131,8 @@ export default defineModel<never, Variant>({
       'a fault retries because of an invalidation',
       (s) => s.outcome === 'RETRY',
     ),
-    // faultCanProgress(), // L-Fault (F28): violated in unbalanced-invalidate; enable with the graph judge
+    // faultCanProgress(), // L-Fault (F28): 'fault-can-progress' violated in unbalanced-invalidate (a
+    // 6-step prefix, then a retrying fault forever), holds in fixed and punch-no-truncate
   ],
   build(_params, variant) {
     const events: WorldEventSpec[] = [];

@@ -159,7 +159,8 @@ export default defineModel<'pages', Variant>({
       (s) => s.type === 'setAttr' && s.outcome === 'ok',
     ),
     sometimesStep('device-dma', 'a device DMA is translated', (s) => s.type === 'dma' && s.outcome === 'ok'),
-    // conversionCanComplete(ATTR), // L-Convert: violated in type1-whole-abort and iommufd-split-refused; enable with the graph judge
+    // conversionCanComplete(ATTR), // L-Convert: 'conversion-can-complete' violated in type1-whole-abort
+    // and iommufd-split-refused (the refused first step repeats forever), holds in the others
   ],
   build({ pages }, variant) {
     const events: WorldEventSpec[] = [];
