@@ -19,8 +19,9 @@
 // to guest_memfd index 0; index 1 has no binding. Actors: one vCPU faulting the gfn as
 // private in a loop, a puncher punching index 0 or 1 in a loop, the VMM's fallocate of index 0.
 // Abstractions as in guest-memfd-v1 (mmu_seq through `seqBump`; fault = two steps).
-// Bound: exhaustive (finite). F27 needs 3 steps, the dangling invalidation of F28 3, its
-// livelock (a later punch of index 0, then a retrying fault) 8 (catalogue §3: 2 and 4).
+// Bound: exhaustive (finite; in_progress is bounded at 2). F27 needs 3 steps, the dangling
+// invalidation of F28 3, its livelock a 6-event lasso (a later punch of index 0 begins, then
+// the fault retries forever) (catalogue §3: 2 and 4).
 // Progress: L-Fault (faultCanProgress in properties/guestMemfd.ts, expected violated in
 // unbalanced-invalidate, holds elsewhere) is the F28 property the catalogue names; it is
 // listed below, commented out, until the graph judge is merged. invalidations-balanced is
