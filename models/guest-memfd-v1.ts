@@ -87,14 +87,14 @@ export default defineModel<never, Variant>({
       expect: expectFixed,
     },
     'no-range-add': {
-      doc: 'SET_MEMORY_ATTRIBUTES begins an invalidation without adding the gfn to its range (before 69c7916df569)',
-      flaws: ['F8-A'],
+      doc: 'F8 interleaving A: SET_MEMORY_ATTRIBUTES begins an invalidation without adding the gfn to its range (before 69c7916df569)',
+      flaws: ['F8'],
       fixedBy: 'fixed',
       expect: { ...expectFixed, 'spte-coherent': 'violated' },
     },
     'no-shared-slot-zap': {
-      doc: 'pre_set zaps only memslots that can be private, leaving shared SPTEs in shared-only slots (before fb6f779719ca)',
-      flaws: ['F8-B'],
+      doc: 'F8 interleaving B: pre_set zaps only memslots that can be private, leaving shared SPTEs in shared-only slots (before fb6f779719ca)',
+      flaws: ['F8'],
       fixedBy: 'fixed',
       expect: { ...expectFixed, 'spte-coherent': 'violated' },
     },
