@@ -2,6 +2,20 @@
 import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
+import guestMemfdV1 from './guest-memfd-v1.js';
+import guestMemfdV1Binding from './guest-memfd-v1-binding.js';
+import guestMemfdV1Punch from './guest-memfd-v1-punch.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
+import iommuSplit from './iommu-split.js';
+import qemuVfioConversion from './qemu-vfio-conversion.js';
 
-export const models: readonly AnyModel[] = [guestMemfdInplace, gunyahLongtermPin, bench];
+export const models: readonly AnyModel[] = [
+  guestMemfdInplace,
+  gunyahLongtermPin,
+  bench,
+  guestMemfdV1,
+  guestMemfdV1Punch,
+  guestMemfdV1Binding,
+  qemuVfioConversion,
+  iommuSplit,
+];
