@@ -22,14 +22,18 @@
 // Bound: exhaustive (finite; in_progress is bounded at 2). F27 needs 3 steps, the dangling
 // invalidation of F28 3, its livelock a 6-event lasso (a later punch of index 0 begins, then
 // the fault retries forever) (catalogue §3: 2 and 4).
-// Progress: L-Fault (faultCanProgress in properties/guestMemfd.ts, expected violated in
-// unbalanced-invalidate, holds elsewhere) is the F28 property the catalogue names; it is
-// listed below, commented out, until the graph judge is merged. invalidations-balanced is
-// its safety face (the kernel WARNs on dangling invalidations since the same series).
+// Progress: L-Fault (faultCanProgress in properties/guestMemfd.ts) is the F28 property the
+// catalogue names: violated in unbalanced-invalidate, holds elsewhere. invalidations-balanced
+// is its safety face (the kernel WARNs on dangling invalidations since the same series).
 import { assign, setup } from 'xstate';
 import { defineModel, participant, type Participant, type WorldEventSpec } from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
-import { invalidationsBalanced, punchFrees, spteCoherent } from '../properties/guestMemfd.js';
+import {
+  faultCanProgress,
+  invalidationsBalanced,
+  punchFrees,
+  spteCoherent,
+} from '../properties/guestMemfd.js';
 import { gmemPageMachine } from './machines/gmemPage.js';
 import { kvmMmuMachine, spteMachine, vcpuMachine } from './machines/kvmMmu.js';
 
@@ -82,6 +86,7 @@ const expectFixed = {
   'invalidations-balanced': 'holds',
   'private-fault-installs': 'reached',
   'fault-retries': 'reached',
+  'fault-can-progress': 'holds',
 } as const;
 
 export default defineModel<never, Variant>({
@@ -112,7 +117,7 @@ export default defineModel<never, Variant>({
       doc: 'PUNCH_HOLE calls invalidate_begin unconditionally but invalidate_end only when a binding overlaps (before b25ab9cae30f)',
       flaws: ['F28'],
       fixedBy: 'fixed',
-      expect: { ...expectFixed, 'invalidations-balanced': 'violated' },
+      expect: { ...expectFixed, 'invalidations-balanced': 'violated', 'fault-can-progress': 'violated' },
     },
   },
   properties: [
@@ -132,8 +137,9 @@ export default defineModel<never, Variant>({
       'a fault retries because of an invalidation',
       (s) => s.outcome === 'RETRY',
     ),
-    // faultCanProgress(), // L-Fault (F28): 'fault-can-progress' violated in unbalanced-invalidate (a
-    // 6-step prefix, then a retrying fault forever), holds in fixed and punch-no-truncate
+    // L-Fault (F28): violated in unbalanced-invalidate (a 6-step prefix, then a retrying fault
+    // forever), holds in fixed and punch-no-truncate.
+    faultCanProgress(),
   ],
   build(_params, variant) {
     const events: WorldEventSpec[] = [];

@@ -21,9 +21,8 @@
 // split makes QEMU give up and retry later (abort variants) or flip anyway (proceed variant).
 // Bound: exhaustive (finite). F11: 2 steps (catalogue: 3 with the initial map); F12 (a) is
 // the exhaustive absence of a successful conversion; F12 (b): 2 steps (catalogue: 5).
-// Progress: conversionCanComplete (properties/iommuConversion.ts) states L-Convert as AG EF; it is
-// listed below, commented out, until the graph judge is merged. converts-to-private
-// 'unreached' on the complete graph already shows that no conversion ever succeeds.
+// Progress: conversionCanComplete (properties/iommuConversion.ts) states L-Convert as AG EF;
+// violated where the refused first step can only repeat.
 import {
   defineModel,
   participant,
@@ -33,6 +32,7 @@ import {
   type WorldEventSpec,
 } from '../src/model.js';
 import { always, never, sometimesStep } from '../src/property.js';
+import { conversionCanComplete } from '../properties/iommuConversion.js';
 import { sequentialActor } from './machines/actor.js';
 import { iommuAreaMachine, translates } from './machines/iommuArea.js';
 import { memAttrMachine } from './machines/kvmMmu.js';
@@ -91,6 +91,7 @@ const expectFixed = {
   'no-dma-fault-on-shared': 'holds',
   'converts-to-private': 'reached',
   'device-dma': 'reached',
+  'conversion-can-complete': 'holds',
 } as const;
 
 export default defineModel<'pages', Variant>({
@@ -122,7 +123,7 @@ export default defineModel<'pages', Variant>({
       doc: 'one vfio_dma over all pages; after -EINVAL QEMU aborts the conversion, which never succeeds',
       flaws: ['F11'],
       fixedBy: 'type1-per-page',
-      expect: { ...expectFixed, 'converts-to-private': 'unreached' },
+      expect: { ...expectFixed, 'converts-to-private': 'unreached', 'conversion-can-complete': 'violated' },
     },
     'iommufd-split-atomic': {
       doc: 'iommufd area split that the IOMMU performs atomically (hitless), then unmap the page',
@@ -133,7 +134,7 @@ export default defineModel<'pages', Variant>({
       doc: 'iopt_area_split refused (-EINVAL) because the domain may use large pages: the conversion never succeeds',
       flaws: ['F12'],
       fixedBy: 'iommufd-split-atomic',
-      expect: { ...expectFixed, 'converts-to-private': 'unreached' },
+      expect: { ...expectFixed, 'converts-to-private': 'unreached', 'conversion-can-complete': 'violated' },
     },
     'iommufd-split-bbm': {
       doc: 'split on break-before-make hardware: the large IOPTE is invalidated before small ones are installed',
@@ -159,8 +160,9 @@ export default defineModel<'pages', Variant>({
       (s) => s.type === 'setAttr' && s.outcome === 'ok',
     ),
     sometimesStep('device-dma', 'a device DMA is translated', (s) => s.type === 'dma' && s.outcome === 'ok'),
-    // conversionCanComplete(ATTR), // L-Convert: 'conversion-can-complete' violated in type1-whole-abort
-    // and iommufd-split-refused (the refused first step repeats forever), holds in the others
+    // L-Convert: violated in type1-whole-abort and iommufd-split-refused (the refused first
+    // step repeats forever), holds in the others.
+    conversionCanComplete(ATTR),
   ],
   build({ pages }, variant) {
     const events: WorldEventSpec[] = [];
