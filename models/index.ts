@@ -3,5 +3,6 @@ import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
+import memfdSealGuest from './memfd-seal-guest.js';
 
-export const models: readonly AnyModel[] = [guestMemfdInplace, gunyahLongtermPin, bench];
+export const models: readonly AnyModel[] = [guestMemfdInplace, gunyahLongtermPin, memfdSealGuest, bench];
