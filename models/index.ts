@@ -1,8 +1,15 @@
 // The registry of shipped models: the CLI, `npm start` and the tests read this list.
 import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
+import exclusiveGup from './exclusive-gup.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
 import memfdSealGuest from './memfd-seal-guest.js';
 
-export const models: readonly AnyModel[] = [guestMemfdInplace, gunyahLongtermPin, memfdSealGuest, bench];
+export const models: readonly AnyModel[] = [
+  guestMemfdInplace,
+  gunyahLongtermPin,
+  memfdSealGuest,
+  exclusiveGup,
+  bench,
+];
