@@ -174,16 +174,18 @@ const step = (machine: string, phase: number): Participant =>
 const stepPrior = (machine: string, phase: number): Participant =>
   participant(machine, { type: 'step', phase, page: 0 }, 'prior');
 
+/** One world event of `actor`, without arguments (this model has one page). */
+const ev = (actor: string, type: string, sync: Participant[]): WorldEventSpec => ({
+  actor,
+  type,
+  args: {},
+  sync,
+});
+
 /** The world events of one variant, in exploration order. */
 function worldEvents(variant: Variant): WorldEventSpec[] {
   const exclusive = variant !== 'no-exclusive-pin';
   const zapFirst = variant === 'unmap-first';
-  const ev = (actor: string, type: string, sync: Participant[]): WorldEventSpec => ({
-    actor,
-    type,
-    args: {},
-    sync,
-  });
   return [
     ...(zapFirst
       ? [ev(CONV, 'convertZap', [participant(CONV, { type: 'zap' }), participant(PAGE, { type: 'zap' })])]
