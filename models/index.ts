@@ -3,6 +3,7 @@ import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
 import exclusiveGup from './exclusive-gup.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
+import hugeFolioMixed from './huge-folio-mixed.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
 import memfdSealGuest from './memfd-seal-guest.js';
 
@@ -11,5 +12,6 @@ export const models: readonly AnyModel[] = [
   gunyahLongtermPin,
   memfdSealGuest,
   exclusiveGup,
+  hugeFolioMixed,
   bench,
 ];
