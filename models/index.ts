@@ -6,6 +6,7 @@ import guestMemfdInplace from './guest-memfd-inplace.js';
 import hugeFolioMixed from './huge-folio-mixed.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
 import memfdSealGuest from './memfd-seal-guest.js';
+import pkvmShare from './pkvm-share.js';
 
 export const models: readonly AnyModel[] = [
   guestMemfdInplace,
@@ -13,5 +14,6 @@ export const models: readonly AnyModel[] = [
   memfdSealGuest,
   exclusiveGup,
   hugeFolioMixed,
+  pkvmShare,
   bench,
 ];
