@@ -14,17 +14,20 @@
 //   reference before re-checking the PTE).
 // - docs/designs-and-flaws.md F13 (GUP-fast livelock; no agreed fix, David and Jason steer to
 //   guest_memfd tracking), F24 (host access through an earlier pin after donation).
-// UNCONFIRMED: the RFC is abandoned; the unmap-first variant is the guest_memfd rule (D5c:
-// zap user mappings and block faults, then wait for references) applied to this design, the
-// direction the thread converged on rather than a posted patch.
+// UNCONFIRMED: the RFC is abandoned and the catalogue names no F13 fix; zap-then-pin and
+// unmap-first apply the guest_memfd rule (D5c: zap user mappings and block faults, then wait
+// for references) to this design, the direction the thread converged on, not a posted patch.
 //
 // Machines: the page (`xpage`: attribute and host mapping as regions; normal pins, the
 // converter's pin and a fault block in context), the converter (pin, donate to the guest at
 // EL2, share back), a GUP-fast thread (speculative pin, drop), a host kernel accessor (pin,
 // access through the pin, unpin; e.g. a virtio backend) and the VMM (touches its mapping).
 // Variants: no-exclusive-pin (F24: pKVM donation with a normal pin), exclusive-pin (D6 as
-// posted: F24 is closed, but a speculative GUP-fast pin makes the exclusive pin fail, F13,
-// and private memory stays mapped by design), unmap-first (the guest_memfd rule).
+// posted: F24 is closed, but a speculative GUP-fast pin makes the exclusive pin fail, F13),
+// zap-then-pin (the F13 fix inside D6: zap the mapping and block faults until the exclusive
+// pin is held; mapping is unrestricted again afterwards, so private memory can still be
+// mapped, by design), unmap-first (the guest_memfd rule: faults stay blocked and a private
+// page is never mapped).
 // Progress: properties/convertProgress.ts conversionEventuallySucceeds() (F13), judged on the
 // graph; not in this model's list until the graph judge lands.
 // Bound: exhaustive; F24 in 4 steps, the F13 lasso in 3 (§3: F24 4, F13 10).
@@ -53,7 +56,7 @@ type XPageEvent =
   | { type: 'pin' }
   | { type: 'unpin' }
   | { type: 'zap' }
-  | { type: 'convPin'; exclusive: boolean }
+  | { type: 'convPin'; exclusive: boolean; reopen: boolean }
   | { type: 'donate' }
   | { type: 'share' }
   | { type: 'kernelAccess' }
@@ -88,12 +91,16 @@ export const xpageMachine = setup({
     convPin: [
       { guard: and(['exclusiveRequest', 'pinned']), actions: outcome('EBUSY') },
       {
-        actions: assign({
-          conv: ({ event }) => (event.type === 'convPin' && event.exclusive ? 'exclusive' : 'normal'),
-        }),
+        actions: assign(({ context, event }) =>
+          event.type === 'convPin'
+            ? {
+                conv: event.exclusive ? 'exclusive' : 'normal',
+                faultsBlocked: context.faultsBlocked && !event.reopen,
+              }
+            : {},
+        ),
       },
     ],
-    /** The host kernel touches the page through its pin: a stage-2 abort at EL2 if the guest owns it. */
     kernelAccess: [{ guard: isPrivate, actions: outcome(HOST_CRASH.s2Abort) }, {}],
     /** The VMM touches its mapping: a private page only kills the process (Fuad, seed 003). */
     userAccess: [{ guard: and([isMapped, isPrivate]), actions: outcome('SIGSEGV') }, { guard: isMapped }],
@@ -165,7 +172,7 @@ export const xconverterMachine = setup({
 const gupFastMachine = sequentialActor('gupfast', 2);
 const kernelMachine = sequentialActor('kernel', 3);
 
-type Variant = 'no-exclusive-pin' | 'exclusive-pin' | 'unmap-first';
+type Variant = 'no-exclusive-pin' | 'exclusive-pin' | 'zap-then-pin' | 'unmap-first';
 
 const PAGE = 'page0';
 const CONV = 'converter';
@@ -185,13 +192,15 @@ const ev = (actor: string, type: string, sync: Participant[]): WorldEventSpec =>
 /** The world events of one variant, in exploration order. */
 function worldEvents(variant: Variant): WorldEventSpec[] {
   const exclusive = variant !== 'no-exclusive-pin';
-  const zapFirst = variant === 'unmap-first';
+  const zapFirst = variant === 'zap-then-pin' || variant === 'unmap-first';
+  /** D6 places no restriction on mapping: faults reopen once the exclusive pin is held. */
+  const d6Mapping = variant !== 'unmap-first';
   return [
     ...(zapFirst
       ? [ev(CONV, 'convertZap', [participant(CONV, { type: 'zap' }), participant(PAGE, { type: 'zap' })])]
       : []),
     ev(CONV, 'convertPin', [
-      participant(PAGE, { type: 'convPin', exclusive }),
+      participant(PAGE, { type: 'convPin', exclusive, reopen: d6Mapping }),
       participant(CONV, { type: 'pin', zapFirst }, 'prior'),
     ]),
     ev(CONV, 'convertDonate', [participant(CONV, { type: 'donate' }), participant(PAGE, { type: 'donate' })]),
@@ -201,7 +210,7 @@ function worldEvents(variant: Variant): WorldEventSpec[] {
     ev('kernel', 'kernelPin', [participant(PAGE, { type: 'pin' }), stepPrior('kernel', 0)]),
     ev('kernel', 'kernelAccess', [step('kernel', 1), participant(PAGE, { type: 'kernelAccess' })]),
     ev('kernel', 'kernelUnpin', [step('kernel', 2), participant(PAGE, { type: 'unpin' })]),
-    ev('vmm', 'fault', [participant(PAGE, { type: 'fault', privateOk: !zapFirst })]),
+    ev('vmm', 'fault', [participant(PAGE, { type: 'fault', privateOk: d6Mapping })]),
     ev('vmm', 'userAccess', [participant(PAGE, { type: 'userAccess' })]),
   ];
 }
@@ -210,7 +219,7 @@ export default defineModel<never, Variant>({
   id: 'exclusive-gup',
   title: 'Exclusive GUP pin (FOLL_EXCLUSIVE) on shmem for pKVM/Gunyah private memory (D6)',
   summary:
-    'One shmem page mapped by the VMM, converted for the guest by a host driver that pins it and donates it at EL2, while a GUP-fast thread takes speculative pins and a host kernel accessor pins the page and reads it through its pin. With a normal pin the donation races with the kernel pin and the kernel access crashes the host (F24); FOLL_EXCLUSIVE closes that, but it fails whenever a speculative GUP-fast pin exists (the F13 livelock, a progress property) and leaves private memory mapped by design; zapping the mapping and blocking faults before waiting for pins (the guest_memfd rule) fixes both. Explored exhaustively.',
+    'One shmem page mapped by the VMM, converted for the guest by a host driver that pins it and donates it at EL2, while a GUP-fast thread takes speculative pins and a host kernel accessor pins the page and reads it through its pin. With a normal pin the donation races with the kernel pin and the kernel access crashes the host (F24); FOLL_EXCLUSIVE closes that, but it fails whenever a speculative GUP-fast pin exists (the F13 livelock, a progress property) and leaves private memory mapped by design. Zapping the mapping and blocking faults while waiting for pins fixes F13 (zap-then-pin); keeping faults blocked while the page is private (the guest_memfd rule, unmap-first) also removes the mapping. Explored exhaustively.',
   sources: [
     'seeds/003 (exclusive GUP pinning RFC thread, Jun 2024: Fuad Tabba, David Hildenbrand)',
     'docs/designs-and-flaws.md D6, F13, F24',
@@ -218,7 +227,7 @@ export default defineModel<never, Variant>({
   ],
   unconfirmed: [
     'FOLL_EXCLUSIVE is an abandoned RFC',
-    'unmap-first is the guest_memfd rule applied to D6, not a posted patch',
+    'zap-then-pin and unmap-first apply the guest_memfd rule to D6; no posted patch',
   ],
   params: {},
   variants: {
@@ -236,7 +245,17 @@ export default defineModel<never, Variant>({
     'exclusive-pin': {
       doc: 'D6 as posted: FOLL_EXCLUSIVE before donation, normal pins refused meanwhile, mapping unrestricted',
       flaws: ['F13'],
-      fixedBy: 'unmap-first',
+      fixedBy: 'zap-then-pin',
+      expect: {
+        'no-host-map-of-private': 'violated',
+        'no-kernel-access-to-private': 'holds',
+        'conversion-succeeds': 'reached',
+        'exclusive-pin-refused': 'reached',
+      },
+    },
+    'zap-then-pin': {
+      doc: 'D6 with the F13 fix: zap the mapping and block faults until the exclusive pin is held, then map freely again',
+      flaws: [],
       expect: {
         'no-host-map-of-private': 'violated',
         'no-kernel-access-to-private': 'holds',

@@ -10,7 +10,7 @@ import { eventually, possibly, type Property } from '../src/property.js';
  * kernel accessor's pin are always dropped eventually); GUP-fast may pin again at any time,
  * which is the adversary the catalogue describes ("fairness off" for GUP-fast).
  * Expected: no-exclusive-pin holds, exclusive-pin violated (lasso: fastPin, convertPin
- * EBUSY, fastUnpin, repeat), unmap-first holds.
+ * EBUSY, fastUnpin, repeat), zap-then-pin holds, unmap-first holds.
  */
 export const conversionEventuallySucceeds = (): Property =>
   eventually(

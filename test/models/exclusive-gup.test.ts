@@ -39,11 +39,13 @@ describe('exclusive-gup', () => {
       'convertPin:ok',
       'convertDonate:ok',
     ]);
+    expect(verdict('zap-then-pin', 'no-host-map-of-private')).toBe('violated');
     expect(verdict('unmap-first', 'no-host-map-of-private')).toBe('holds');
   });
 
   it('no variant lets a normal pin in after the exclusive pin: the kernel never reads a donated page', () => {
     expect(verdict('exclusive-pin', 'no-kernel-access-to-private')).toBe('holds');
+    expect(verdict('zap-then-pin', 'no-kernel-access-to-private')).toBe('holds');
     expect(verdict('unmap-first', 'no-kernel-access-to-private')).toBe('holds');
   });
 });
