@@ -19,6 +19,9 @@
 // parameter `unevictable` sets it and the mask mutant then holds (pinned as a config).
 // Mainline zeroes the partial range before trying the split; this model follows Kirill's
 // order (split, zero only when the split fails), which is where both fixes apply.
+// Only the writer is modelled (no reader): here a write is the only way an unsealed file
+// gets a size, so the fix's i_size==0 check coincides with nrpages==0; it is kept because the
+// catalogue names it, and it is what would close Kirill's read variant.
 //
 // Machines: the sealed memfd (`memfd`: seal, i_size, inode_lock, the data a host write put in
 // the file, one order-1 THP {head, tail} that the guest populates after sealing, and an extra

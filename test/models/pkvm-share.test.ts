@@ -12,6 +12,19 @@ describe('pkvm-share', () => {
     ]);
   });
 
+  it('F24 as the catalogue orders it: a pin taken while host-owned or shared, then donate or unshare', () => {
+    const donateUnderPin = ['kernelPin', 'donate', 'kernelAccess'];
+    const unshareUnderPin = ['donate', 'share', 'kernelPin', 'unshare', 'kernelAccess'];
+    expect(walk(run(model, 'unchecked-donation'), donateUnderPin).outcomes).toEqual([
+      'ok',
+      'ok',
+      '#S2-ABORT',
+    ]);
+    expect(walk(run(model, 'unchecked-donation'), unshareUnderPin).outcomes.at(-1)).toBe('#S2-ABORT');
+    expect(walk(run(model, 'fixed'), donateUnderPin).outcomes).toEqual(['ok', 'EBUSY', 'ok']);
+    expect(walk(run(model, 'fixed'), unshareUnderPin).outcomes).toEqual(['ok', 'ok', 'ok', 'EBUSY', 'ok']);
+  });
+
   it('F25: a notifier that ignores the refused reclaim frees a page still in guest stage 2', () => {
     expect(expectFlaw(model, 'notifier-ignores-failure', 'no-free-while-in-stage2', 3)).toEqual([
       'donate:ok',
