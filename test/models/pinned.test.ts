@@ -47,7 +47,7 @@ it('every shipped model variant has pinned figures, and every pin names a shippe
 });
 
 for (const m of models) {
-  describe(m.id, () => {
+  describe(`model ${m.id}`, () => {
     const modelPins = pins.get(m.id);
     for (const variant of Object.keys(m.variants)) {
       it(`${variant} at default parameters`, () => {
