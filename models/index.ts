@@ -1,21 +1,29 @@
 // The registry of shipped models: the CLI, `npm start` and the tests read this list.
 import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
+import exclusiveGup from './exclusive-gup.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
 import guestMemfdV1 from './guest-memfd-v1.js';
 import guestMemfdV1Binding from './guest-memfd-v1-binding.js';
 import guestMemfdV1Punch from './guest-memfd-v1-punch.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
+import hugeFolioMixed from './huge-folio-mixed.js';
 import iommuSplit from './iommu-split.js';
+import memfdSealGuest from './memfd-seal-guest.js';
+import pkvmShare from './pkvm-share.js';
 import qemuVfioConversion from './qemu-vfio-conversion.js';
 
 export const models: readonly AnyModel[] = [
   guestMemfdInplace,
   gunyahLongtermPin,
-  bench,
   guestMemfdV1,
   guestMemfdV1Punch,
   guestMemfdV1Binding,
   qemuVfioConversion,
   iommuSplit,
+  memfdSealGuest,
+  exclusiveGup,
+  hugeFolioMixed,
+  pkvmShare,
+  bench,
 ];
