@@ -4,6 +4,7 @@ import bench from './bench.js';
 import directMapRemoval from './direct-map-removal.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
+import lockOrder from './lock-order.js';
 import snpTdxPlatform from './snp-tdx-platform.js';
 
 export const models: readonly AnyModel[] = [
@@ -11,5 +12,6 @@ export const models: readonly AnyModel[] = [
   gunyahLongtermPin,
   directMapRemoval,
   snpTdxPlatform,
+  lockOrder,
   bench,
 ];
