@@ -2,6 +2,7 @@
 import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
 import directMapRemoval from './direct-map-removal.js';
+import guestMemfdFlags from './guest-memfd-flags.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
 import lockOrder from './lock-order.js';
@@ -13,5 +14,6 @@ export const models: readonly AnyModel[] = [
   directMapRemoval,
   snpTdxPlatform,
   lockOrder,
+  guestMemfdFlags,
   bench,
 ];
