@@ -261,10 +261,9 @@ export default defineModel<never, Variant>({
   ],
   build(_params, variant) {
     const restore = RESTORE[variant];
-    if (restore !== undefined) {
-      const { machines, events } = onDemand(restore);
-      return { machines, events, symmetry: [{ name: 'accessors', slots: [[accId(0)], [accId(1)]] }] };
-    }
+    // No symmetry group for the two accessors: BFS paths through canonical states do not
+    // replay as concrete event sequences (the engine keeps no permutation per state).
+    if (restore !== undefined) return onDemand(restore);
     const policy = POLICY[variant];
     if (policy !== undefined) return gupFast(policy);
     return variant === 'kvm-only-cr3'

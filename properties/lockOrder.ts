@@ -92,8 +92,11 @@ export const noLockCycle = (kinds: readonly string[]): Property =>
 export const lockOrderDeadlockFree = (): Property =>
   deadlockFree('deadlock-free', 'every reachable state has a successor other than itself (F30, L-Fault)');
 
-/** From every reachable state the thread `actor` can still complete a step of `type`. */
-export const canComplete = (name: string, actor: string, type: string): Property =>
-  possibly(name, `${actor} can always still complete ${type} (F30, L-Fault)`, {
-    step: (s) => s.actor === actor && s.type === type && s.outcome === 'ok',
+/**
+ * AG EF: from every reachable state, every thread of machine kind `kind` can still reach its
+ * program state `state` (vacuous when the variant has no such thread).
+ */
+export const canReachStep = (name: string, kind: string, state: string, what: string): Property =>
+  possibly(name, `from every reachable state ${what} can still happen (F30, L-Fault)`, {
+    state: (w) => w.ids(kind).every((id) => w.get(id).matches(state)),
   });

@@ -1,7 +1,7 @@
 // Platform crash rules as properties (docs/designs-and-flaws.md D11, P-NoKernAccPriv,
 // P-NoPoisonRead, F17, F18, F34; docs/kernel-semantics.md INV-5). Machines report an RMP
 // violation as outcome 'RMP#PF' and a host read of a poisoned TDX line as '#MC'.
-import { always, never, type Property } from '../src/property.js';
+import { always, eventually, never, type Property } from '../src/property.js';
 
 /** P-NoKernAccPriv at mapping granularity: no host write hits the RMP. */
 export const noRmpFault = (): Property =>
@@ -25,4 +25,19 @@ export const noAssignedPageInAllocator = (kind = 'snpPage'): Property =>
     'no-assigned-page-in-allocator',
     'a page still assigned in the RMP is never returned to the page allocator (F34, P-NoKernAccPriv)',
     (w) => w.ids(kind).every((id) => !w.get(id).matches({ rmp: 'guest', life: 'allocator' })),
+  );
+
+/**
+ * L-NoLeak (for the graph judge): a page being freed ends in the allocator or on the leaked
+ * list (accounted), with the firmware's answers weakly fair.
+ */
+export const freedPageAccounted = (kind = 'snpPage'): Property =>
+  eventually(
+    'freed-page-accounted',
+    'every page freed by the VM returns to the allocator or is accounted as leaked (L-NoLeak)',
+    { state: (w) => w.ids(kind).every((id) => !w.get(id).matches({ life: 'freeing' })) },
+    {
+      after: (w) => w.ids(kind).some((id) => w.get(id).matches({ life: 'freeing' })),
+      fair: ['reclaimOk', 'reclaimFail'],
+    },
   );

@@ -2,7 +2,7 @@
 // so focused tests can check deadlocks and reachability claims that the shipped progress
 // properties will judge once the graph judge exists.
 import type { AnyModel } from '../../src/model.js';
-import type { WorldView } from '../../src/property.js';
+import type { Property, WorldView } from '../../src/property.js';
 import { compileSystem } from '../../src/system.js';
 import { enabledEvents, initialWorld, stepWorld, worldKey, worldView, type World } from '../../src/world.js';
 
@@ -56,4 +56,20 @@ export function cannotReach(g: Graph, goal: (v: WorldView) => boolean): number[]
         queue.push(p);
       }
   return g.views.flatMap((_, i) => (good.has(i) ? [] : [i]));
+}
+
+/**
+ * Expected verdict of a `possibly` property with a state goal or a `deadlock-free` property
+ * on the explicit graph: a reference for the graph judge, not a replacement for it.
+ */
+export function judgeOnGraph(g: Graph, p: Property): 'holds' | 'violated' {
+  if (p.over !== 'graph') throw new Error(`${p.name} is not a progress property`);
+  if (p.kind === 'deadlock-free') {
+    const terminal = p.terminal;
+    const stuck = stuckStates(g).filter((i) => terminal === undefined || !terminal(g.views[i] as WorldView));
+    return stuck.length === 0 ? 'holds' : 'violated';
+  }
+  if (p.kind === 'possibly' && 'state' in p.goal && p.excluding === undefined)
+    return cannotReach(g, p.goal.state).length === 0 ? 'holds' : 'violated';
+  throw new Error(`${p.name}: only deadlock-free and possibly with a state goal are judged here`);
 }

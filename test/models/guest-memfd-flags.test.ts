@@ -2,11 +2,15 @@
 // folio_put(), and the F7 / F6 mutants' shortest counterexamples.
 import { describe, expect, it } from 'vitest';
 import model from '../../models/guest-memfd-flags.js';
-import type { WorldView } from '../../src/property.js';
+import { noneSharedCompletes } from '../../properties/gmemShare.js';
 import { shortest } from './counterexamples.js';
 import { cannotReach, reachableGraph } from './graph.js';
 
-const noneShared = (v: WorldView): boolean => v.get('page0').matches({ share: 'noneShared' });
+const completes = noneSharedCompletes('page0');
+if (completes.kind !== 'eventually' || !('state' in completes.goal) || completes.after === undefined)
+  throw new Error('none-shared-completes: expected an eventually property with a state goal and trigger');
+const noneShared = completes.after;
+const leftNoneShared = completes.goal.state;
 
 describe('guest-memfd-flags', () => {
   it('D5a: past i_size every fault SIGBUSes; without INIT_SHARED every fault does', () => {
@@ -27,7 +31,7 @@ describe('guest-memfd-flags', () => {
     // From every NONE_SHARED state the index can leave it (the eventually check, with the
     // unpin weakly fair, follows from none-shared-only-while-referenced: unpin stays enabled).
     const g = reachableGraph(model, 'folio-put-callback', { pages: 1 });
-    const stuck = cannotReach(g, (v) => !noneShared(v));
+    const stuck = cannotReach(g, leftNoneShared);
     expect(g.views.some(noneShared)).toBe(true);
     expect(stuck).toEqual([]);
   });

@@ -2,7 +2,10 @@
 // counterexamples, and the named fixes close them.
 import { describe, expect, it } from 'vitest';
 import model from '../../models/snp-tdx-platform.js';
+import { freedPageAccounted } from '../../properties/platform.js';
+import type { WorldView } from '../../src/property.js';
 import { shortest } from './counterexamples.js';
+import { cannotReach, reachableGraph } from './graph.js';
 
 describe('snp-tdx-platform', () => {
   it('F17: a write to page 0 through the 2 MiB entry faults once page 1 is assigned', () => {
@@ -32,5 +35,17 @@ describe('snp-tdx-platform', () => {
     ]);
     expect(shortest(model, 'snp-reclaim-fail-leaked', 'no-assigned-page-in-allocator').verdict).toBe('holds');
     expect(shortest(model, 'snp-reclaim-fail-leaked', 'page-leaked').verdict).toBe('reached');
+  });
+
+  it('L-NoLeak (for the graph judge): from every page being freed, an accounted end is reachable', () => {
+    const p = freedPageAccounted();
+    if (p.kind !== 'eventually' || !('state' in p.goal) || p.after === undefined) throw new Error('shape');
+    const goal = p.goal.state;
+    const after = p.after;
+    for (const v of ['snp-reclaim-fail-freed', 'snp-reclaim-fail-leaked']) {
+      const g = reachableGraph(model, v, {});
+      expect(g.views.some(after)).toBe(true);
+      expect(cannotReach(g, goal).filter((i) => after(g.views[i] as WorldView))).toEqual([]);
+    }
   });
 });
