@@ -75,11 +75,11 @@ function populate(gupFirst: boolean): Thread {
     return {
       id: 'populate',
       states: [
-        { holds: [], wants: `${MMAP}:r` },
-        { holds: [`${MMAP}:r`] },
-        { holds: [] },
-        { holds: [], wants: `${INV}:w` },
-        { holds: [`${INV}:w`] },
+        { name: 'idle', holds: [], wants: `${MMAP}:r` },
+        { name: 'gupSource', holds: [`${MMAP}:r`] },
+        { name: 'sourcePinned', holds: [] },
+        { name: 'queued', holds: [], wants: `${INV}:w` },
+        { name: 'populating', holds: [`${INV}:w`] },
       ],
       steps: [
         ...gup,
@@ -92,11 +92,11 @@ function populate(gupFirst: boolean): Thread {
   return {
     id: 'populate',
     states: [
-      { holds: [] },
-      { holds: [], wants: `${INV}:w` },
-      { holds: [`${INV}:w`], wants: `${MMAP}:r` },
-      { holds: [`${INV}:w`, `${MMAP}:r`] },
-      { holds: [`${INV}:w`] },
+      { name: 'idle', holds: [] },
+      { name: 'queued', holds: [], wants: `${INV}:w` },
+      { name: 'locked', holds: [`${INV}:w`], wants: `${MMAP}:r` },
+      { name: 'gupSource', holds: [`${INV}:w`, `${MMAP}:r`] },
+      { name: 'populating', holds: [`${INV}:w`] },
     ],
     steps: [
       ...populateUnderLock,
@@ -111,10 +111,10 @@ function populate(gupFirst: boolean): Thread {
 const faulter: Thread = {
   id: 'faulter',
   states: [
-    { holds: [], wants: `${MMAP}:r` },
-    { holds: [`${MMAP}:r`], wants: `${INV}:r` },
-    { holds: [`${MMAP}:r`, `${INV}:r`] },
-    { holds: [`${MMAP}:r`] },
+    { name: 'idle', holds: [], wants: `${MMAP}:r` },
+    { name: 'inFault', holds: [`${MMAP}:r`], wants: `${INV}:r` },
+    { name: 'faultLocked', holds: [`${MMAP}:r`, `${INV}:r`] },
+    { name: 'faultDone', holds: [`${MMAP}:r`] },
   ],
   steps: [
     [0, 1, 'fault', [lock(MMAP, 'readLock')]],
@@ -127,7 +127,11 @@ const faulter: Thread = {
 /** A thread that changes the address space (munmap, mprotect): mmap_lock for write. */
 const munmap: Thread = {
   id: 'munmap',
-  states: [{ holds: [] }, { holds: [], wants: `${MMAP}:w` }, { holds: [`${MMAP}:w`] }],
+  states: [
+    { name: 'idle', holds: [] },
+    { name: 'queued', holds: [], wants: `${MMAP}:w` },
+    { name: 'writing', holds: [`${MMAP}:w`] },
+  ],
   steps: [
     [0, 1, 'mmapRequest', [lock(MMAP, 'writeRequest')]],
     [1, 2, 'mmapLock', [lock(MMAP, 'writeLock')]],
@@ -145,9 +149,11 @@ function prefault(eagain: boolean): Thread {
   return {
     id: 'prefault',
     states: [
-      { holds: [] },
-      eagain ? { holds: [`${SRCU}:r`] } : { holds: [`${SRCU}:r`], wants: `${SLOT}:valid` },
-      { holds: [`${SRCU}:r`] },
+      { name: 'idle', holds: [] },
+      eagain
+        ? { name: 'inSrcu', holds: [`${SRCU}:r`] }
+        : { name: 'inSrcu', holds: [`${SRCU}:r`], wants: `${SLOT}:valid` },
+      { name: 'faulted', holds: [`${SRCU}:r`] },
     ],
     steps: [
       [0, 1, 'srcuLock', [lock(SRCU, 'readLock')]],
@@ -163,11 +169,11 @@ function prefault(eagain: boolean): Thread {
 const deleter: Thread = {
   id: 'deleter',
   states: [
-    { holds: [] },
-    { holds: [`${SLOT}:invalid`] },
-    { holds: [`${SLOT}:invalid`], wants: `${SRCU}:sync` },
-    { holds: [`${SLOT}:invalid`] },
-    { holds: [] },
+    { name: 'idle', holds: [] },
+    { name: 'invalid', holds: [`${SLOT}:invalid`] },
+    { name: 'syncing', holds: [`${SLOT}:invalid`], wants: `${SRCU}:sync` },
+    { name: 'synced', holds: [`${SLOT}:invalid`] },
+    { name: 'deleted', holds: [] },
   ],
   steps: [
     [0, 1, 'markInvalid', [lock(SLOT, 'markInvalid')]],

@@ -131,8 +131,9 @@ export const memslotMachine = setup({
   },
 });
 
-/** One state of a thread program: the locks held there and the lock its next step waits for. */
+/** One state of a thread program: its name, the locks held there and the lock its next step waits for. */
 export interface ProgramState {
+  readonly name: string;
   readonly holds: readonly string[];
   readonly wants?: string;
 }
@@ -140,9 +141,10 @@ export interface ProgramState {
 export type ProgramEvent = { type: 'op'; from: number; to: number };
 
 /**
- * A thread as a program: states s0 … s{n-1}; a step event `{ type: 'op', from, to }` moves
- * s{from} to s{to} (the model declares which pairs exist). Tags 'holds:<lock>' and
- * 'wants:<lock>' carry `holds` and `wants` of each state.
+ * A thread as a program: states numbered 0 … n-1 (named by `name`, the first is initial);
+ * a step event `{ type: 'op', from, to }` moves state `from` to state `to` (the model
+ * declares which pairs exist). Tags 'holds:<lock>' and 'wants:<lock>' carry `holds` and
+ * `wants` of each state.
  */
 export function programMachine(
   id: string,
@@ -155,16 +157,16 @@ export function programMachine(
       .filter(([from]) => from === i)
       .map(([, to]) => ({
         guard: ({ event }: { event: ProgramEvent }) => event.to === to && event.from === i,
-        target: `s${to}`,
+        target: (states[to] as ProgramState).name,
       }));
-    config[`s${i}`] = {
+    config[s.name] = {
       tags: [...s.holds.map((h) => `holds:${h}`), ...(s.wants === undefined ? [] : [`wants:${s.wants}`])],
       on: { op: on },
     };
   });
   return setup({ types: { events: {} as ProgramEvent } }).createMachine({
     id,
-    initial: 's0',
+    initial: (states[0] as ProgramState).name,
     states: config,
   });
 }

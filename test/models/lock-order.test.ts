@@ -46,8 +46,8 @@ describe('lock-order', () => {
   it('progress properties for the graph judge: expected verdicts on the explicit graph', () => {
     const props = [
       lockOrderDeadlockFree(),
-      canReachStep('populate-can-complete', 'populate', 's4', 'populate finishing'),
-      canReachStep('delete-can-complete', 'deleter', 's3', 'the memslot deletion finishing'),
+      canReachStep('populate-can-complete', 'populate', 'populating', 'populate finishing'),
+      canReachStep('delete-can-complete', 'deleter', 'synced', 'the memslot deletion finishing'),
     ];
     const verdicts = Object.fromEntries(
       Object.keys(model.variants).map((v) => {
