@@ -20,7 +20,7 @@
 // the reviewer's note that folio_put() may run in atomic context while the callback takes
 // filemap_invalidate_lock is not modelled.
 //
-// Machines: one gmemPage per index (models/machines/gmemShare.ts): `pages` indices inside
+// Machines: one gmemIndex per index (models/machines/gmemShare.ts): `pages` indices inside
 // i_size and one past it (a mapping longer than the file); a vmm actor for the split fault.
 // Actors: vmm (fault, unmap), gup (pin, unpin = the final folio_put), guest (guest fault),
 // converter (to private, to shared; D5b only).
@@ -36,7 +36,7 @@ import {
   noPinOnGuestPrivate,
 } from '../properties/gmemShare.js';
 import { sequentialActor } from './machines/actor.js';
-import { gmemPageMachine } from './machines/gmemShare.js';
+import { gmemIndexMachine } from './machines/gmemShare.js';
 
 type Variant =
   | 'mainline-init-shared'
@@ -136,7 +136,7 @@ export default defineModel<'pages', Variant>({
     sometimesEach(
       'conversion-deferred',
       'an index waits in NONE_SHARED for its last reference',
-      'gmemPage',
+      'gmemIndex',
       (s) => s.matches({ share: 'noneShared' }),
     ),
     sometimesStep(
@@ -181,7 +181,7 @@ export default defineModel<'pages', Variant>({
     const machines: MachineInstance[] = [
       ...range(pages + 1).map((i) => ({
         id: pageId(i),
-        machine: gmemPageMachine,
+        machine: gmemIndexMachine,
         input: { initShared, beyond: i === pages },
       })),
       ...(split ? [{ id: 'vmm', machine: vmmMachine }] : []),

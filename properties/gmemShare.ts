@@ -1,10 +1,10 @@
 // Shareability invariants of guest_memfd indices with host mmap (docs/kernel-semantics.md §5
-// INV-1, INV-2; docs/designs-and-flaws.md D5a, D5b). gmemPage machines name their regions
+// INV-1, INV-2; docs/designs-and-flaws.md D5a, D5b). gmemIndex machines name their regions
 // share (allShared | guestShared | noneShared), hostMap, pin and guestMap.
 import { alwaysEach, eventually, type Property } from '../src/property.js';
 
 /** INV-1 NoUserPTEOnPrivate: only an ALL_SHARED index is mapped in host userspace. */
-export const noHostMapOfNonShared = (kind = 'gmemPage'): Property =>
+export const noHostMapOfNonShared = (kind = 'gmemIndex'): Property =>
   alwaysEach(
     'no-host-map-of-private',
     'only an ALL_SHARED index is mapped in host userspace (INV-1, P-NoHostMapPriv)',
@@ -13,7 +13,7 @@ export const noHostMapOfNonShared = (kind = 'gmemPage'): Property =>
   );
 
 /** INV-2 NoPinOnPrivate: nothing the guest uses privately holds a host reference. */
-export const noPinOnGuestPrivate = (kind = 'gmemPage'): Property =>
+export const noPinOnGuestPrivate = (kind = 'gmemIndex'): Property =>
   alwaysEach(
     'no-pin-on-private',
     'a private index (GUEST_SHARED, or mapped private in stage 2) holds no host pin (INV-2; F6)',
@@ -26,7 +26,7 @@ export const noPinOnGuestPrivate = (kind = 'gmemPage'): Property =>
   );
 
 /** NONE_SHARED is transient: it lasts only while a host reference is outstanding. */
-export const noneSharedOnlyWhileReferenced = (kind = 'gmemPage'): Property =>
+export const noneSharedOnlyWhileReferenced = (kind = 'gmemIndex'): Property =>
   alwaysEach(
     'none-shared-only-while-referenced',
     'an index is NONE_SHARED only while a host reference is outstanding, so the final folio_put() can complete it',

@@ -13,7 +13,7 @@
 import { and, not, or, setup, stateIn } from 'xstate';
 import { outcome, outcomeActions } from '../../src/outcome.js';
 
-export type GmemPageEvent =
+export type GmemIndexEvent =
   /** Host fault checked and mapped in one step (under the invalidate lock, shared). */
   | { type: 'hostFault' }
   /** Unserialised fault: the shareability check … */
@@ -29,23 +29,23 @@ export type GmemPageEvent =
   | { type: 'toPrivate' }
   | { type: 'toShared' };
 
-export const gmemPageMachine = setup({
+export const gmemIndexMachine = setup({
   types: {
     context: {} as { beyond: boolean; initShared: boolean },
-    events: {} as GmemPageEvent,
+    events: {} as GmemIndexEvent,
     input: {} as { initShared: boolean; beyond: boolean },
   },
   actions: { ...outcomeActions },
   guards: {
     beyond: ({ context }) => context.beyond,
-    allShared: stateIn('#gmemPage.share.allShared'),
-    noneShared: stateIn('#gmemPage.share.noneShared'),
-    hostMapped: stateIn('#gmemPage.hostMap.mapped'),
-    pinned: stateIn('#gmemPage.pin.pinned'),
+    allShared: stateIn('#gmemIndex.share.allShared'),
+    noneShared: stateIn('#gmemIndex.share.noneShared'),
+    hostMapped: stateIn('#gmemIndex.hostMap.mapped'),
+    pinned: stateIn('#gmemIndex.pin.pinned'),
     noneSharedOk: ({ event }) => event.type === 'guestFault' && event.noneSharedOk,
   },
 }).createMachine({
-  id: 'gmemPage',
+  id: 'gmemIndex',
   type: 'parallel',
   context: ({ input }) => ({ beyond: input.beyond, initShared: input.initShared }),
   on: {
