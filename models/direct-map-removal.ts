@@ -61,19 +61,17 @@ type Variant =
   | 'user-mapping-lass'
   | 'user-mapping-no-entry-clac';
 
-const PROPS = [
-  'no-access-without-direct-map',
-  'gup-refuses-no-direct-map',
-  'only-kvm-reads-guest-memory',
-  'accessor-reads',
-  'gup-fast-refused',
-  'kvm-reads-guest-memory',
-] as const;
-type Prop = (typeof PROPS)[number];
+type Prop =
+  | 'no-access-without-direct-map'
+  | 'gup-refuses-no-direct-map'
+  | 'only-kvm-reads-guest-memory'
+  | 'accessor-reads'
+  | 'gup-fast-refused'
+  | 'kvm-reads-guest-memory';
 type Verdicts = Partial<Record<Prop, 'violated' | 'reached'>>;
 
 /** Expectations: invariants hold and reachability goals are unreached unless listed. */
-function expect(v: Verdicts): Record<Prop, 'holds' | 'violated' | 'reached' | 'unreached'> {
+function expected(v: Verdicts): Record<Prop, 'holds' | 'violated' | 'reached' | 'unreached'> {
   const base = {
     'no-access-without-direct-map': 'holds',
     'gup-refuses-no-direct-map': 'holds',
@@ -188,34 +186,37 @@ export default defineModel<never, Variant>({
       doc: 'v1: each accessor restores the entry, reads, zaps it, with no count and no lock',
       flaws: ['F19'],
       fixedBy: 'folio-lock-restore',
-      expect: expect({ 'no-access-without-direct-map': 'violated', 'accessor-reads': 'reached' }),
+      expect: expected({ 'no-access-without-direct-map': 'violated', 'accessor-reads': 'reached' }),
     },
     'refcounted-restore': {
       doc: 'mutant: restores are counted and only the last accessor zaps the entry',
       flaws: [],
-      expect: expect({ 'accessor-reads': 'reached' }),
+      expect: expected({ 'accessor-reads': 'reached' }),
     },
     'folio-lock-restore': {
       doc: 'v1 rule: map→access→unmap under the folio lock (one gfn_to_pfn_cache per pfn)',
       flaws: [],
-      expect: expect({ 'accessor-reads': 'reached' }),
+      expect: expected({ 'accessor-reads': 'reached' }),
     },
     'gup-fast-early-exit': {
       doc: 'GUP-fast exits early for non-LRU folios and never tests for secretmem',
       flaws: ['F20'],
       fixedBy: 'gup-fast-mapping-check',
-      expect: expect({ 'no-access-without-direct-map': 'violated', 'gup-refuses-no-direct-map': 'violated' }),
+      expect: expected({
+        'no-access-without-direct-map': 'violated',
+        'gup-refuses-no-direct-map': 'violated',
+      }),
     },
     'gup-fast-mapping-check': {
       doc: '65291dcfcf89: refuse secretmem mappings; a NULL mapping falls back to the slow path',
       flaws: [],
-      expect: expect({ 'gup-fast-refused': 'reached' }),
+      expect: expected({ 'gup-fast-refused': 'reached' }),
     },
     'gup-fast-null-mapping-ok': {
       doc: '2026 probe: GUP-fast accepts an order-0 folio with a NULL mapping (truncated secretmem too)',
       flaws: ['F20'],
       fixedBy: 'gup-fast-mapping-check',
-      expect: expect({
+      expect: expected({
         'no-access-without-direct-map': 'violated',
         'gup-refuses-no-direct-map': 'violated',
         'gup-fast-refused': 'reached',
@@ -225,18 +226,18 @@ export default defineModel<never, Variant>({
       doc: "guest memory mapped only in KVM's CR3, loaded at KVM_RUN; interrupts run on it",
       flaws: ['F22'],
       fixedBy: 'user-mapping-lass',
-      expect: expect({ 'only-kvm-reads-guest-memory': 'violated', 'kvm-reads-guest-memory': 'reached' }),
+      expect: expected({ 'only-kvm-reads-guest-memory': 'violated', 'kvm-reads-guest-memory': 'reached' }),
     },
     'user-mapping-lass': {
       doc: 'guest memory mapped USER=1 in the kernel range; KVM reads between STAC and CLAC; entry code clears AC',
       flaws: [],
-      expect: expect({ 'kvm-reads-guest-memory': 'reached' }),
+      expect: expected({ 'kvm-reads-guest-memory': 'reached' }),
     },
     'user-mapping-no-entry-clac': {
       doc: 'mutant: USER=1 mapping, but interrupt entry keeps EFLAGS.AC of the interrupted STAC window',
       flaws: ['F22'],
       fixedBy: 'user-mapping-lass',
-      expect: expect({ 'only-kvm-reads-guest-memory': 'violated', 'kvm-reads-guest-memory': 'reached' }),
+      expect: expected({ 'only-kvm-reads-guest-memory': 'violated', 'kvm-reads-guest-memory': 'reached' }),
     },
   },
   properties: [

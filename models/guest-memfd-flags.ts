@@ -55,8 +55,8 @@ type Prop =
   | 'converts-to-private';
 type Expected = 'holds' | 'violated' | 'reached' | 'unreached';
 
-/** D5b expectations: everything holds and every goal is reached unless listed. */
-function d5b(v: Partial<Record<Prop, Expected>>): Record<Prop, Expected> {
+/** Expectations: invariants hold and every goal is reached unless listed. */
+function expected(v: Partial<Record<Prop, Expected>>): Record<Prop, Expected> {
   return {
     'no-host-map-of-private': 'holds',
     'no-pin-on-private': 'holds',
@@ -94,29 +94,29 @@ export default defineModel<'pages', Variant>({
     'mainline-init-shared': {
       doc: 'D5a: GUEST_MEMFD_FLAG_MMAP | INIT_SHARED; the whole file is shared, no conversion',
       flaws: [],
-      expect: d5b(mainline),
+      expect: expected(mainline),
     },
     'mainline-private': {
       doc: 'D5a: GUEST_MEMFD_FLAG_MMAP without INIT_SHARED (a VM with private memory); every host fault SIGBUSes',
       flaws: [],
-      expect: d5b({ ...mainline, 'host-maps-page': 'unreached' }),
+      expect: expected({ ...mainline, 'host-maps-page': 'unreached' }),
     },
     'folio-put-callback': {
       doc: 'D5b: per-index shareability, NONE_SHARED until the final folio_put(), faults serialised with conversion',
       flaws: [],
-      expect: d5b({}),
+      expect: expected({}),
     },
     'fault-without-lock': {
       doc: 'F7 mutant (a): the host fault checks ALL_SHARED, then installs the PTE in a later step',
       flaws: ['F7'],
       fixedBy: 'folio-put-callback',
-      expect: d5b({ 'no-host-map-of-private': 'violated', 'no-pin-on-private': 'violated' }),
+      expect: expected({ 'no-host-map-of-private': 'violated', 'no-pin-on-private': 'violated' }),
     },
     'guest-faults-none-shared': {
       doc: 'F6 mutant: the guest may fault a NONE_SHARED index while the host reference is outstanding',
       flaws: ['F6'],
       fixedBy: 'folio-put-callback',
-      expect: d5b({ 'no-pin-on-private': 'violated' }),
+      expect: expected({ 'no-pin-on-private': 'violated' }),
     },
   },
   properties: [

@@ -49,7 +49,7 @@ type Prop =
 type Expected = 'holds' | 'violated' | 'reached' | 'unreached';
 
 /** Expectations: invariants hold and reachability goals are unreached unless listed. */
-function expect(v: Partial<Record<Prop, Expected>>): Record<Prop, Expected> {
+function expected(v: Partial<Record<Prop, Expected>>): Record<Prop, Expected> {
   return {
     'no-rmp-fault': 'holds',
     'no-host-poison-read': 'holds',
@@ -98,34 +98,34 @@ export default defineModel<never, Variant>({
       doc: 'RMPUPDATE assigns page 1 while a 2 MiB direct-map entry still covers it and page 0',
       flaws: ['F17'],
       fixedBy: 'snp-split-directmap',
-      expect: expect({ 'no-rmp-fault': 'violated', 'page-assigned': 'reached' }),
+      expect: expected({ 'no-rmp-fault': 'violated', 'page-assigned': 'reached' }),
     },
     'snp-split-directmap': {
       doc: '661b1c6169e2: split the direct-map entry to 4 KiB before RMPUPDATE',
       flaws: [],
-      expect: expect({ 'page-assigned': 'reached' }),
+      expect: expected({ 'page-assigned': 'reached' }),
     },
     'tdx-reclaim-no-clear': {
       doc: 'a reclaimed private page goes back to the host with its poisoned line',
       flaws: ['F18'],
       fixedBy: 'tdx-reclaim-movdir64b',
-      expect: expect({ 'no-host-poison-read': 'violated', 'guest-consumes-poison': 'reached' }),
+      expect: expected({ 'no-host-poison-read': 'violated', 'guest-consumes-poison': 'reached' }),
     },
     'tdx-reclaim-movdir64b': {
       doc: 'KVM rewrites every reclaimed private page with MOVDIR64B, which clears the poison',
       flaws: [],
-      expect: expect({ 'guest-consumes-poison': 'reached' }),
+      expect: expected({ 'guest-consumes-poison': 'reached' }),
     },
     'snp-reclaim-fail-freed': {
       doc: 'a page the firmware failed to reclaim is returned to the page allocator anyway',
       flaws: ['F34'],
       fixedBy: 'snp-reclaim-fail-leaked',
-      expect: expect({ 'no-rmp-fault': 'violated', 'no-assigned-page-in-allocator': 'violated' }),
+      expect: expected({ 'no-rmp-fault': 'violated', 'no-assigned-page-in-allocator': 'violated' }),
     },
     'snp-reclaim-fail-leaked': {
       doc: '8dac642999b1: a page the firmware failed to reclaim goes on the SNP leaked pages list',
       flaws: [],
-      expect: expect({ 'page-leaked': 'reached' }),
+      expect: expected({ 'page-leaked': 'reached' }),
     },
   },
   properties: [
