@@ -1,7 +1,9 @@
 // The registry of shipped models: the CLI, `npm start` and the tests read this list.
 import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
+import directMapRemoval from './direct-map-removal.js';
 import exclusiveGup from './exclusive-gup.js';
+import guestMemfdFlags from './guest-memfd-flags.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
 import guestMemfdV1 from './guest-memfd-v1.js';
 import guestMemfdV1Binding from './guest-memfd-v1-binding.js';
@@ -9,13 +11,16 @@ import guestMemfdV1Punch from './guest-memfd-v1-punch.js';
 import gunyahLongtermPin from './gunyah-longterm-pin.js';
 import hugeFolioMixed from './huge-folio-mixed.js';
 import iommuSplit from './iommu-split.js';
+import lockOrder from './lock-order.js';
 import memfdSealGuest from './memfd-seal-guest.js';
 import pkvmShare from './pkvm-share.js';
 import qemuVfioConversion from './qemu-vfio-conversion.js';
+import snpTdxPlatform from './snp-tdx-platform.js';
 
 export const models: readonly AnyModel[] = [
   guestMemfdInplace,
   gunyahLongtermPin,
+  guestMemfdFlags,
   guestMemfdV1,
   guestMemfdV1Punch,
   guestMemfdV1Binding,
@@ -25,5 +30,8 @@ export const models: readonly AnyModel[] = [
   exclusiveGup,
   hugeFolioMixed,
   pkvmShare,
+  directMapRemoval,
+  snpTdxPlatform,
+  lockOrder,
   bench,
 ];

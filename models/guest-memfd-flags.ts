@@ -1,0 +1,195 @@
+// guest-memfd-flags: guest_memfd host mmap under the mainline flags (D5a) and under Fuad
+// Tabba's per-index shareability with a folio_put() callback (D5b)
+// (docs/designs-and-flaws.md D5a, D5b, F6, F7; docs/kernel-semantics.md §2.4, §3.1, INV-1, INV-2).
+//
+// Sources:
+// - Mainline (6.18): GUEST_MEMFD_FLAG_MMAP + GUEST_MEMFD_FLAG_INIT_SHARED;
+//   kvm_gmem_fault_user_mapping() returns VM_FAULT_SIGBUS when pgoff >= i_size or the file is
+//   not INIT_SHARED (the whole inode is private); no per-page conversion (§2.4, §3.1 rules 1-2).
+//   INIT_SHARED exists only for VMs without private memory (x86), so the two files are two
+//   variants.
+// - Fuad Tabba, "KVM: guest_memfd: … folio_put callback" RFC v7 (Mar 2025), cited in seed 003:
+//   per-index ALL_SHARED / GUEST_SHARED / NONE_SHARED; host faults only ALL_SHARED; to-private
+//   refuses a mapped folio (-EAGAIN), and with other references outstanding marks the index
+//   NONE_SHARED and lets the final folio_put() complete it to GUEST_SHARED; the guest may not
+//   fault NONE_SHARED indices. Host faults are serialised with conversions by the invalidate
+//   lock (modelled as one atomic fault step).
+// - F6 (conversion while a GUP pin exists) and F7 mutant (a) (a fault path not serialised with
+//   the conversion: check, then install the PTE later).
+// UNCONFIRMED: the RFC's exact locking of the fault path (the catalogue gives only the guards);
+// the reviewer's note that folio_put() may run in atomic context while the callback takes
+// filemap_invalidate_lock is not modelled.
+//
+// Machines: one gmemIndex per index (models/machines/gmemShare.ts): `pages` indices inside
+// i_size and one past it (a mapping longer than the file); a vmm actor for the split fault.
+// Actors: vmm (fault, unmap), gup (pin, unpin = the final folio_put), guest (guest fault),
+// converter (to private, to shared; D5b only).
+// Variants: mainline-init-shared, mainline-private (D5a); folio-put-callback (D5b);
+// fault-without-lock (F7), guest-faults-none-shared (F6).
+// Bound: exhaustive (pages=1); the shortest counterexamples are 3 (F7) and 5 (F6) steps,
+// within docs/designs-and-flaws.md §3 (6, 5).
+import { defineModel, participant, range, type MachineInstance, type WorldEventSpec } from '../src/model.js';
+import { sometimesEach, sometimesStep } from '../src/property.js';
+import {
+  noHostMapOfNonShared,
+  noneSharedCompletes,
+  noneSharedOnlyWhileReferenced,
+  noPinOnGuestPrivate,
+} from '../properties/gmemShare.js';
+import { sequentialActor } from './machines/actor.js';
+import { gmemIndexMachine } from './machines/gmemShare.js';
+
+type Variant =
+  | 'mainline-init-shared'
+  | 'mainline-private'
+  | 'folio-put-callback'
+  | 'fault-without-lock'
+  | 'guest-faults-none-shared';
+
+type Prop =
+  | 'no-host-map-of-private'
+  | 'no-pin-on-private'
+  | 'none-shared-only-while-referenced'
+  | 'host-fault-sigbus'
+  | 'host-maps-page'
+  | 'conversion-deferred'
+  | 'converts-to-private'
+  | 'none-shared-completes';
+type Expected = 'holds' | 'violated' | 'reached' | 'unreached';
+
+/** Expectations: invariants hold and every goal is reached unless listed. */
+function expected(v: Partial<Record<Prop, Expected>>): Record<Prop, Expected> {
+  return {
+    'no-host-map-of-private': 'holds',
+    'no-pin-on-private': 'holds',
+    'none-shared-only-while-referenced': 'holds',
+    'host-fault-sigbus': 'reached',
+    'host-maps-page': 'reached',
+    'conversion-deferred': 'reached',
+    'converts-to-private': 'reached',
+    'none-shared-completes': 'holds',
+    ...v,
+  };
+}
+
+const mainline = { 'conversion-deferred': 'unreached', 'converts-to-private': 'unreached' } as const;
+
+const vmmMachine = sequentialActor('vmm', 2);
+const pageId = (i: number): string => `page${i}`;
+
+export default defineModel<'pages', Variant>({
+  id: 'guest-memfd-flags',
+  title: 'guest_memfd mmap: mainline flags (D5a) and the folio_put-callback RFC (D5b)',
+  summary:
+    'Indices of a guest_memfd file mapped by the VMM, pinned by GUP, faulted by the guest. Mainline (D5a) shares the whole file or nothing: host faults SIGBUS unless the file is INIT_SHARED, and always past i_size. The folio_put-callback RFC (D5b) converts per index: to-private refuses a mapped folio, and with a reference outstanding parks the index in NONE_SHARED until the final folio_put() makes it GUEST_SHARED; the guest may not fault NONE_SHARED. INV-1 and INV-2 hold in both; an unserialised fault (F7) or a guest fault on NONE_SHARED (F6) breaks them. Explored exhaustively.',
+  sources: [
+    'docs/designs-and-flaws.md D5a, D5b, F6, F7',
+    'docs/kernel-semantics.md §2.4, §3.1, §5 INV-1, INV-2',
+    'Fuad Tabba, guest_memfd folio_put callback RFC v7 (Mar 2025), cited in seeds/003',
+    'kvm_gmem_fault_user_mapping() (mainline 6.18)',
+  ],
+  unconfirmed: [
+    'the D5b RFC fault-path locking (catalogue gives the guards only)',
+    'folio_put() in atomic context vs the callback taking filemap_invalidate_lock: not modelled',
+  ],
+  params: { pages: { default: 1, min: 1, max: 2, doc: 'indices inside i_size (one more lies past it)' } },
+  variants: {
+    'mainline-init-shared': {
+      doc: 'D5a: GUEST_MEMFD_FLAG_MMAP | INIT_SHARED; the whole file is shared, no conversion',
+      flaws: [],
+      expect: expected(mainline),
+    },
+    'mainline-private': {
+      doc: 'D5a: GUEST_MEMFD_FLAG_MMAP without INIT_SHARED (a VM with private memory); every host fault SIGBUSes',
+      flaws: [],
+      expect: expected({ ...mainline, 'host-maps-page': 'unreached' }),
+    },
+    'folio-put-callback': {
+      doc: 'D5b: per-index shareability, NONE_SHARED until the final folio_put(), faults serialised with conversion',
+      flaws: [],
+      expect: expected({}),
+    },
+    'fault-without-lock': {
+      doc: 'F7 mutant (a): the host fault checks ALL_SHARED, then installs the PTE in a later step',
+      flaws: ['F7'],
+      fixedBy: 'folio-put-callback',
+      expect: expected({ 'no-host-map-of-private': 'violated', 'no-pin-on-private': 'violated' }),
+    },
+    'guest-faults-none-shared': {
+      doc: 'F6 mutant: the guest may fault a NONE_SHARED index while the host reference is outstanding',
+      flaws: ['F6'],
+      fixedBy: 'folio-put-callback',
+      expect: expected({ 'no-pin-on-private': 'violated' }),
+    },
+  },
+  properties: [
+    noneSharedCompletes('page0'),
+    noHostMapOfNonShared(),
+    noPinOnGuestPrivate(),
+    noneSharedOnlyWhileReferenced(),
+    sometimesStep(
+      'host-fault-sigbus',
+      'a host fault gets SIGBUS',
+      (s) => (s.type === 'hostFault' || s.type === 'faultCheck') && s.outcome === 'SIGBUS',
+    ),
+    sometimesStep(
+      'host-maps-page',
+      'a host fault maps an index',
+      (s) => (s.type === 'hostFault' || s.type === 'faultMap') && s.outcome === 'ok',
+    ),
+    sometimesEach(
+      'conversion-deferred',
+      'an index waits in NONE_SHARED for its last reference',
+      'gmemIndex',
+      (s) => s.matches({ share: 'noneShared' }),
+    ),
+    sometimesStep(
+      'converts-to-private',
+      'a to-private conversion is accepted',
+      (s) => s.type === 'toPrivate' && s.outcome === 'ok',
+    ),
+  ],
+  build({ pages }, variant) {
+    const initShared = variant !== 'mainline-private';
+    const converts = !variant.startsWith('mainline');
+    const split = variant === 'fault-without-lock';
+    const events: WorldEventSpec[] = [];
+    const ev = (actor: string, type: string, page: number, sync: WorldEventSpec['sync']): void => {
+      events.push({ actor, type, args: { page }, sync });
+    };
+    for (const i of range(pages + 1)) {
+      const page = pageId(i);
+      if (split) {
+        ev('vmm', 'faultCheck', i, [
+          participant(page, { type: 'faultCheck' }),
+          participant('vmm', { type: 'step', phase: 0, page: i }, 'prior'),
+        ]);
+        ev('vmm', 'faultMap', i, [
+          participant('vmm', { type: 'step', phase: 1, page: i }),
+          participant(page, { type: 'faultMap' }),
+        ]);
+      } else {
+        ev('vmm', 'hostFault', i, [participant(page, { type: 'hostFault' })]);
+      }
+      if (i === pages) continue;
+      ev('vmm', 'unmap', i, [participant(page, { type: 'unmap' })]);
+      ev('gup', 'pin', i, [participant(page, { type: 'pin' })]);
+      ev('gup', 'unpin', i, [participant(page, { type: 'unpin' })]);
+      const noneSharedOk = variant === 'guest-faults-none-shared';
+      ev('guest', 'guestFault', i, [participant(page, { type: 'guestFault', noneSharedOk })]);
+      if (converts) {
+        ev('converter', 'toPrivate', i, [participant(page, { type: 'toPrivate' })]);
+        ev('converter', 'toShared', i, [participant(page, { type: 'toShared' })]);
+      }
+    }
+    const machines: MachineInstance[] = [
+      ...range(pages + 1).map((i) => ({
+        id: pageId(i),
+        machine: gmemIndexMachine,
+        input: { initShared, beyond: i === pages },
+      })),
+      ...(split ? [{ id: 'vmm', machine: vmmMachine }] : []),
+    ];
+    return { machines, events };
+  },
+});
