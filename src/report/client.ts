@@ -20,7 +20,7 @@ th { background: #f3f5f7; } code { font: 12px ui-monospace, monospace; }
 .steps tr.current td { background: #e6f0ff; }
 .seq { font: 11px ui-monospace, monospace; display: block; margin: 8px 0; overflow: visible; }
 .seq line.life { stroke: #9aa5b1; stroke-dasharray: 4 3; } .seq rect.head { fill: #eef2f6; stroke: #7b8794; }
-.seq text.head { font-weight: bold; } .seq .arrow { color: #243447; } .seq .arrow path { stroke: currentColor; stroke-width: 1.4; }
+.seq text { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; } .seq text.head { font-weight: bold; stroke: none; } .seq .arrow { color: #243447; } .seq .arrow path { stroke: currentColor; stroke-width: 1.4; }
 .seq .arrow.refused { color: #b42318; } .seq .arrow.current { color: #1d4ed8; } .seq .arrow.current path { stroke-width: 3; }
 .seq .arrow.future { opacity: 0.3; }
 .seq rect.violation { fill: #fde8e6; stroke: #b42318; } .seq text.violation { fill: #b42318; font-weight: bold; }

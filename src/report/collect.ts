@@ -27,6 +27,8 @@ export interface ReportStep {
   readonly outcome: string;
   /** Instance ids the event moved, in participant order. */
   readonly touched: readonly string[];
+  /** The machine the event's arrow points at (see arrowTarget). */
+  readonly target: string;
   /** Formatted state of every instance after the step, in instance order. */
   readonly after: readonly string[];
 }
@@ -74,6 +76,24 @@ function formatWorld(world: World): string[] {
   return world.map((s) => formatSnapshot(s));
 }
 
+/** Arrow-head preference: what an event does to a page reads best as an arrow to that page. */
+const TARGET_RANK: Readonly<Record<string, number>> = { page: 0, folio: 1 };
+
+/**
+ * The machine an event's arrow points at: among the machines it moved other than its
+ * actor, the first page, else the first folio, else the first one; the actor itself when
+ * the event moved nothing else.
+ */
+export function arrowTarget(sys: CompiledSystem, actor: string, touched: readonly number[]): string {
+  const others = touched.map((i) => at(sys.instances, i, 'instance')).filter((i) => i.id !== actor);
+  const rank = (i: (typeof others)[number]): number => TARGET_RANK[at(sys.kinds, i.kind, 'kind').name] ?? 2;
+  const best = others.reduce<(typeof others)[number] | undefined>(
+    (b, i) => (b === undefined || rank(i) < rank(b) ? i : b),
+    undefined,
+  );
+  return best?.id ?? actor;
+}
+
 /** Folds `path` from the initial world, keeping every machine's state after each step. */
 export function foldSteps(sys: CompiledSystem, path: readonly number[]): ReportStep[] {
   let world = initialWorld(sys);
@@ -88,6 +108,7 @@ export function foldSteps(sys: CompiledSystem, path: readonly number[]): ReportS
       label: eventLabel(ev).slice(ev.actor.length + 2),
       outcome: step.outcome,
       touched: step.touched.map((i) => at(sys.instances, i, 'instance').id),
+      target: arrowTarget(sys, ev.actor, step.touched),
       after: formatWorld(world),
     };
   });

@@ -52,7 +52,7 @@ function explorer(run: ReportRun, cx: Counterexample, index: number): string {
   return `<section class="explorer" tabindex="0" data-cx="${index}" id="${cxAnchor(run, cx.property)}">
 <h3>${esc(runId(run))} violates <code>${esc(cx.property)}</code></h3>
 <p>${esc(cx.doc)}. ${cx.steps.length} event(s). Trace <a href="traces/${esc(cx.file)}"><code>traces/${esc(cx.file)}</code></a>; replay with <code>npx foliocheck replay reports/traces/${esc(cx.file)}</code>. Step with the buttons, or focus this box and use ← → Home End.</p>
-<div class="controls"><button data-go="first">⏮ first</button><button data-go="prev">◀ back</button><button data-go="next">next ▶</button><button data-go="last">last ⏭</button><span class="position"></span><span class="current-event"></span></div>
+<div class="controls"><button data-go="first">◀◀ first</button><button data-go="prev">◀ back</button><button data-go="next">next ▶</button><button data-go="last">last ▶▶</button><span class="position"></span><span class="current-event"></span></div>
 ${sequenceSvg(cx)}
 <table class="machines"><thead><tr><th>machine</th><th>state after the current step</th></tr></thead><tbody>
 ${machines}

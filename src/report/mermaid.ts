@@ -25,9 +25,9 @@ export function participantsOf(steps: readonly ReportStep[]): string[] {
   return seen;
 }
 
-/** The machine an event's arrow points at: the first one it moved other than its actor. */
+/** The machine an event's arrow points at (chosen when the step was folded). */
 export function arrowTarget(s: ReportStep): string {
-  return s.touched.find((m) => m !== s.actor) ?? s.actor;
+  return s.target;
 }
 
 /** Label of one arrow: "i. event(args) → outcome", with the other machines it moved. */
