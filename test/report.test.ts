@@ -93,10 +93,13 @@ describe('Markdown report', () => {
     expect(graph?.worlds).toHaveLength(7);
     const dot = graph === undefined ? '' : renderDot('g', flawed.system, graph);
     expect(dot).toMatch(/^digraph "g" \{/);
-    expect(dot).toContain('s0 [tooltip=');
-    expect(dot).toContain('shape=doublecircle');
+    expect(dot).toContain('s0 [label="0", tooltip="page0: attr=shared residency=absent');
+    expect(dot).toContain('peripheries=2');
     expect(dot.match(/fillcolor/g)).toHaveLength(3);
-    expect(dot.match(/ -> /g)).toHaveLength(13);
+    expect(dot).toContain('label="2\\n✗ no-longterm-pin-on-movable"');
+    // 13 transitions, no two between the same pair of states: one labelled edge each.
+    expect(dot.match(/ -> s\d+ \[label=/g)).toHaveLength(13);
+    expect(dot).toContain('s3 -> s4 [label="vmm: setUserMemRegion()"]');
     const fixedDot = fixed.coverage.graph && renderDot('f', fixed.system, fixed.coverage.graph);
     expect(fixedDot).not.toContain('fillcolor');
   });
