@@ -47,7 +47,9 @@ describe('index.html explorer', () => {
   it('steps through the F7 counterexample forwards and backwards, highlighting what changed', async () => {
     const page = await context.newPage();
     const errors: string[] = [];
+    const fetched: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => fetched.push(r.url()));
     await page.goto(pathToFileURL(resolve('reports/index.html')).href);
     const box = page.locator('#cx-guest-memfd-inplace-check-before-unmap-no-host-map-of-private');
     await expect.poll(() => box.locator('.position').textContent()).toBe('initial state');
@@ -69,6 +71,8 @@ describe('index.html explorer', () => {
     expect(await box.locator('.current-event').textContent()).toContain('violates no-host-map-of-private');
     const page0 = box.locator('.machines tr', { has: page.locator('th', { hasText: /^page0$/ }) });
     expect(await page0.locator('td.state').textContent()).toMatch(/attr=private .*hostMap=mapped/);
+    // Within a machine's state, the words that changed in this step are marked.
+    expect(await page0.locator('td.state mark').allTextContents()).toEqual(['attr=private']);
     await box.screenshot({ path: 'reports/explorer.png' });
 
     await box.press('ArrowLeft');
@@ -79,6 +83,8 @@ describe('index.html explorer', () => {
       await text(page, '#cx-guest-memfd-inplace-check-before-unmap-no-host-map-of-private .position'),
     ).toBe('initial state');
     expect(errors).toEqual([]);
+    // Self-contained: the page itself is the only thing loaded.
+    expect(fetched.filter((u) => !u.endsWith('/reports/index.html'))).toEqual([]);
     await page.close();
   });
 

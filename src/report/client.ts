@@ -15,7 +15,7 @@ th { background: #f3f5f7; } code { font: 12px ui-monospace, monospace; }
 .controls button { font-size: 13px; padding: 3px 10px; }
 .position { font-weight: bold; margin-left: 8px; }
 .current-event { margin-left: 8px; font-family: ui-monospace, monospace; }
-.machines td.changed { background: #fff3c4; font-weight: bold; }
+.machines td.changed { background: #fff3c4; } .machines td mark { background: #ffd24d; font-weight: bold; }
 .machines tr.touched th { background: #ffe08a; }
 .steps tr.current td { background: #e6f0ff; }
 .seq { font: 11px ui-monospace, monospace; display: block; margin: 8px 0; overflow: visible; }
@@ -45,6 +45,16 @@ export const SCRIPT = `
     var rows = root.querySelectorAll('.machines tbody tr');
     var arrows = root.querySelectorAll('.seq .arrow');
     var stepRows = root.querySelectorAll('.steps tbody tr');
+    // Words of the state ("pin=pinned", "pins=1") that differ from the previous step are marked.
+    function fill(cell, text, prev) {
+      var old = prev.split(' ');
+      cell.textContent = '';
+      text.split(' ').forEach(function (word, w) {
+        if (w > 0) cell.appendChild(document.createTextNode(' '));
+        if (old.indexOf(word) >= 0) cell.appendChild(document.createTextNode(word));
+        else cell.appendChild(document.createElement('mark')).textContent = word;
+      });
+    }
     function stateAt(k) { return k === 0 ? cx.initial : cx.steps[k - 1].after; }
     function show(k) {
       pos = Math.max(0, Math.min(n, k));
@@ -52,7 +62,7 @@ export const SCRIPT = `
       var before = stateAt(Math.max(0, pos - 1));
       var touched = pos === 0 ? [] : cx.steps[pos - 1].touched;
       for (var i = 0; i < cells.length; i++) {
-        cells[i].textContent = now[i];
+        fill(cells[i], now[i], pos > 0 ? before[i] : now[i]);
         cells[i].classList.toggle('changed', pos > 0 && now[i] !== before[i]);
         rows[i].classList.toggle('touched', touched.indexOf(cx.instances[i]) >= 0);
       }

@@ -6,7 +6,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { bfs } from '../explore/bfs.js';
 import { tryCompiledSpace } from '../explore/compiledSpace.js';
-import { makeSpace } from '../explore/index.js';
+import { InterpretedSpace } from '../explore/interpretedSpace.js';
 import type { Sink, StateSpace } from '../explore/space.js';
 import type { SearchStats } from '../explore/strategy.js';
 import { PropertyTracker } from '../explore/tracker.js';
@@ -157,7 +157,8 @@ class Recorder {
 }
 
 /**
- * Explores `sys` breadth-first without symmetry, up to `maxDepth`, and returns what fired.
+ * Explores `sys` breadth-first without symmetry, up to `maxDepth`, and returns what fired:
+ * on the compiled tables when states pack into 53 bits, else by plain interpretation.
  * The graph is kept when `wantGraph` and the space has at most GRAPH_MAX_STATES states.
  */
 export function measureCoverage(
@@ -165,8 +166,8 @@ export function measureCoverage(
   maxDepth: number | undefined,
   wantGraph: boolean,
 ): Coverage {
-  const indexed = wantGraph ? tryCompiledSpace(sys, { symmetry: false, indexSeen: true }) : undefined;
-  const inner = indexed ?? makeSpace(sys, 'compiled', false).space;
+  const inner: StateSpace =
+    tryCompiledSpace(sys, { symmetry: false, indexSeen: wantGraph }) ?? new InterpretedSpace(sys, false);
   const recorder = new Recorder(sys, wantGraph);
   const space = recorder.wrap(inner);
   const maxStates = wantGraph ? GRAPH_MAX_STATES + 1 : COVERAGE_MAX_STATES;
