@@ -74,10 +74,17 @@ describe('index.html explorer', () => {
     // Within a machine's state, the words that changed in this step are marked.
     expect(await page0.locator('td.state mark').allTextContents()).toEqual(['attr=private']);
     await box.screenshot({ path: 'reports/explorer.png' });
+    // The live statechart of page0 outlines the states it is in now.
+    await box.locator('details.live-charts summary').click();
+    const live = box.locator('.live', { has: page.locator('h4', { hasText: /^page0/ }) });
+    expect(await live.locator('li.here[data-path="attr.private"]').count()).toBe(1);
+    expect(await live.locator('li.here[data-path="attr.shared"]').count()).toBe(0);
+    await box.locator('details.live-charts summary').click();
 
     await box.press('ArrowLeft');
     expect(await box.locator('.position').textContent()).toBe('after step 3 of 4');
     expect(await page0.locator('td.state').textContent()).toMatch(/attr=shared/);
+    expect(await live.locator('li.here[data-path="attr.shared"]').count()).toBe(1);
     await box.locator('button[data-go="first"]').click();
     expect(
       await text(page, '#cx-guest-memfd-inplace-check-before-unmap-no-host-map-of-private .position'),

@@ -29,6 +29,8 @@ th { background: #f3f5f7; } code { font: 12px ui-monospace, monospace; }
 .chart li > .node { display: inline-block; border: 1px solid #aab4c0; border-radius: 10px; padding: 0 8px; margin: 1px 0; }
 .chart li.visited > .node { background: #d9f2df; border-color: #1a7f37; }
 .chart li.unvisited > .node { background: #f6f6f6; color: #8a949e; border-style: dashed; }
+.chart li.here > .node { outline: 3px solid #1d4ed8; background: #dbe7ff; color: #1d232b; font-weight: bold; }
+.live { display: inline-block; vertical-align: top; margin: 0 24px 8px 0; }
 .chart li.parallel > .node::after { content: ' ∥'; } .chart .tr { color: #52606d; font-size: 12px; margin-left: 6px; }
 details { margin: 6px 0; } summary { cursor: pointer; }
 `;
@@ -70,6 +72,13 @@ export const SCRIPT = `
         arrows[j].classList.toggle('current', j === pos - 1);
         arrows[j].classList.toggle('future', j >= pos);
       }
+      root.querySelectorAll('.live').forEach(function (chart) {
+        var inst = Number(chart.getAttribute('data-inst'));
+        var paths = pos === 0 ? cx.initialPaths[inst] : cx.steps[pos - 1].paths[inst];
+        chart.querySelectorAll('li[data-path]').forEach(function (li) {
+          li.classList.toggle('here', paths.indexOf(li.getAttribute('data-path')) >= 0);
+        });
+      });
       for (var r = 0; r < stepRows.length; r++) stepRows[r].classList.toggle('current', r === pos - 1);
       root.querySelector('.position').textContent = pos === 0 ? 'initial state' : 'after step ' + pos + ' of ' + n;
       var ev = pos === 0 ? '' : cx.steps[pos - 1].actor + ': ' + cx.steps[pos - 1].label + ' → ' + cx.steps[pos - 1].outcome;

@@ -8,7 +8,7 @@ import type { PropertyKind } from '../property.js';
 import { at, eventLabel, type CompiledSystem } from '../system.js';
 import { buildTrace, traceFileName, type Trace } from '../trace.js';
 import { initialWorld, stepWorld, type World } from '../world.js';
-import { GRAPH_MAX_STATES, measureCoverage, type Coverage } from './coverage.js';
+import { GRAPH_MAX_STATES, measureCoverage, nodePaths, type Coverage } from './coverage.js';
 
 export interface ReportProperty {
   readonly name: string;
@@ -31,6 +31,8 @@ export interface ReportStep {
   readonly target: string;
   /** Formatted state of every instance after the step, in instance order. */
   readonly after: readonly string[];
+  /** Statechart nodes every instance occupies after the step ("pin", "pin.pinned"). */
+  readonly paths: readonly (readonly string[])[];
 }
 
 export interface Counterexample {
@@ -40,6 +42,7 @@ export interface Counterexample {
   readonly file: string;
   /** Formatted state of every instance before the first step. */
   readonly initial: readonly string[];
+  readonly initialPaths: readonly (readonly string[])[];
   readonly steps: readonly ReportStep[];
   readonly trace: Trace;
 }
@@ -110,6 +113,7 @@ export function foldSteps(sys: CompiledSystem, path: readonly number[]): ReportS
       touched: step.touched.map((i) => at(sys.instances, i, 'instance').id),
       target: arrowTarget(sys, ev.actor, step.touched),
       after: formatWorld(world),
+      paths: world.map((snap) => nodePaths(snap.value)),
     };
   });
 }
@@ -124,6 +128,7 @@ export function collectRun(r: RunResult, title: string, variantDoc: string): Rep
         doc: p.doc,
         file: traceFileName(r.model, r.variant, p.name),
         initial: formatWorld(initialWorld(sys)),
+        initialPaths: initialWorld(sys).map((snap) => nodePaths(snap.value)),
         steps: foldSteps(sys, p.path),
         trace: buildTrace(sys, { name: p.name, kind: p.kind, verdict: 'violated' }, p.path),
       },

@@ -7,6 +7,7 @@ import { CSS, SCRIPT } from './client.js';
 import type { KindCoverage } from './coverage.js';
 import { cxAnchor } from './markdown.js';
 import { statechart, type ChartNode } from './statechart.js';
+import { participantsOf } from './mermaid.js';
 import { esc, growthSvg, sequenceSvg } from './svg.js';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
@@ -58,7 +59,24 @@ ${sequenceSvg(cx)}
 ${machines}
 </tbody></table>
 <details><summary>All steps</summary>${table(['#', 'actor', 'event', 'outcome', 'machines moved'], steps, 'steps')}</details>
+<details class="live-charts"><summary>Statecharts of the machines in this trace (current state outlined)</summary>${liveCharts(run, cx)}</details>
 </section>`;
+}
+
+/** One statechart per machine the trace moved; the explorer outlines the states it is in. */
+function liveCharts(run: ReportRun, cx: Counterexample): string {
+  const sys = run.system;
+  return participantsOf(cx.steps)
+    .flatMap((id) => {
+      const inst = sys.instanceIndex.get(id);
+      const kind = inst === undefined ? undefined : sys.kinds[sys.instances[inst]?.kind ?? -1];
+      if (inst === undefined || kind === undefined) return [];
+      const visited = new Set(run.coverage.kinds.find((k) => k.kind === kind.name)?.visitedNodes ?? []);
+      return [
+        `<div class="live" data-inst="${inst}"><h4>${esc(id)} <small>(${esc(kind.name)})</small></h4><ul class="chart">${chartTree(statechart(kind.machine), visited)}</ul></div>`,
+      ];
+    })
+    .join('\n');
 }
 
 function chartTree(node: ChartNode, visited: ReadonlySet<string>): string {
@@ -131,6 +149,7 @@ function clientData(runs: readonly ReportRun[]): string {
       property: cx.property,
       instances: r.instances,
       initial: cx.initial,
+      initialPaths: cx.initialPaths,
       steps: cx.steps,
     })),
   );
