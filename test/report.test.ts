@@ -68,6 +68,22 @@ describe('Markdown report', () => {
     expect(md).toBe(renderMarkdown([reportRun('longterm-pin')], 'foliocheck test'));
   });
 
+  it('gives every Markdown table row as many cells as its header', () => {
+    const md = renderMarkdown([flawed, fixed], 't');
+    const cells = (line: string): number => line.split(/(?<!\\)\|/).length;
+    let header = 0;
+    let rows = 0;
+    for (const line of md.split('\n')) {
+      if (!line.startsWith('|')) header = 0;
+      else if (header === 0) header = cells(line);
+      else {
+        expect(cells(line), line).toBe(header);
+        rows++;
+      }
+    }
+    expect(rows).toBeGreaterThan(20);
+  });
+
   it('measures coverage over the unreduced space: events, state values, transitions never fired', () => {
     const c = flawed.coverage;
     expect(c.states).toBe(7);

@@ -10,7 +10,7 @@ import { select } from '../registry.js';
 import { collectRun } from '../report/collect.js';
 import { renderDot } from '../report/dot.js';
 import { renderHtml } from '../report/html.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { dotFile, renderMarkdown } from '../report/markdown.js';
 import { serializeTrace } from '../trace.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { flag, option, type FlagSpec, type ParsedArgs } from './args.js';
@@ -39,8 +39,7 @@ export function reportFiles(selectors: readonly string[]): Map<string, string> {
   files.set('index.html', renderHtml(runs, tool));
   for (const r of runs) {
     const graph = r.coverage.graph;
-    if (graph !== undefined)
-      files.set(`${r.model}.${r.variant}.dot`, renderDot(`${r.model}:${r.variant}`, r.system, graph));
+    if (graph !== undefined) files.set(dotFile(r), renderDot(`${r.model}:${r.variant}`, r.system, graph));
     for (const cx of r.counterexamples) files.set(`traces/${cx.file}`, serializeTrace(cx.trace));
   }
   return files;

@@ -5,7 +5,7 @@ import type { Counterexample, ReportRun } from './collect.js';
 import { runId } from './collect.js';
 import { CSS, SCRIPT } from './client.js';
 import type { KindCoverage } from './coverage.js';
-import { cxAnchor } from './markdown.js';
+import { cxAnchor, dotFile } from './markdown.js';
 import { statechart, type ChartNode } from './statechart.js';
 import { participantsOf } from './mermaid.js';
 import { esc, growthSvg, sequenceSvg } from './svg.js';
@@ -131,6 +131,8 @@ function stateSpace(runs: readonly ReportRun[]): string {
     String(r.depth),
     r.complete ? 'yes' : r.depthBounded ? `up to depth ${r.maxDepth}` : 'no',
     r.symmetry ? 'on' : 'off',
+    String(r.coverage.states),
+    r.coverage.graph === undefined ? '-' : `<a href="${esc(dotFile(r))}">${esc(dotFile(r))}</a>`,
   ]);
   const charts = runs
     .map(
@@ -138,7 +140,19 @@ function stateSpace(runs: readonly ReportRun[]): string {
         `<figure><figcaption>${esc(runId(r))}: new distinct states per BFS depth</figcaption>${growthSvg(r.levels)}</figure>`,
     )
     .join('\n');
-  return `${table(['model:variant', 'states', 'transitions', 'depth', 'complete', 'symmetry'], rows)}\n${charts}`;
+  return `${table(
+    [
+      'model:variant',
+      'states',
+      'transitions',
+      'depth',
+      'complete',
+      'symmetry',
+      'states (no symmetry)',
+      'state graph',
+    ],
+    rows,
+  )}\n${charts}`;
 }
 
 /** The JSON the explorer script reads: per counterexample, machines and their states per step. */

@@ -19,6 +19,11 @@ export function mdTable(header: readonly string[], rows: readonly (readonly stri
   return [mdRow(header), mdRow(header.map(() => '---')), ...rows.map(mdRow)].join('\n');
 }
 
+/** File name of a run's Graphviz state graph (written when the graph was kept). */
+export function dotFile(r: { readonly model: string; readonly variant: string }): string {
+  return `${r.model}.${r.variant}.dot`;
+}
+
 /** Anchor id of a counterexample (stable, GitHub-safe). */
 export function cxAnchor(run: ReportRun, property: string): string {
   return `cx-${run.model}-${run.variant}-${property}`.replace(/[^A-Za-z0-9-]/g, '-').toLowerCase();
@@ -98,6 +103,7 @@ export function stateSpaceSection(runs: readonly ReportRun[]): string {
     r.complete ? 'yes' : r.depthBounded ? `up to depth ${r.maxDepth}` : 'no',
     r.symmetry ? 'on' : 'off',
     String(r.coverage.states),
+    r.coverage.graph === undefined ? '-' : `[${dotFile(r)}](${dotFile(r)})`,
   ]);
   const table = mdTable(
     [
@@ -109,6 +115,7 @@ export function stateSpaceSection(runs: readonly ReportRun[]): string {
       'complete',
       'symmetry',
       'states (no symmetry)',
+      'state graph',
     ],
     rows,
   );
