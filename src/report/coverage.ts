@@ -18,7 +18,7 @@ import type { World } from '../world.js';
 /** Largest state space whose graph is kept (and written as a .dot file). */
 export const GRAPH_MAX_STATES = 2000;
 /** Coverage exploration stops here; coverage is then marked partial. */
-export const COVERAGE_MAX_STATES = 2_000_000;
+export const COVERAGE_MAX_STATES = 500_000;
 
 export interface EventCoverage {
   readonly label: string;
