@@ -11,7 +11,7 @@ import { resolveParams } from '../src/params.js';
 import { collectRun, type ReportRun } from '../src/report/collect.js';
 import { renderDot } from '../src/report/dot.js';
 import { renderMarkdown, verdictMatrix } from '../src/report/markdown.js';
-import { sequenceDiagram } from '../src/report/mermaid.js';
+import { mermaidText, sequenceDiagram } from '../src/report/mermaid.js';
 import { runCli } from './helpers.js';
 
 function reportRun(variant: 'longterm-pin' | 'fault-time-share'): ReportRun {
@@ -41,6 +41,10 @@ describe('Markdown report', () => {
         '  Note over P0,P2: ✗ violated: no-longterm-pin-on-movable',
       ].join('\n'),
     );
+  });
+
+  it('keeps Mermaid messages on one line without the characters that end or escape them', () => {
+    expect(mermaidText('a;b#c\n  d')).toBe('a b c d');
   });
 
   it('puts each variant in one verdict-matrix row, linking violations to their counterexample', () => {
