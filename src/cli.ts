@@ -6,6 +6,7 @@ import { checkCommand, checkFlags } from './commands/check.js';
 import type { Io } from './commands/io.js';
 import { listCommand, listFlags } from './commands/list.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
+import { reportCommand, reportFlags } from './commands/report.js';
 import { TOOL_VERSION } from './version.js';
 
 interface Command {
@@ -47,6 +48,13 @@ const commands: Readonly<Record<string, Command>> = {
     flags: replayFlags,
     extra: EXIT_CODES,
     run: replayCommand,
+  },
+  report: {
+    usage: 'foliocheck report [MODEL[:VARIANT] ...] [--out DIR] [--check]',
+    summary:
+      'Write the design-review report for model variants (all when none is named) into DIR (default reports): index.md (verdict matrix, Mermaid sequence diagrams of counterexamples, state-space figures, coverage), a self-contained index.html with a step-by-step explorer and statecharts, Graphviz .dot state graphs of small models, and the counterexample traces. With --check, exit 1 when the files in DIR are stale.',
+    flags: reportFlags,
+    run: reportCommand,
   },
 };
 

@@ -1,0 +1,85 @@
+// `foliocheck report`: check model variants and write the design-review report (index.md,
+// index.html, Graphviz state graphs, counterexample traces) into a directory, or with
+// --check say whether the files there are exactly what this build would write.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkRun } from '../check.js';
+import { readTextFile, writeFileAtomic } from '../files.js';
+import { resolveParams } from '../params.js';
+import { select } from '../registry.js';
+import { collectRun } from '../report/collect.js';
+import { renderDot } from '../report/dot.js';
+import { renderHtml } from '../report/html.js';
+import { dotFile, renderMarkdown } from '../report/markdown.js';
+import { serializeTrace } from '../trace.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { flag, option, type FlagSpec, type ParsedArgs } from './args.js';
+import type { Io } from './io.js';
+
+export const reportFlags: readonly FlagSpec[] = [
+  { name: 'out', value: 'DIR', doc: 'directory to write the report into (default: reports)' },
+  {
+    name: 'check',
+    doc: 'write nothing; exit 1 when the files in DIR differ from what this build would write (stale report)',
+  },
+];
+
+/** Every file of the report, by path relative to the output directory, in a fixed order. */
+export function reportFiles(selectors: readonly string[]): Map<string, string> {
+  const runs = select(selectors).flatMap(({ model, variants }) => {
+    const params = resolveParams(model, {});
+    return variants.map((variant) => {
+      const run = checkRun(model, params, variant, { engine: 'compiled', strategy: 'bfs', symmetry: true });
+      return collectRun(run, model.title, model.variants[variant]?.doc ?? '');
+    });
+  });
+  const tool = `${TOOL_NAME} ${TOOL_VERSION}`;
+  const files = new Map<string, string>();
+  files.set('index.md', renderMarkdown(runs, tool));
+  files.set('index.html', renderHtml(runs, tool));
+  for (const r of runs) {
+    const graph = r.coverage.graph;
+    if (graph !== undefined) files.set(dotFile(r), renderDot(`${r.model}:${r.variant}`, r.system, graph));
+    for (const cx of r.counterexamples) files.set(`traces/${cx.file}`, serializeTrace(cx.trace));
+  }
+  return files;
+}
+
+/** Generated files in `dir` (.dot, traces) that this report would not write. */
+function leftovers(dir: string, files: ReadonlyMap<string, string>): string[] {
+  const list = (sub: string, suffix: string): string[] => {
+    const d = join(dir, sub);
+    if (!existsSync(d)) return [];
+    return readdirSync(d)
+      .filter((f) => f.endsWith(suffix))
+      .map((f) => (sub === '' ? f : `${sub}/${f}`));
+  };
+  return [...list('', '.dot'), ...list('traces', '.trace.json')].filter((f) => !files.has(f)).sort();
+}
+
+export function reportCommand(args: ParsedArgs, io: Io): number {
+  const dir = option(args, 'out') ?? 'reports';
+  const whole = args.positionals.length === 0;
+  const files = reportFiles(args.positionals);
+  const extra = whole ? leftovers(dir, files) : [];
+  if (flag(args, 'check')) {
+    const stale = [...files].filter(([path, text]) => {
+      const file = join(dir, path);
+      return !existsSync(file) || readTextFile(file, 'report file') !== text;
+    });
+    for (const [path] of stale) io.out(`stale: ${join(dir, path)}\n`);
+    for (const path of extra) io.out(`stale (no longer generated): ${join(dir, path)}\n`);
+    if (stale.length + extra.length > 0) {
+      io.out(
+        `the report in ${dir} is stale; regenerate it with 'npm start' (or 'foliocheck report --out ${dir}')\n`,
+      );
+      return 1;
+    }
+    io.out(`the report in ${dir} is up to date (${files.size} files)\n`);
+    return 0;
+  }
+  for (const [path, text] of files) writeFileAtomic(join(dir, path), text);
+  for (const path of extra) rmSync(join(dir, path));
+  io.out(`report: ${join(dir, 'index.md')}, ${join(dir, 'index.html')} and ${files.size - 2} more file(s)\n`);
+  return 0;
+}
