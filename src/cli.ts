@@ -3,9 +3,11 @@
 import { InputError, nearest } from './errors.js';
 import { helpText, parseArgs, type FlagSpec, type ParsedArgs } from './commands/args.js';
 import { checkCommand, checkFlags } from './commands/check.js';
+import { exportCommand, exportFlags } from './commands/export.js';
 import type { Io } from './commands/io.js';
 import { listCommand, listFlags } from './commands/list.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
+import { shrinkCommand, shrinkFlags } from './commands/shrink.js';
 import { TOOL_VERSION } from './version.js';
 
 interface Command {
@@ -47,6 +49,20 @@ const commands: Readonly<Record<string, Command>> = {
     flags: replayFlags,
     extra: EXIT_CODES,
     run: replayCommand,
+  },
+  shrink: {
+    usage: 'foliocheck shrink TRACE [--out FILE] [--json]',
+    summary:
+      'Minimise a counterexample: delta debugging over its events, then simpler arguments, keeping only candidates that replay and violate the same property; writes an ordinary trace file.',
+    flags: shrinkFlags,
+    run: shrinkCommand,
+  },
+  export: {
+    usage: 'foliocheck export TRACE --format itf [--out FILE]',
+    summary:
+      'Write a trace in ITF, the JSON trace format of Apalache and Quint: one state per step with every machine value and context and the action taken.',
+    flags: exportFlags,
+    run: exportCommand,
   },
 };
 

@@ -1,7 +1,7 @@
 // `foliocheck check`: explore model variants and judge every property against the
 // variant's expectation. All input is validated before any search or file write.
 import { join } from 'node:path';
-import { asExpected, checkRun, exitStatus, type PropertyResult, type RunResult } from '../check.js';
+import { asExpected, checkRun, exitStatus, type PropertyResult } from '../check.js';
 import { InputError } from '../errors.js';
 import type { EngineName, StrategyName } from '../explore/index.js';
 import { writeFileAtomic } from '../files.js';
@@ -11,7 +11,9 @@ import { resolveParams } from '../params.js';
 import { select } from '../registry.js';
 import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
+import { ciFlags, reportCi, verdictLabel } from './ci.js';
 import type { Io } from './io.js';
+import { isSampled, sampledFlags, sampledNote, sampledRuns, type SampledStrategy } from './sampled.js';
 
 export const checkFlags: readonly FlagSpec[] = [
   {
@@ -26,7 +28,12 @@ export const checkFlags: readonly FlagSpec[] = [
     value: 'N',
     doc: 'stop after N distinct states (undecided properties: unknown, exit 3)',
   },
-  { name: 'strategy', value: 'bfs|dfs', doc: 'search order; bfs (default) gives shortest counterexamples' },
+  {
+    name: 'strategy',
+    value: 'bfs|dfs|random|swarm',
+    doc: 'search order; bfs (default) gives shortest counterexamples; random/swarm sample seeded walks (never complete)',
+  },
+  ...sampledFlags,
   {
     name: 'engine',
     value: 'compiled|interpret',
@@ -39,6 +46,7 @@ export const checkFlags: readonly FlagSpec[] = [
     doc: 'write each counterexample to DIR/<model>.<variant>.<property>.trace.json',
   },
   { name: 'json', doc: 'print one JSON object instead of the table' },
+  ...ciFlags,
 ];
 
 interface Plan {
@@ -78,33 +86,36 @@ function plan(args: ParsedArgs): Plan[] {
   });
 }
 
-function verdictText(r: RunResult, p: PropertyResult): string {
-  const bounded = r.depthBounded && (p.verdict === 'holds' || p.verdict === 'unreached');
-  return bounded ? `${p.verdict} up to depth ${r.maxDepth}` : p.verdict;
-}
-
 function mark(p: PropertyResult): string {
   if (p.verdict === 'unknown') return 'UNKNOWN';
   return asExpected(p) ? 'ok' : 'MISMATCH';
 }
 
-export function checkCommand(args: ParsedArgs, io: Io): number {
+export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   const plans = plan(args);
-  const strategy = choiceOption<StrategyName>(args, 'check', 'strategy', ['bfs', 'dfs'], 'bfs');
+  const strategy = choiceOption<StrategyName | SampledStrategy>(
+    args,
+    'check',
+    'strategy',
+    ['bfs', 'dfs', 'random', 'swarm'],
+    'bfs',
+  );
   const engine = choiceOption<EngineName>(args, 'check', 'engine', ['compiled', 'interpret'], 'compiled');
   const maxDepth = intOption(args, 'check', 'max-depth');
   const maxStates = intOption(args, 'check', 'max-states', 1);
   const out = option(args, 'out');
   const json = flag(args, 'json');
-  const runs = plans.map((p) =>
-    checkRun(p.model, p.params, p.variant, {
-      engine,
-      strategy,
-      symmetry: !flag(args, 'no-symmetry'),
-      maxDepth,
-      maxStates,
-    }),
-  );
+  const runs = isSampled(strategy)
+    ? await sampledRuns(plans, strategy, args, { engine, maxDepth, maxStates })
+    : plans.map((p) =>
+        checkRun(p.model, p.params, p.variant, {
+          engine,
+          strategy,
+          symmetry: !flag(args, 'no-symmetry'),
+          maxDepth,
+          maxStates,
+        }),
+      );
   const traces = new Map<string, string>();
   if (out !== undefined) {
     for (const r of runs) {
@@ -118,6 +129,12 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
     }
   }
   const status = exitStatus(runs);
+  const summary = {
+    0: 'every verdict is as expected',
+    1: 'some verdict differs from its expectation',
+    3: 'a limit stopped the search before some verdict',
+  }[status];
+  reportCi(runs, traces, args, io, `${runs.length} run(s): ${summary} (exit ${status})`);
   if (json) {
     const body = {
       ok: status === 0,
@@ -132,6 +149,7 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
         symmetry: r.symmetry,
         maxDepth: r.maxDepth ?? null,
         stopReason: r.stopReason ?? null,
+        sampling: r.sampling ?? null,
         states: r.states,
         transitions: r.transitions,
         depth: r.depth,
@@ -154,7 +172,7 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
       r.model,
       r.variant,
       p.name,
-      verdictText(r, p),
+      verdictLabel(r, p),
       p.expected ?? '-',
       mark(p),
       String(r.states),
@@ -186,13 +204,9 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
         `${r.model}:${r.variant}: search stopped early (${r.stopReason}); undecided properties are unknown\n`,
       );
   }
+  for (const r of runs) io.out(sampledNote(r));
   for (const file of traces.values())
     io.out(`counterexample: ${file}  (replay: npx foliocheck replay ${file})\n`);
-  const summary = {
-    0: 'every verdict is as expected',
-    1: 'some verdict differs from its expectation',
-    3: 'a limit stopped the search before some verdict',
-  }[status];
   io.out(`${runs.length} run(s): ${summary}\n`);
   return status;
 }

@@ -1,0 +1,229 @@
+// Counterexample minimisation by delta debugging over the event log: remove chunks of
+// events, then single events, then replace arguments by simpler ones where the model has
+// alternatives (a lower page index, false before true). A candidate is kept only if its
+// fold is valid and the same property fires at its end; shrinking never grows a path.
+import type { ArgValue, Args } from './model.js';
+import { isSafety, type StepView } from './property.js';
+import { eventIdentity, type CompiledSystem } from './system.js';
+import { initialWorld, stateTestHolds, stepWorld } from './world.js';
+
+export interface ShrinkResult {
+  /** The minimised path (world event indices); its last step is where the property fires. */
+  readonly path: readonly number[];
+  /** Events removed (original length minus final length). */
+  readonly removed: number;
+  /** Argument substitutions kept. */
+  readonly simplified: number;
+  /** Candidates replayed. */
+  readonly candidates: number;
+}
+
+/** Upper bound on replayed candidates, so shrinking a long trace always terminates quickly. */
+export const MAX_CANDIDATES = 20_000;
+
+/**
+ * Length of the shortest prefix of `path` at whose end safety property `p` fires (an
+ * `always` property fails, a `sometimes` property is witnessed), checking the initial
+ * state, every state and every step. Undefined when the path does not fold (an event
+ * is not enabled) before that, or the property never fires along it.
+ */
+export function firstFiring(sys: CompiledSystem, p: number, path: readonly number[]): number | undefined {
+  const prop = sys.properties[p];
+  if (prop === undefined || !isSafety(prop)) return undefined;
+  const want = prop.kind !== 'always';
+  let world = initialWorld(sys);
+  if (prop.over !== 'step' && stateTestHolds(sys, prop, world) === want) return 0;
+  for (let i = 0; i < path.length; i++) {
+    const e = path[i] as number;
+    const step = stepWorld(sys, world, e);
+    const ev = sys.events[e];
+    if (step === undefined || ev === undefined) return undefined;
+    if (prop.over === 'step') {
+      const view: StepView = { actor: ev.actor, type: ev.type, args: ev.args, outcome: step.outcome };
+      if (prop.test(view) === want) return i + 1;
+    } else if (stateTestHolds(sys, prop, step.world) === want) {
+      return i + 1;
+    }
+    world = step.world;
+  }
+  return undefined;
+}
+
+type Test = (candidate: readonly number[]) => number[] | undefined;
+
+/**
+ * Minimises `path`, a path along which property `p` fires (precondition; otherwise the
+ * path is returned unchanged). Deterministic: the same input gives the same output.
+ */
+export function shrinkPath(
+  sys: CompiledSystem,
+  p: number,
+  path: readonly number[],
+  maxCandidates = MAX_CANDIDATES,
+): ShrinkResult {
+  let candidates = 0;
+  const test: Test = (candidate) => {
+    if (candidates >= maxCandidates) return undefined;
+    candidates++;
+    const n = firstFiring(sys, p, candidate);
+    return n === undefined ? undefined : candidate.slice(0, n);
+  };
+  const start = firstFiring(sys, p, path);
+  if (start === undefined) return { path, removed: 0, simplified: 0, candidates };
+  let current = path.slice(0, start);
+  let simplified = 0;
+  for (let round = 0; round < 16; round++) {
+    const before = current.join(',');
+    current = removeChunks(current, test);
+    current = removeSingles(current, test);
+    const args = simplifyArgs(sys, current, test);
+    current = args.path;
+    simplified += args.kept;
+    if (current.join(',') === before) break;
+  }
+  return { path: current, removed: path.length - current.length, simplified, candidates };
+}
+
+/** ddmin over complements: drop one of n chunks; on success coarsen, else refine. */
+function removeChunks(path: number[], test: Test): number[] {
+  let n = 2;
+  while (path.length >= 2) {
+    const size = Math.ceil(path.length / n);
+    let reduced = false;
+    for (let start = 0; start < path.length; start += size) {
+      const kept = test([...path.slice(0, start), ...path.slice(start + size)]);
+      if (kept !== undefined) {
+        path = kept;
+        n = Math.max(n - 1, 2);
+        reduced = true;
+        break;
+      }
+    }
+    if (!reduced) {
+      if (size <= 1) break;
+      n = Math.min(path.length, n * 2);
+    }
+  }
+  return path;
+}
+
+/** Drops single events, last first, until no single removal keeps the property firing. */
+function removeSingles(path: number[], test: Test): number[] {
+  for (let i = path.length - 1; i >= 0; i--) {
+    if (i >= path.length) continue;
+    const kept = test([...path.slice(0, i), ...path.slice(i + 1)]);
+    if (kept !== undefined) path = kept;
+  }
+  return path;
+}
+
+/** Simplicity order on argument values: numbers by magnitude, false < true, short strings first. */
+export function compareValue(a: ArgValue, b: ArgValue): number {
+  if (typeof a !== typeof b) return typeof a < typeof b ? -1 : 1;
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a) - Math.abs(b) || a - b;
+  if (typeof a === 'boolean') return Number(a) - Number(b);
+  const sa = String(a);
+  const sb = String(b);
+  return sa.length - sb.length || (sa < sb ? -1 : sa > sb ? 1 : 0);
+}
+
+/** Simplicity order on argument records: key by key in sorted key order. */
+export function compareArgs(a: Args, b: Args): number {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  for (const k of keys) {
+    const va = a[k];
+    const vb = b[k];
+    if (va === undefined || vb === undefined) {
+      if (va !== vb) return va === undefined ? -1 : 1;
+      continue;
+    }
+    const d = compareValue(va, vb);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * Argument simplification: first a value renamed everywhere it appears (page 2 → page 0
+ * in every event that names page 2, so multi-event races survive), then single events
+ * replaced by a sibling (same actor and type) with simpler arguments.
+ */
+function simplifyArgs(sys: CompiledSystem, path: number[], test: Test): { path: number[]; kept: number } {
+  let kept = 0;
+  for (const [key, value] of argPairs(sys, path)) {
+    for (const simpler of simplerValues(sys, key, value)) {
+      const candidate = renameValue(sys, path, key, value, simpler);
+      const ok = candidate && test(candidate);
+      if (ok !== undefined) {
+        path = ok;
+        kept++;
+        break;
+      }
+    }
+  }
+  for (let i = 0; i < path.length; i++) {
+    const ev = sys.events[path[i] as number];
+    if (ev === undefined) continue;
+    const siblings = sys.events
+      .filter((s) => s.actor === ev.actor && s.type === ev.type && compareArgs(s.args, ev.args) < 0)
+      .sort((a, b) => compareArgs(a.args, b.args) || a.index - b.index);
+    for (const s of siblings) {
+      const ok = test([...path.slice(0, i), s.index, ...path.slice(i + 1)]);
+      if (ok !== undefined) {
+        path = ok;
+        kept++;
+        break;
+      }
+    }
+  }
+  return { path, kept };
+}
+
+/** Distinct (argument name, value) pairs along the path, in order of first appearance. */
+function argPairs(sys: CompiledSystem, path: readonly number[]): [string, ArgValue][] {
+  const seen = new Set<string>();
+  const pairs: [string, ArgValue][] = [];
+  for (const e of path) {
+    for (const [k, v] of Object.entries(sys.events[e]?.args ?? {})) {
+      const id = JSON.stringify([k, v]);
+      if (!seen.has(id)) {
+        seen.add(id);
+        pairs.push([k, v]);
+      }
+    }
+  }
+  return pairs;
+}
+
+/** Values of argument `key` anywhere in the model that are simpler than `value`, simplest first. */
+function simplerValues(sys: CompiledSystem, key: string, value: ArgValue): ArgValue[] {
+  const values = new Map<string, ArgValue>();
+  for (const ev of sys.events) {
+    const v = ev.args[key];
+    if (v !== undefined && compareValue(v, value) < 0) values.set(JSON.stringify(v), v);
+  }
+  return [...values.values()].sort(compareValue);
+}
+
+/** `path` with `key: from` replaced by `key: to` in every event; undefined if some event does not exist. */
+function renameValue(
+  sys: CompiledSystem,
+  path: readonly number[],
+  key: string,
+  from: ArgValue,
+  to: ArgValue,
+): number[] | undefined {
+  const out: number[] = [];
+  for (const e of path) {
+    const ev = sys.events[e];
+    if (ev === undefined) return undefined;
+    if (ev.args[key] !== from) {
+      out.push(e);
+      continue;
+    }
+    const renamed = sys.eventIndex.get(eventIdentity(ev.actor, ev.type, { ...ev.args, [key]: to }));
+    if (renamed === undefined) return undefined;
+    out.push(renamed);
+  }
+  return out;
+}
