@@ -2,6 +2,7 @@
 // events, then single events, then replace arguments by simpler ones where the model has
 // alternatives (a lower page index, false before true). A candidate is kept only if its
 // fold is valid and the same property fires at its end; shrinking never grows a path.
+import { PathFolder } from './fold.js';
 import type { ArgValue, Args } from './model.js';
 import { isSafety, type StepView } from './property.js';
 import { eventIdentity, type CompiledSystem } from './system.js';
@@ -22,6 +23,7 @@ export interface ShrinkResult {
 export const MAX_CANDIDATES = 20_000;
 
 /**
+ * The reference judgement, by plain interpretation (slow; the shrinker uses PathFolder).
  * Length of the shortest prefix of `path` at whose end safety property `p` fires (an
  * `always` property fails, a `sometimes` property is witnessed), checking the initial
  * state, every state and every step. Undefined when the path does not fold (an event
@@ -60,15 +62,16 @@ export function shrinkPath(
   p: number,
   path: readonly number[],
   maxCandidates = MAX_CANDIDATES,
+  folder: PathFolder = new PathFolder(sys),
 ): ShrinkResult {
   let candidates = 0;
   const test: Test = (candidate) => {
     if (candidates >= maxCandidates) return undefined;
     candidates++;
-    const n = firstFiring(sys, p, candidate);
+    const n = folder.firstFiring(p, candidate);
     return n === undefined ? undefined : candidate.slice(0, n);
   };
-  const start = firstFiring(sys, p, path);
+  const start = folder.firstFiring(p, path);
   if (start === undefined) return { path, removed: 0, simplified: 0, candidates };
   let current = path.slice(0, start);
   let simplified = 0;
@@ -76,6 +79,10 @@ export function shrinkPath(
     const before = current.join(',');
     current = removeChunks(current, test);
     current = removeSingles(current, test);
+    if (current.length <= MAX_QUADRATIC_LENGTH) {
+      current = removeWindows(current, test);
+      current = removePairs(current, test);
+    }
     const args = simplifyArgs(sys, current, test);
     current = args.path;
     simplified += args.kept;
@@ -113,6 +120,45 @@ function removeSingles(path: number[], test: Test): number[] {
     if (i >= path.length) continue;
     const kept = test([...path.slice(0, i), ...path.slice(i + 1)]);
     if (kept !== undefined) path = kept;
+  }
+  return path;
+}
+
+/** Longest path on which the quadratic passes (every window, every pair) run. */
+const MAX_QUADRATIC_LENGTH = 64;
+
+/**
+ * Drops every contiguous window (largest first, at every offset): a sub-operation such
+ * as a whole conversion round trip goes only as a unit, and ddmin's aligned chunks can
+ * miss it.
+ */
+function removeWindows(path: number[], test: Test): number[] {
+  for (let size = path.length - 1; size >= 2; size--) {
+    for (let start = 0; start + size <= path.length; start++) {
+      const kept = test([...path.slice(0, start), ...path.slice(start + size)]);
+      if (kept !== undefined) {
+        path = kept;
+        start--;
+      }
+    }
+  }
+  return path;
+}
+
+/**
+ * Drops two events at once (a pin and its unpin, a map and its unmap): a path can be
+ * 1-minimal, no single event removable, and still hold such a pair that only goes together.
+ */
+function removePairs(path: number[], test: Test): number[] {
+  for (let i = path.length - 1; i >= 1; i--) {
+    for (let j = Math.min(i, path.length) - 1; j >= 0; j--) {
+      if (i >= path.length) break;
+      const kept = test(path.filter((_, k) => k !== i && k !== j));
+      if (kept !== undefined) {
+        path = kept;
+        break;
+      }
+    }
   }
   return path;
 }
