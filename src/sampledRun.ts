@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { RunResult, Sampling } from './check.js';
 import type { EngineName } from './explore/index.js';
 import { randomWalks, type WalkResult } from './explore/random.js';
-import { runSwarm } from './explore/swarm.js';
+import { runSwarm, type SwarmPool } from './explore/swarm.js';
 import type { AnyModel } from './model.js';
 import { isSafety } from './property.js';
 import { shrinkPath } from './shrink.js';
@@ -24,9 +24,8 @@ export interface SampledOptions {
   readonly walks: number;
   readonly maxDepth: number | undefined;
   readonly maxStates: number | undefined;
-  /** Swarm only: jobs (derived seeds) and worker threads. */
+  /** Swarm only: jobs (derived seeds). */
   readonly jobs: number;
-  readonly workers: number;
 }
 
 function walkDepth(model: AnyModel, opts: SampledOptions): number {
@@ -48,17 +47,18 @@ export function randomCheckRun(
   return sampledResult(model, sys, [r], sampling, maxDepth, start);
 }
 
-/** Swarm search: `opts.jobs` random-search jobs with derived seeds across worker threads. */
+/** Swarm search: `opts.jobs` random-search jobs with derived seeds across the pool's threads. */
 export async function swarmCheckRun(
   model: AnyModel,
   params: Readonly<Record<string, number>>,
   variant: string,
   opts: SampledOptions,
+  pool: SwarmPool,
 ): Promise<RunResult> {
   const start = performance.now();
   const sys = compileSystem(model, params, variant);
   const maxDepth = walkDepth(model, opts);
-  const results = await runSwarm(sys, { ...opts, maxDepth });
+  const results = await runSwarm(sys, { ...opts, maxDepth }, pool);
   const walks = results.reduce((n, r) => n + r.walks, 0);
   const sampling: Sampling = { strategy: 'swarm', seed: opts.seed, jobs: results.length, walks };
   return sampledResult(model, sys, results, sampling, maxDepth, start);

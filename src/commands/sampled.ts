@@ -2,6 +2,7 @@
 // model variants is run with them.
 import type { RunResult } from '../check.js';
 import type { EngineName } from '../explore/index.js';
+import { SwarmPool } from '../explore/swarm.js';
 import type { AnyModel } from '../model.js';
 import {
   DEFAULT_JOBS,
@@ -52,15 +53,19 @@ export async function sampledRuns(
     seed: intOption(args, 'check', 'seed') ?? 1,
     walks: intOption(args, 'check', 'walks', 1) ?? DEFAULT_WALKS,
     jobs: intOption(args, 'check', 'seeds', 1) ?? DEFAULT_JOBS,
-    workers: intOption(args, 'check', 'workers', 1) ?? DEFAULT_WORKERS,
   };
+  const pool = new SwarmPool(intOption(args, 'check', 'workers', 1) ?? DEFAULT_WORKERS);
   const runs: RunResult[] = [];
-  for (const p of plans) {
-    runs.push(
-      strategy === 'random'
-        ? randomCheckRun(p.model, p.params, p.variant, opts)
-        : await swarmCheckRun(p.model, p.params, p.variant, opts),
-    );
+  try {
+    for (const p of plans) {
+      runs.push(
+        strategy === 'random'
+          ? randomCheckRun(p.model, p.params, p.variant, opts)
+          : await swarmCheckRun(p.model, p.params, p.variant, opts, pool),
+      );
+    }
+  } finally {
+    await pool.close();
   }
   return runs;
 }

@@ -22,7 +22,6 @@ export interface SwarmOptions {
   readonly walks: number;
   readonly maxDepth: number;
   readonly engine: EngineName;
-  readonly workers: number;
   readonly maxStates?: number | undefined;
 }
 
@@ -67,33 +66,67 @@ export function workerScript(): URL {
   return pathToFileURL(js);
 }
 
-/** Runs every job across `opts.workers` threads; results are in job order. */
-export async function runSwarm(sys: CompiledSystem, opts: SwarmOptions): Promise<WalkResult[]> {
-  const jobs = Array.from({ length: opts.jobs }, (_, k) => swarmJob(sys, opts, k));
-  const results: WalkResult[] = [];
-  const script = workerScript();
-  let nextJob = 0;
-  const runWorker = (): Promise<void> =>
-    new Promise((resolveWorker, reject) => {
-      const worker = new Worker(script);
-      const feed = (): void => {
-        const job = jobs[nextJob++];
-        if (job === undefined) {
-          void worker.terminate().then(() => resolveWorker());
-          return;
-        }
-        // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker_threads Worker, not a window
-        worker.postMessage(job);
-      };
-      worker.on('message', (msg: { index: number; result: WalkResult }) => {
-        results[msg.index] = msg.result;
+/**
+ * Worker threads that run swarm jobs; started on first use and reused across runs (each
+ * thread caches compiled systems), so a check of many variants pays thread start-up once.
+ */
+export class SwarmPool {
+  private readonly threads: Worker[] = [];
+  constructor(private readonly size: number) {}
+
+  private thread(k: number): Worker {
+    let w = this.threads[k];
+    if (w === undefined) {
+      w = new Worker(workerScript());
+      this.threads[k] = w;
+    }
+    return w;
+  }
+
+  /** Runs every job; results are in job order, whichever thread ran them. */
+  async run(jobs: readonly SwarmJob[]): Promise<WalkResult[]> {
+    const results: WalkResult[] = [];
+    let nextJob = 0;
+    const drive = (worker: Worker): Promise<void> =>
+      new Promise((resolveDrive, reject) => {
+        const feed = (): void => {
+          const job = jobs[nextJob++];
+          if (job === undefined) {
+            worker.off('message', onMessage);
+            worker.off('error', reject);
+            resolveDrive();
+            return;
+          }
+          // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker_threads Worker, not a window
+          worker.postMessage(job);
+        };
+        const onMessage = (msg: { index: number; result: WalkResult }): void => {
+          results[msg.index] = msg.result;
+          feed();
+        };
+        worker.on('message', onMessage);
+        worker.on('error', reject);
         feed();
       });
-      worker.on('error', reject);
-      feed();
-    });
-  const threads = Math.max(1, Math.min(opts.workers, jobs.length));
-  await Promise.all(Array.from({ length: threads }, runWorker));
+    const n = Math.max(1, Math.min(this.size, jobs.length));
+    await Promise.all(Array.from({ length: n }, (_, k) => drive(this.thread(k))));
+    return results;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((w) => w.terminate()));
+    this.threads.length = 0;
+  }
+}
+
+/** Runs every job of a swarm search on `pool`; results are in job order. */
+export async function runSwarm(
+  sys: CompiledSystem,
+  opts: SwarmOptions,
+  pool: SwarmPool,
+): Promise<WalkResult[]> {
+  const jobs = Array.from({ length: opts.jobs }, (_, k) => swarmJob(sys, opts, k));
+  const results = await pool.run(jobs);
   for (const r of results) {
     if (r.fingerprint !== sys.fingerprint) {
       throw new InputError(
