@@ -142,6 +142,18 @@ describe('foliocheck export --format itf', () => {
 const withoutSeconds = (json: string): unknown =>
   JSON.parse(json, (k: string, v: unknown) => (k === 'seconds' ? 0 : v));
 
+/** model:variant:property of every violated verdict in a check --json output. */
+function violatedIn(out: string): string[] {
+  const body = JSON.parse(out) as {
+    runs: { model: string; variant: string; properties: { name: string; verdict: string }[] }[];
+  };
+  return body.runs
+    .flatMap((r) =>
+      r.properties.filter((p) => p.verdict === 'violated').map((p) => `${r.model}:${r.variant}:${p.name}`),
+    )
+    .sort();
+}
+
 describe('random and swarm search', () => {
   it('the same seed gives the same verdicts and byte-identical shrunk counterexamples', async () => {
     const argv = ['check', 'guest-memfd-inplace:no-pin-check', 'gunyah-longterm-pin:longterm-pin'];
@@ -185,22 +197,10 @@ describe('random and swarm search', () => {
         .map(([v]) => `${m.id}:${v}`),
     );
     expect(flawed.length).toBeGreaterThanOrEqual(3);
-    const violated = (out: string): string[] =>
-      (
-        JSON.parse(out) as {
-          runs: { model: string; variant: string; properties: { name: string; verdict: string }[] }[];
-        }
-      ).runs
-        .flatMap((r) =>
-          r.properties
-            .filter((p) => p.verdict === 'violated')
-            .map((p) => `${r.model}:${r.variant}:${p.name}`),
-        )
-        .sort();
     const bfs = await runCli(['check', ...flawed, '--json']);
     const swarm = ['--strategy', 'swarm', '--seed', '9', '--walks', '30', '--seeds', '3', '--json'];
     const two = await runCli(['check', ...flawed, ...swarm]);
-    expect(violated(two.out)).toEqual(violated(bfs.out));
+    expect(violatedIn(two.out)).toEqual(violatedIn(bfs.out));
     const one = await runCli(['check', ...flawed, ...swarm, '--workers', '1']);
     expect(withoutSeconds(one.out)).toEqual(withoutSeconds(two.out));
   });
