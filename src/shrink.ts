@@ -3,9 +3,9 @@
 // alternatives (a lower page index, false before true). A candidate is kept only if its
 // fold is valid and the same property fires at its end; shrinking never grows a path.
 import { PathFolder } from './fold.js';
-import type { ArgValue, Args } from './model.js';
 import { isSafety, type StepView } from './property.js';
-import { eventIdentity, type CompiledSystem } from './system.js';
+import { simplifyArgs } from './simplify.js';
+import type { CompiledSystem } from './system.js';
 import { initialWorld, stateTestHolds, stepWorld } from './world.js';
 
 export interface ShrinkResult {
@@ -51,7 +51,8 @@ export function firstFiring(sys: CompiledSystem, p: number, path: readonly numbe
   return undefined;
 }
 
-type Test = (candidate: readonly number[]) => number[] | undefined;
+/** Replays a candidate: the kept (possibly truncated) path, or undefined when rejected. */
+export type Test = (candidate: readonly number[]) => number[] | undefined;
 
 /**
  * Minimises `path`, a path along which property `p` fires (precondition; otherwise the
@@ -161,115 +162,4 @@ function removePairs(path: number[], test: Test): number[] {
     }
   }
   return path;
-}
-
-/** Simplicity order on argument values: numbers by magnitude, false < true, short strings first. */
-export function compareValue(a: ArgValue, b: ArgValue): number {
-  if (typeof a !== typeof b) return typeof a < typeof b ? -1 : 1;
-  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a) - Math.abs(b) || a - b;
-  if (typeof a === 'boolean') return Number(a) - Number(b);
-  const sa = String(a);
-  const sb = String(b);
-  return sa.length - sb.length || (sa < sb ? -1 : sa > sb ? 1 : 0);
-}
-
-/** Simplicity order on argument records: key by key in sorted key order. */
-export function compareArgs(a: Args, b: Args): number {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  for (const k of keys) {
-    const va = a[k];
-    const vb = b[k];
-    if (va === undefined || vb === undefined) {
-      if (va !== vb) return va === undefined ? -1 : 1;
-      continue;
-    }
-    const d = compareValue(va, vb);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/**
- * Argument simplification: first a value renamed everywhere it appears (page 2 → page 0
- * in every event that names page 2, so multi-event races survive), then single events
- * replaced by a sibling (same actor and type) with simpler arguments.
- */
-function simplifyArgs(sys: CompiledSystem, path: number[], test: Test): { path: number[]; kept: number } {
-  let kept = 0;
-  for (const [key, value] of argPairs(sys, path)) {
-    for (const simpler of simplerValues(sys, key, value)) {
-      const candidate = renameValue(sys, path, key, value, simpler);
-      const ok = candidate && test(candidate);
-      if (ok !== undefined) {
-        path = ok;
-        kept++;
-        break;
-      }
-    }
-  }
-  for (let i = 0; i < path.length; i++) {
-    const ev = sys.events[path[i] as number];
-    if (ev === undefined) continue;
-    const siblings = sys.events
-      .filter((s) => s.actor === ev.actor && s.type === ev.type && compareArgs(s.args, ev.args) < 0)
-      .sort((a, b) => compareArgs(a.args, b.args) || a.index - b.index);
-    for (const s of siblings) {
-      const ok = test([...path.slice(0, i), s.index, ...path.slice(i + 1)]);
-      if (ok !== undefined) {
-        path = ok;
-        kept++;
-        break;
-      }
-    }
-  }
-  return { path, kept };
-}
-
-/** Distinct (argument name, value) pairs along the path, in order of first appearance. */
-function argPairs(sys: CompiledSystem, path: readonly number[]): [string, ArgValue][] {
-  const seen = new Set<string>();
-  const pairs: [string, ArgValue][] = [];
-  for (const e of path) {
-    for (const [k, v] of Object.entries(sys.events[e]?.args ?? {})) {
-      const id = JSON.stringify([k, v]);
-      if (!seen.has(id)) {
-        seen.add(id);
-        pairs.push([k, v]);
-      }
-    }
-  }
-  return pairs;
-}
-
-/** Values of argument `key` anywhere in the model that are simpler than `value`, simplest first. */
-function simplerValues(sys: CompiledSystem, key: string, value: ArgValue): ArgValue[] {
-  const values = new Map<string, ArgValue>();
-  for (const ev of sys.events) {
-    const v = ev.args[key];
-    if (v !== undefined && compareValue(v, value) < 0) values.set(JSON.stringify(v), v);
-  }
-  return [...values.values()].sort(compareValue);
-}
-
-/** `path` with `key: from` replaced by `key: to` in every event; undefined if some event does not exist. */
-function renameValue(
-  sys: CompiledSystem,
-  path: readonly number[],
-  key: string,
-  from: ArgValue,
-  to: ArgValue,
-): number[] | undefined {
-  const out: number[] = [];
-  for (const e of path) {
-    const ev = sys.events[e];
-    if (ev === undefined) return undefined;
-    if (ev.args[key] !== from) {
-      out.push(e);
-      continue;
-    }
-    const renamed = sys.eventIndex.get(eventIdentity(ev.actor, ev.type, { ...ev.args, [key]: to }));
-    if (renamed === undefined) return undefined;
-    out.push(renamed);
-  }
-  return out;
 }

@@ -8,7 +8,8 @@ import { checkRun } from '../src/check.js';
 import type { AnyModel } from '../src/model.js';
 import { isSafety } from '../src/property.js';
 import { replay } from '../src/replay.js';
-import { compareValue, firstFiring, shrinkPath } from '../src/shrink.js';
+import { firstFiring, shrinkPath } from '../src/shrink.js';
+import { compareValue } from '../src/simplify.js';
 import { compileSystem, eventIdentity, type CompiledSystem } from '../src/system.js';
 import { buildTrace } from '../src/trace.js';
 import { PathFolder } from '../src/fold.js';
@@ -75,7 +76,7 @@ describe('shrinking', () => {
         expect(replay(model, trace, { force: false }).reproduced).toBe(true);
         expect(shrinkPath(sys, p, path, undefined, folderOf(sys))).toEqual(result);
       }),
-      { numRuns: 30 },
+      { numRuns: 20 },
     );
   });
 
@@ -136,6 +137,30 @@ describe('shrinking', () => {
     expect(pages.every((x) => x === 0)).toBe(true);
     expect(result.simplified).toBeGreaterThan(0);
     expect(result.path.length).toBe(onPage0.length);
+  });
+
+  it('prefers the first of interchangeable actors: converter1 becomes converter0 in every step', () => {
+    const params = { ...defaults(guestMemfd), converters: 2 };
+    const sys = compileSystem(guestMemfd, params, 'check-before-unmap');
+    const run = checkRun(guestMemfd, params, 'check-before-unmap', {
+      engine: 'compiled',
+      strategy: 'bfs',
+      symmetry: false,
+      maxDepth: undefined,
+      maxStates: undefined,
+    });
+    const p = sys.properties.findIndex((q) => q.name === 'no-host-map-of-private');
+    const byConverter0 = run.properties[p]?.path ?? [];
+    const byConverter1 = byConverter0.map((e) => {
+      const ev = sys.events[e];
+      if (ev?.actor !== 'converter0') return e;
+      return sys.eventIndex.get(eventIdentity('converter1', ev.type, ev.args)) as number;
+    });
+    expect(byConverter1).not.toEqual(byConverter0);
+    expect(firstFiring(sys, p, byConverter1)).toBe(byConverter1.length);
+    const actors = shrinkPath(sys, p, byConverter1).path.map((e) => sys.events[e]?.actor);
+    expect(actors).toContain('converter0');
+    expect(actors).not.toContain('converter1');
   });
 
   it('orders argument values by simplicity', () => {
