@@ -189,6 +189,20 @@ describe('random and swarm search', () => {
     expect(table.out).toMatch(/random search, seed 42/);
   });
 
+  it('bad sampling options are one-line errors with exit 2', async () => {
+    for (const bad of [
+      ['--strategy', 'random', '--seed', 'x'],
+      ['--strategy', 'random', '--walks', '0'],
+      ['--strategy', 'swarm', '--workers', '0'],
+      ['--strategy', 'randm'],
+    ]) {
+      const res = await runCli(['check', 'gunyah-longterm-pin', ...bad]);
+      expect(res.code).toBe(2);
+      expect(res.err.trim().split('\n')).toHaveLength(1);
+    }
+    expect((await runCli(['check', '--strategy', 'randm'])).err).toContain('did you mean random?');
+  });
+
   it('swarm finds the same violations as BFS on every shipped flawed variant, whatever the worker count', async () => {
     expect(existsSync('dist/src/explore/swarmWorker.js'), "run 'npm run build' first").toBe(true);
     const flawed = models.flatMap((m) =>
