@@ -6,6 +6,7 @@ import type { RunResult, Sampling } from './check.js';
 import type { EngineName } from './explore/index.js';
 import { randomWalks, type WalkResult } from './explore/random.js';
 import { runSwarm, type SwarmPool } from './explore/swarm.js';
+import { PathFolder } from './fold.js';
 import type { AnyModel } from './model.js';
 import { isSafety } from './property.js';
 import { shrinkPath } from './shrink.js';
@@ -77,9 +78,11 @@ function sampledResult(
   start: number,
 ): RunResult {
   const spec = model.variants[sys.variant];
+  const folder = new PathFolder(sys);
   const properties = sys.properties.map((p, i) => {
     const found = results.map((r) => r.found[i]).find((f) => f !== null && f !== undefined);
-    const path = found === undefined || !isSafety(p) ? undefined : shrinkPath(sys, i, found).path;
+    const path =
+      found === undefined || !isSafety(p) ? undefined : shrinkPath(sys, i, found, undefined, folder).path;
     const verdict = path === undefined ? 'unknown' : p.kind === 'always' ? 'violated' : 'reached';
     return { name: p.name, kind: p.kind, doc: p.doc, verdict, expected: spec?.expect[p.name], path } as const;
   });
