@@ -26,6 +26,12 @@ exit codes:
   3  a limit stopped the search before a verdict
 `;
 
+const WRITE_EXIT_CODES = `
+exit codes:
+  0  written
+  2  bad usage or input, or a trace that does not fold or reproduce (nothing is written)
+`;
+
 const commands: Readonly<Record<string, Command>> = {
   list: {
     usage: 'foliocheck list [--json]',
@@ -55,6 +61,7 @@ const commands: Readonly<Record<string, Command>> = {
     summary:
       'Minimise a counterexample: delta debugging over its events, then simpler arguments, keeping only candidates that replay and violate the same property; writes an ordinary trace file.',
     flags: shrinkFlags,
+    extra: WRITE_EXIT_CODES,
     run: shrinkCommand,
   },
   export: {
@@ -62,6 +69,7 @@ const commands: Readonly<Record<string, Command>> = {
     summary:
       'Write a trace in ITF, the JSON trace format of Apalache and Quint: one state per step with every machine value and context and the action taken.',
     flags: exportFlags,
+    extra: WRITE_EXIT_CODES,
     run: exportCommand,
   },
 };
