@@ -2,9 +2,11 @@
 // among the enabled events. Choose it when exhaustive search is out of reach: it finds
 // violations deep in large spaces quickly, but it is never complete, so a property it
 // does not see fail is undecided, never "holds". The same seed gives the same walks.
+import { isSafety } from '../property.js';
 import { makeRng } from '../rng.js';
 import type { CompiledSystem } from '../system.js';
-import { tryCompiledSpace } from './compiledSpace.js';
+import { packTables } from './codegen.js';
+import { CompiledSpace } from './compiledSpace.js';
 import type { EngineName } from './index.js';
 import { InterpretedSpace } from './interpretedSpace.js';
 import { pathTo, type StateSpace } from './space.js';
@@ -20,6 +22,8 @@ export interface WalkOptions {
   readonly avoid?: readonly string[];
   /** Stop once this many distinct states are stored. */
   readonly maxStates?: number | undefined;
+  /** Stored states after which walks continue in a fresh space (default RESET_STATES). */
+  readonly resetStates?: number;
 }
 
 export interface WalkResult {
@@ -38,29 +42,37 @@ export interface WalkResult {
 }
 
 /**
- * A state space that keeps an index for every seen state, so a walk can step to a state
- * it has seen before, and no symmetry reduction, so every stored parent path folds on
- * the concrete world.
+ * Makes state spaces that keep an index for every seen state, so a walk can step to a
+ * state it has seen before, and no symmetry reduction, so every stored parent path folds
+ * on the concrete world. Packed tables are built once and shared by every space.
  */
-function walkSpace(sys: CompiledSystem, engine: EngineName): { space: StateSpace; engine: EngineName } {
-  if (engine === 'compiled') {
-    const space = tryCompiledSpace(sys, { symmetry: false, indexSeen: true });
-    if (space !== undefined) return { space, engine };
-  }
-  return { space: new InterpretedSpace(sys, false), engine: 'interpret' };
+function spaceMaker(
+  sys: CompiledSystem,
+  engine: EngineName,
+): () => { space: StateSpace; engine: EngineName } {
+  const tables = engine === 'compiled' ? packTables(sys) : undefined;
+  if (tables === undefined) return () => ({ space: new InterpretedSpace(sys, false), engine: 'interpret' });
+  return () => ({ space: new CompiledSpace(sys, tables, { symmetry: false, indexSeen: true }), engine });
 }
+
+/**
+ * Stored states after which walks continue in a fresh space: memory stays bounded however
+ * many walks run (states are stored only so that counterexample paths can be read back).
+ */
+export const RESET_STATES = 1 << 20;
 
 /** Runs `opts.walks` seeded random walks; deterministic in (system, options). */
 export function randomWalks(sys: CompiledSystem, opts: WalkOptions): WalkResult {
-  const { space, engine } = walkSpace(sys, opts.engine);
-  const tracker = new PropertyTracker(sys);
+  const makeSpace = spaceMaker(sys, opts.engine);
+  let { space, engine } = makeSpace();
+  let tracker = new PropertyTracker(sys);
+  space.addInitial();
   const rng = makeRng(opts.seed);
   const avoid = new Set(opts.avoid ?? []);
   const takeable = sys.events.map((e) => !avoid.has(e.type));
-  space.addInitial();
-  let transitions = 0;
-  let depth = 0;
-  let walks = 0;
+  const found: (number[] | null)[] = sys.properties.map(() => null);
+  const undecided = (): boolean => sys.properties.some((p, i) => isSafety(p) && found[i] === null);
+  let [transitions, depth, walks, retired] = [0, 0, 0, 0];
   const next: number[] = [];
   let cur = 0;
   const sink = (event: number, outcome: number, child: number): void => {
@@ -68,8 +80,14 @@ export function randomWalks(sys: CompiledSystem, opts: WalkOptions): WalkResult 
     tracker.checkStep(cur, event, outcome);
     if (takeable[event] === true) next.push(child);
   };
-  while (walks < opts.walks && !tracker.allDecided) {
-    if (opts.maxStates !== undefined && space.size >= opts.maxStates) break;
+  while (walks < opts.walks && undecided()) {
+    if (opts.maxStates !== undefined && retired + space.size >= opts.maxStates) break;
+    if (space.size >= (opts.resetStates ?? RESET_STATES)) {
+      retired += space.size;
+      ({ space, engine } = makeSpace());
+      tracker = new PropertyTracker(sys);
+      space.addInitial();
+    }
     walks++;
     cur = 0;
     let d = 0;
@@ -81,9 +99,11 @@ export function randomWalks(sys: CompiledSystem, opts: WalkOptions): WalkResult 
     }
     if (d === opts.maxDepth) tracker.checkState(space, cur);
     depth = Math.max(depth, d);
+    tracker.found.forEach((f, i) => {
+      if (f !== undefined && found[i] === null)
+        found[i] = [...pathTo(space, f.state), ...(f.event === undefined ? [] : [f.event])];
+    });
   }
-  const found = tracker.found.map((f) =>
-    f === undefined ? null : [...pathTo(space, f.state), ...(f.event === undefined ? [] : [f.event])],
-  );
-  return { found, states: space.size, transitions, depth, walks, engine, fingerprint: sys.fingerprint };
+  const states = retired + space.size;
+  return { found, states, transitions, depth, walks, engine, fingerprint: sys.fingerprint };
 }
