@@ -195,6 +195,8 @@ describe('random and swarm search', () => {
       ['--strategy', 'random', '--walks', '0'],
       ['--strategy', 'swarm', '--workers', '0'],
       ['--strategy', 'randm'],
+      ['--seed', '3'],
+      ['--strategy', 'random', '--workers', '2'],
     ]) {
       const res = await runCli(['check', 'gunyah-longterm-pin', ...bad]);
       expect(res.code).toBe(2);

@@ -13,7 +13,14 @@ import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { ciFlags, reportCi, verdictLabel } from './ci.js';
 import type { Io } from './io.js';
-import { isSampled, sampledFlags, sampledNote, sampledRuns, type SampledStrategy } from './sampled.js';
+import {
+  checkSamplingFlags,
+  isSampled,
+  sampledFlags,
+  sampledNote,
+  sampledRuns,
+  type SampledStrategy,
+} from './sampled.js';
 
 export const checkFlags: readonly FlagSpec[] = [
   {
@@ -100,6 +107,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     ['bfs', 'dfs', 'random', 'swarm'],
     'bfs',
   );
+  checkSamplingFlags(args, strategy);
   const engine = choiceOption<EngineName>(args, 'check', 'engine', ['compiled', 'interpret'], 'compiled');
   const maxDepth = intOption(args, 'check', 'max-depth');
   const maxStates = intOption(args, 'check', 'max-states', 1);

@@ -3,6 +3,7 @@
 import type { RunResult } from '../check.js';
 import type { EngineName } from '../explore/index.js';
 import { SwarmPool } from '../explore/swarm.js';
+import { InputError } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import {
   DEFAULT_JOBS,
@@ -33,6 +34,21 @@ export const sampledFlags: readonly FlagSpec[] = [
 
 export function isSampled(strategy: string): strategy is SampledStrategy {
   return strategy === 'random' || strategy === 'swarm';
+}
+
+/** Sampling flags with an exhaustive strategy are a mistake (the user meant to sample): refuse them. */
+export function checkSamplingFlags(args: ParsedArgs, strategy: string): void {
+  const given = sampledFlags.map((f) => f.name).filter((name) => args.flags.has(name));
+  const swarmOnly = given.filter((name) => name === 'seeds' || name === 'workers');
+  if (!isSampled(strategy) && given.length > 0) {
+    throw new InputError(
+      'usage',
+      `check: --${given[0]} applies to --strategy random or swarm only (the strategy is ${strategy})`,
+    );
+  }
+  if (strategy === 'random' && swarmOnly.length > 0) {
+    throw new InputError('usage', `check: --${swarmOnly[0]} applies to --strategy swarm only`);
+  }
 }
 
 interface Planned {
