@@ -37,9 +37,11 @@ export interface RunResult {
   readonly engine: EngineName;
   /** Worker threads the search ran on (1: sequential). */
   readonly workers: number;
-  readonly strategy: StrategyName;
+  readonly strategy: StrategyName | Sampling['strategy'];
   readonly symmetry: boolean;
   readonly complete: boolean;
+  /** Random and swarm search only (src/sampledRun.ts): what the incomplete run sampled. */
+  readonly sampling?: Sampling;
   /** Depth bound in force (model default or --max-depth), if any. */
   readonly maxDepth: number | undefined;
   readonly depthBounded: boolean;
@@ -56,6 +58,16 @@ export interface RunResult {
   readonly collisionProbability: number;
   readonly properties: readonly PropertyResult[];
   readonly system: CompiledSystem;
+}
+
+/** Seeds and walks behind a random or swarm run; such runs are never complete. */
+export interface Sampling {
+  readonly strategy: 'random' | 'swarm';
+  readonly seed: number;
+  /** Jobs (derived seeds): 1 for random search. */
+  readonly jobs: number;
+  /** Walks run, over all jobs. */
+  readonly walks: number;
 }
 
 export interface CheckOptions extends SearchLimits {

@@ -3,10 +3,12 @@
 import { InputError, nearest } from './errors.js';
 import { helpText, parseArgs, type FlagSpec, type ParsedArgs } from './commands/args.js';
 import { checkCommand, checkFlags } from './commands/check.js';
+import { exportCommand, exportFlags } from './commands/export.js';
 import type { Io } from './commands/io.js';
 import { listCommand, listFlags } from './commands/list.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
 import { reportCommand, reportFlags } from './commands/report.js';
+import { shrinkCommand, shrinkFlags } from './commands/shrink.js';
 import { TOOL_VERSION } from './version.js';
 
 interface Command {
@@ -23,6 +25,12 @@ exit codes:
   1  a verdict differs from its expectation (or: the replay diverges)
   2  bad usage or input
   3  a limit stopped the search before a verdict
+`;
+
+const WRITE_EXIT_CODES = `
+exit codes:
+  0  written
+  2  bad usage or input, or a trace that does not fold or reproduce (nothing is written)
 `;
 
 const commands: Readonly<Record<string, Command>> = {
@@ -55,6 +63,22 @@ const commands: Readonly<Record<string, Command>> = {
       'Write the design-review report for model variants (all when none is named) into DIR (default reports): index.md (verdict matrix, Mermaid sequence diagrams of counterexamples, state-space figures, coverage), a self-contained index.html with a step-by-step explorer and statecharts, Graphviz .dot state graphs of small models, and the counterexample traces. With --check, exit 1 when the files in DIR are stale.',
     flags: reportFlags,
     run: reportCommand,
+  },
+  shrink: {
+    usage: 'foliocheck shrink TRACE [--out FILE] [--json]',
+    summary:
+      'Minimise a counterexample: delta debugging over its events, then simpler arguments, keeping only candidates that replay and violate the same property; writes an ordinary trace file.',
+    flags: shrinkFlags,
+    extra: WRITE_EXIT_CODES,
+    run: shrinkCommand,
+  },
+  export: {
+    usage: 'foliocheck export TRACE --format itf [--out FILE]',
+    summary:
+      'Write a trace in ITF, the JSON trace format of Apalache and Quint: one state per step with every machine value and context and the action taken.',
+    flags: exportFlags,
+    extra: WRITE_EXIT_CODES,
+    run: exportCommand,
   },
 };
 

@@ -12,9 +12,19 @@ import { resolveParams } from '../params.js';
 import { select } from '../registry.js';
 import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
+import { DEFAULT_WORKERS } from '../sampledRun.js';
+import { ciFlags, reportCi, verdictLabel } from './ci.js';
 import type { Io } from './io.js';
 import { limitFlags, memoryInUse, parseLimits, stopCondition, watchSignals } from './limits.js';
 import { progressReporter } from './progress.js';
+import {
+  checkSamplingFlags,
+  isSampled,
+  sampledFlags,
+  sampledNote,
+  sampledRuns,
+  type SampledStrategy,
+} from './sampled.js';
 
 export const checkFlags: readonly FlagSpec[] = [
   {
@@ -29,7 +39,12 @@ export const checkFlags: readonly FlagSpec[] = [
     value: 'N',
     doc: 'stop after N distinct states (undecided properties: unknown, exit 3)',
   },
-  { name: 'strategy', value: 'bfs|dfs', doc: 'search order; bfs (default) gives shortest counterexamples' },
+  {
+    name: 'strategy',
+    value: 'bfs|dfs|random|swarm',
+    doc: 'search order; bfs (default) gives shortest counterexamples; random/swarm sample seeded walks (never complete)',
+  },
+  ...sampledFlags,
   {
     name: 'engine',
     value: 'compiled|interpret',
@@ -45,7 +60,7 @@ export const checkFlags: readonly FlagSpec[] = [
   {
     name: 'workers',
     value: 'N',
-    doc: 'BFS on N worker threads (compiled engine, no symmetry, no progress properties; else sequential)',
+    doc: `worker threads: BFS (compiled engine, no symmetry reduction; else sequential) or swarm (default ${DEFAULT_WORKERS})`,
   },
   ...limitFlags,
   {
@@ -59,6 +74,7 @@ export const checkFlags: readonly FlagSpec[] = [
     value: 'FILE',
     doc: 'also write the flaw table (catalogue flaw → variant → property → fix verdict) as Markdown',
   },
+  ...ciFlags,
 ];
 
 interface Plan {
@@ -98,11 +114,6 @@ function plan(args: ParsedArgs): Plan[] {
   });
 }
 
-function verdictText(r: RunResult, p: PropertyResult): string {
-  const bounded = r.depthBounded && (p.verdict === 'holds' || p.verdict === 'unreached');
-  return bounded ? `${p.verdict} up to depth ${r.maxDepth}` : p.verdict;
-}
-
 function mark(p: PropertyResult): string {
   if (p.verdict === 'unknown') return 'UNKNOWN';
   return asExpected(p) ? 'ok' : 'MISMATCH';
@@ -110,7 +121,14 @@ function mark(p: PropertyResult): string {
 
 export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   const plans = plan(args);
-  const strategy = choiceOption<StrategyName>(args, 'check', 'strategy', ['bfs', 'dfs'], 'bfs');
+  const strategy = choiceOption<StrategyName | SampledStrategy>(
+    args,
+    'check',
+    'strategy',
+    ['bfs', 'dfs', 'random', 'swarm'],
+    'bfs',
+  );
+  checkSamplingFlags(args, strategy);
   const engine = choiceOption<EngineName>(args, 'check', 'engine', ['compiled', 'interpret'], 'compiled');
   const maxDepth = intOption(args, 'check', 'max-depth');
   const maxStates = intOption(args, 'check', 'max-states', 1);
@@ -121,11 +139,14 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   const signals = watchSignals(io);
   const runs: RunResult[] = [];
   try {
-    for (const p of plans) {
+    if (isSampled(strategy)) {
+      runs.push(...(await sampledRuns(plans, strategy, args, { engine, maxDepth, maxStates })));
+    }
+    for (const p of isSampled(strategy) ? [] : plans) {
       const progress = progressReporter(io, `${p.model.id}:${p.variant}`, memoryInUse);
       const run = await checkRunAsync(p.model, p.params, p.variant, {
         engine,
-        strategy,
+        strategy: strategy as StrategyName,
         symmetry: !flag(args, 'no-symmetry'),
         maxDepth,
         maxStates,
@@ -167,6 +188,12 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     writeFileAtomic(flawsFile, renderFlaws(flawRows(runs, fixedBy)));
   }
   const status = runs.length < plans.length ? 3 : exitStatus(runs);
+  const summary = {
+    0: 'every verdict is as expected',
+    1: 'some verdict differs from its expectation',
+    3: 'a limit stopped the search before some verdict',
+  }[status];
+  reportCi(runs, traces, args, io, `${runs.length} run(s): ${summary} (exit ${status})`);
   if (json) {
     const body = {
       ok: status === 0,
@@ -184,6 +211,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         symmetry: r.symmetry,
         maxDepth: r.maxDepth ?? null,
         stopReason: r.stopReason ?? null,
+        sampling: r.sampling ?? null,
         states: r.states,
         transitions: r.transitions,
         depth: r.depth,
@@ -206,7 +234,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       r.model,
       r.variant,
       p.name,
-      verdictText(r, p),
+      verdictLabel(r, p),
       p.expected ?? '-',
       mark(p),
       String(r.states),
@@ -246,13 +274,9 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         `${r.model}:${r.variant}: search stopped early (${r.stopReason}); undecided properties are unknown\n`,
       );
   }
+  for (const r of runs) io.out(sampledNote(r));
   for (const file of traces.values())
     io.out(`counterexample: ${file}  (replay: npx foliocheck replay ${file})\n`);
-  const summary = {
-    0: 'every verdict is as expected',
-    1: 'some verdict differs from its expectation',
-    3: 'a limit stopped the search before some verdict',
-  }[status];
   io.out(`${runs.length} run(s): ${summary}\n`);
   return status;
 }

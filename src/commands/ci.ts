@@ -1,0 +1,104 @@
+// CI outputs of `foliocheck check`: a JUnit file (one test case per
+// model:variant:property, failures naming the replay command) and a Markdown verdict
+// table appended to GitHub's job summary.
+import { join } from 'node:path';
+import { asExpected, type PropertyResult, type RunResult } from '../check.js';
+import { writeJunit, type JunitCase, type JunitSuite } from '../junit.js';
+import { appendStepSummary, mdTable } from '../stepSummary.js';
+import { eventLabel } from '../system.js';
+import { traceFileName } from '../trace.js';
+import { option, type FlagSpec, type ParsedArgs } from './args.js';
+import type { Io } from './io.js';
+import { sampledVerdictText } from './sampled.js';
+
+export const ciFlags: readonly FlagSpec[] = [
+  {
+    name: 'junit',
+    value: 'FILE',
+    doc: 'write a JUnit XML report (one test case per model:variant:property)',
+  },
+];
+
+/** Trace files written, by `model:variant:property`. */
+export type TraceFiles = ReadonlyMap<string, string>;
+
+export function verdictLabel(r: RunResult, p: PropertyResult): string {
+  if (p.verdict === 'unknown') return sampledVerdictText(r, p.kind) ?? 'unknown';
+  const bounded = r.depthBounded && (p.verdict === 'holds' || p.verdict === 'unreached');
+  return bounded ? `${p.verdict} up to depth ${r.maxDepth}` : p.verdict;
+}
+
+/** The command that replays this property's counterexample (recording it first if needed). */
+export function replayCommand(r: RunResult, p: PropertyResult, traces: TraceFiles): string | undefined {
+  if (p.path === undefined || p.verdict !== 'violated') return undefined;
+  const written = traces.get(`${r.model}:${r.variant}:${p.name}`);
+  if (written !== undefined) return `npx foliocheck replay ${written}`;
+  const file = join('traces', traceFileName(r.model, r.variant, p.name));
+  const sampled =
+    r.sampling === undefined ? '' : ` --strategy ${r.sampling.strategy} --seed ${r.sampling.seed}`;
+  return `npx foliocheck check ${r.model}:${r.variant}${sampled} --out traces && npx foliocheck replay ${file}`;
+}
+
+function testCase(r: RunResult, p: PropertyResult, traces: TraceFiles): JunitCase {
+  const base = { name: `${r.model}:${r.variant}:${p.name}`, classname: `${r.model}:${r.variant}` };
+  const verdict = verdictLabel(r, p);
+  if (p.verdict === 'unknown') return { ...base, skipped: `${verdict} (expected ${p.expected ?? '-'})` };
+  if (asExpected(p)) return base;
+  const replay = replayCommand(r, p, traces);
+  const message = `expected ${p.expected ?? 'no violation'}, got ${verdict}${replay === undefined ? '' : `; replay: ${replay}`}`;
+  const steps = (p.path ?? []).map((e, i) => {
+    const ev = r.system.events[e];
+    return `  ${i}  ${ev === undefined ? `event ${e}` : eventLabel(ev)}`;
+  });
+  const text = [`${p.kind} '${p.name}': ${p.doc}`, ...(steps.length > 0 ? ['events:', ...steps] : [])].join(
+    '\n',
+  );
+  return { ...base, failure: { message, type: 'verdict-mismatch', text } };
+}
+
+export function checkSuites(runs: readonly RunResult[], traces: TraceFiles): JunitSuite[] {
+  return runs.map((r) => ({
+    name: `${r.model}:${r.variant}`,
+    time: r.seconds,
+    cases: r.properties.map((p) => testCase(r, p, traces)),
+  }));
+}
+
+/** The job-summary Markdown: the verdict table and the replay command of each counterexample. */
+export function checkSummary(runs: readonly RunResult[], traces: TraceFiles, headline: string): string {
+  const rows = runs.flatMap((r) =>
+    r.properties.map((p) => [
+      r.model,
+      r.variant,
+      p.name,
+      verdictLabel(r, p),
+      p.expected ?? '-',
+      p.verdict === 'unknown' ? '❔ unknown' : asExpected(p) ? '✅ ok' : '❌ mismatch',
+    ]),
+  );
+  const replays = runs.flatMap((r) =>
+    r.properties.flatMap((p) => {
+      const cmd = replayCommand(r, p, traces);
+      return cmd === undefined ? [] : [`- \`${r.model}:${r.variant}:${p.name}\`: \`${cmd}\``];
+    }),
+  );
+  return [
+    `### foliocheck check: ${headline}`,
+    '',
+    mdTable(['model', 'variant', 'property', 'verdict', 'expected', ''], rows),
+    ...(replays.length > 0 ? ['Counterexamples:', '', ...replays, ''] : []),
+  ].join('\n');
+}
+
+/** Writes --junit and appends the job summary when GITHUB_STEP_SUMMARY is set. */
+export function reportCi(
+  runs: readonly RunResult[],
+  traces: TraceFiles,
+  args: ParsedArgs,
+  io: Io,
+  headline: string,
+): void {
+  const junit = option(args, 'junit');
+  if (junit !== undefined) writeJunit(junit, 'foliocheck check', checkSuites(runs, traces));
+  appendStepSummary(io.env, checkSummary(runs, traces, headline));
+}
