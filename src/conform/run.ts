@@ -5,8 +5,7 @@ import { InputError, unknownName } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams, resolveVariant } from '../params.js';
 import { findModel } from '../registry.js';
-import { compileSystem, type CompiledSystem } from '../system.js';
-import { initialWorld, stepWorld } from '../world.js';
+import { interpretStep, interpretSystem, type Interpreted } from './interpret.js';
 import { canonicalOutcome, type Scenario, type Step } from './scenario.js';
 import { ACTORS, OPERATIONS } from './vocabulary.js';
 
@@ -72,7 +71,7 @@ function checkVocabulary(sc: Scenario): void {
 }
 
 /** Resolve the model, variant and parameters a scenario names (bad input → InputError). */
-export function scenarioSystem(sc: Scenario): { model: AnyModel; sys: CompiledSystem } {
+export function scenarioSystem(sc: Scenario): { model: AnyModel; variant: string; sys: Interpreted } {
   const wrap = (err: unknown): never => {
     if (err instanceof InputError) throw new InputError(err.code, `${sc.file}:2: ${err.message}`);
     throw err;
@@ -84,7 +83,7 @@ export function scenarioSystem(sc: Scenario): { model: AnyModel; sys: CompiledSy
         ? (Object.keys(model.variants)[0] as string)
         : resolveVariant(model, sc.variant);
     const params = resolveParams(model, sc.params);
-    return { model, sys: compileSystem(model, params, variant) };
+    return { model, variant, sys: interpretSystem(model, params, variant) };
   } catch (err) {
     return wrap(err);
   }
@@ -93,9 +92,9 @@ export function scenarioSystem(sc: Scenario): { model: AnyModel; sys: CompiledSy
 /** Replay every step; a missing or disabled event fails its step and leaves the world unchanged. */
 export function runScenario(sc: Scenario): ScenarioResult {
   checkVocabulary(sc);
-  const { sys } = scenarioSystem(sc);
-  const index = new Map(sys.events.map((e) => [eventKey(e.actor, e.type, e.args), e.index] as const));
-  let world = initialWorld(sys);
+  const { model, variant, sys } = scenarioSystem(sc);
+  const index = new Map(sys.events.map((e) => [eventKey(e.actor, e.type, e.args), e] as const));
+  let world = sys.initial;
   const steps = sc.steps.map((s): StepResult => {
     const base = { n: s.n, line: s.line, step: stepLabel(s), expected: s.expect };
     const e = index.get(eventKey(s.actor, s.op, s.args));
@@ -107,7 +106,7 @@ export function runScenario(sc: Scenario): ScenarioResult {
           : `the model has no '${s.actor} ${s.op}' with these arguments (it has e.g. '${eventKey(s.actor, s.op, (same[0] as (typeof same)[number]).args)}')`;
       return { ...base, got: null, pass: false, reason };
     }
-    const next = stepWorld(sys, world, e);
+    const next = interpretStep(sys, world, e);
     if (next === undefined)
       return {
         ...base,
@@ -124,8 +123,8 @@ export function runScenario(sc: Scenario): ScenarioResult {
   return {
     name: sc.name,
     file: sc.file,
-    model: sys.modelId,
-    variant: sys.variant,
+    model: model.id,
+    variant,
     pass: steps.every((s) => s.pass),
     steps,
   };
