@@ -28,7 +28,7 @@ export const gmemParams = {
   pages: {
     default: 1,
     min: 1,
-    max: 4,
+    max: 8,
     doc: 'pages per guest_memfd (T = pages*P); page index `pages` lies past EOF',
   },
   files: { default: 1, min: 1, max: 2, doc: 'fd slots that can hold a guest_memfd' },
