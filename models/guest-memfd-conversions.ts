@@ -57,7 +57,7 @@ export default defineModel<keyof typeof gmemParams, 'inplace-v8'>({
       values: CONVERSION_TAGS.slice(0, p.tags),
       flagBits: p.flagBits,
       regionBits: p.regionBits,
-      errors: p.errors === 1,
+      selftest: p.selftest === 1,
       privateMem: true,
       initSharedOk: true,
       inplace: true,

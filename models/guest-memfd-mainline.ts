@@ -36,11 +36,11 @@ export const gmemParams = {
   tags: { default: 1, min: 1, max: 7, doc: 'data tags writers may store, besides zero' },
   flagBits: { default: 0, min: 0, max: 64, doc: 'raw create flag bits 1<<0 .. tried (selftest loops)' },
   regionBits: { default: 0, min: 0, max: 29, doc: 'unsupported memslot flag bits 1<<3 .. tried' },
-  errors: {
+  selftest: {
     default: 0,
     min: 0,
     max: 1,
-    doc: '1: also the malformed arguments selftests try (unaligned sizes/offsets, read/write, bad fds, unknown modes)',
+    doc: "1: the selftests' full alphabet (malformed arguments, fstat, caps, read/write, madvise, a forked child)",
   },
 } as const;
 
@@ -86,7 +86,7 @@ export default defineModel<keyof typeof gmemParams, Variant>({
       values: MAINLINE_TAGS.slice(0, p.tags),
       flagBits: p.flagBits,
       regionBits: p.regionBits,
-      errors: p.errors === 1,
+      selftest: p.selftest === 1,
       privateMem,
       initSharedOk: !privateMem,
       inplace: false,

@@ -42,10 +42,11 @@ export type GmemFileEvent =
   | { type: 'convertCheck'; mask: number; to: string };
 
 /** Flag words of a create: MMAP = 1<<0, INIT_SHARED = 1<<1 (include/uapi/linux/kvm.h). */
+const flagName = (w: string): string => (w === '1<<0' ? 'MMAP' : w === '1<<1' ? 'INIT_SHARED' : w);
+
 function flagBits(flags: string): { mmap: boolean; shared: boolean; unknown: boolean } {
   const words = flags === '0' ? [] : flags.split('|');
-  const bit = (w: string): string => (w === '1<<0' ? 'MMAP' : w === '1<<1' ? 'INIT_SHARED' : w);
-  const names = words.map(bit);
+  const names = words.map(flagName);
   return {
     mmap: names.includes('MMAP'),
     shared: names.includes('INIT_SHARED'),
@@ -99,100 +100,113 @@ export const gmemFileMachine = setup({
     map: 0,
     pinned: 0,
   }),
-  on: {
-    create: [
-      { guard: ({ context }) => context.open, actions: outcome('EBUSY') },
-      {
-        guard: ({ context, event }) => createError(context, event.size, event.flags),
-        actions: outcome('EINVAL'),
+  initial: 'closed',
+  states: {
+    closed: {
+      on: {
+        create: [
+          {
+            guard: ({ context, event }) => createError(context, event.size, event.flags),
+            actions: outcome('EINVAL'),
+          },
+          {
+            actions: assign(({ event }) => {
+              const f = flagBits(event.flags);
+              return {
+                open: true,
+                pages: event.size / P,
+                mmap: f.mmap,
+                shared: f.shared,
+                vm: event.vm,
+                map: 0,
+              };
+            }),
+            target: 'open',
+          },
+        ],
       },
-      {
-        actions: assign(({ event }) => {
-          const f = flagBits(event.flags);
-          return { open: true, pages: event.size / P, mmap: f.mmap, shared: f.shared, vm: event.vm, map: 0 };
-        }),
-      },
-    ],
-    close: {
-      guard: ({ context }) => context.open,
-      actions: assign({ open: false, pages: 0, mmap: false, shared: false, vm: 0, map: 0, pinned: 0 }),
     },
-    fstat: [
-      { guard: ({ context }) => !context.open, actions: outcome('EBADF') },
-      ...[1, 2, 3, 4].map((n) => ({
-        guard: ({ context, event }: { context: GmemFileContext; event: GmemFileEvent }) =>
-          event.type === 'fstat' && event.field === 'size' && context.pages === n,
-        actions: outcome(sizeWord(n)),
-      })),
-      { guard: ({ event }) => event.field === 'blksize', actions: outcome('P') },
-      ...[0, 1, 2, 3].map((s) => ({
-        guard: ({ context, event }: { context: GmemFileContext; event: GmemFileEvent }) =>
-          event.type === 'fstat' && event.field === 'ino' && context.slot === s,
-        actions: outcome(`ino${s}`),
-      })),
-    ],
-    fileio: [
-      { guard: ({ context }) => !context.open, actions: outcome('EBADF') },
-      { actions: outcome('EINVAL') },
-    ],
-    mmap: [
-      { guard: ({ context }) => !context.open, actions: outcome('EBADF') },
-      { guard: ({ context }) => context.map !== 0, actions: outcome('EBUSY') },
-      { guard: ({ context }) => !context.mmap, actions: outcome('ENODEV') },
-      { guard: ({ event }) => event.map !== 'shared', actions: outcome('EINVAL') },
-      { actions: assign({ map: ({ event }) => event.len }) },
-    ],
-    munmap: { guard: ({ context }) => context.map !== 0, actions: assign({ map: 0 }) },
-    access: [
-      ...['SIGSEGV', 'SIGBUS'].map((sig) => ({
-        guard: ({ context, event }: { context: GmemFileContext; event: GmemFileEvent }) =>
-          event.type === 'access' && accessError(context, event.page) === sig,
-        actions: outcome(sig),
-      })),
-      {},
-    ],
-    fallocate: [
-      { guard: ({ context }) => !context.open, actions: outcome('EBADF') },
-      ...['EOPNOTSUPP', 'EINVAL'].map((errno) => ({
-        guard: ({ context, event }: { context: GmemFileContext; event: GmemFileEvent }) =>
-          event.type === 'fallocate' && fallocateError(context, event.mode, event.off, event.len) === errno,
-        actions: outcome(errno),
-      })),
-      {},
-    ],
-    madvise: [
-      { guard: ({ context }) => context.map === 0, actions: outcome('ENOMEM') },
-      { guard: ({ event }) => event.advice === 'COLLAPSE', actions: outcome('EINVAL') },
-      {},
-    ],
-    fork: { guard: ({ context }) => context.map !== 0 },
-    pinMark: [
-      {
-        guard: ({ event }) => event.prior === 'ok',
-        actions: assign(({ context, event }) => ({
-          pinned: event.on ? context.pinned | (1 << event.page) : context.pinned & ~(1 << event.page),
-        })),
+    open: {
+      on: {
+        close: {
+          target: 'closed',
+          actions: assign({ open: false, pages: 0, mmap: false, shared: false, vm: 0, map: 0, pinned: 0 }),
+        },
+        fstat: [
+          ...[1, 2, 3, 4].map((n) => ({
+            guard: ({ context, event }: { context: GmemFileContext; event: GmemFileEvent }) =>
+              event.type === 'fstat' && event.field === 'size' && context.pages === n,
+            actions: outcome(sizeWord(n)),
+          })),
+          { guard: ({ event }) => event.field === 'blksize', actions: outcome('P') },
+          ...[0, 1, 2, 3].map((s) => ({
+            guard: ({ context, event }: { context: GmemFileContext; event: GmemFileEvent }) =>
+              event.type === 'fstat' && event.field === 'ino' && context.slot === s,
+            actions: outcome(`ino${s}`),
+          })),
+        ],
+        fileio: [{ actions: outcome('EINVAL') }],
+        mmap: [
+          { guard: ({ context }) => context.map === 0 && !context.mmap, actions: outcome('ENODEV') },
+          {
+            guard: ({ context, event }) => context.map === 0 && event.map !== 'shared',
+            actions: outcome('EINVAL'),
+          },
+          { guard: ({ context }) => context.map === 0, actions: assign({ map: ({ event }) => event.len }) },
+        ],
+        munmap: { guard: ({ context }) => context.map !== 0, actions: assign({ map: 0 }) },
+        access: [
+          ...['SIGSEGV', 'SIGBUS'].map((sig) => ({
+            guard: ({ context, event }: { context: GmemFileContext; event: GmemFileEvent }) =>
+              event.type === 'access' && accessError(context, event.page) === sig,
+            actions: outcome(sig),
+          })),
+          {},
+        ],
+        fallocate: [
+          ...['EOPNOTSUPP', 'EINVAL'].map((errno) => ({
+            guard: ({ context, event }: { context: GmemFileContext; event: GmemFileEvent }) =>
+              event.type === 'fallocate' &&
+              fallocateError(context, event.mode, event.off, event.len) === errno,
+            actions: outcome(errno),
+          })),
+          {},
+        ],
+        madvise: [
+          {
+            guard: ({ context, event }) => context.map !== 0 && event.advice === 'COLLAPSE',
+            actions: outcome('EINVAL'),
+          },
+          { guard: ({ context }) => context.map !== 0 },
+        ],
+        fork: { guard: ({ context }) => context.map !== 0 },
+        pinMark: [
+          {
+            guard: ({ event }) => event.prior === 'ok',
+            actions: assign(({ context, event }) => ({
+              pinned: event.on ? context.pinned | (1 << event.page) : context.pinned & ~(1 << event.page),
+            })),
+          },
+          {},
+        ],
+        /** kvm_gmem_is_safe_for_conversion(): to-private refuses while a page of the range is pinned (§3.2 rule 4). */
+        convertCheck: [
+          {
+            guard: ({ context, event }) => event.to === 'private' && (context.pinned & event.mask) !== 0,
+            actions: outcome('EAGAIN'),
+          },
+          {},
+        ],
+        bind: [
+          { guard: ({ context, event }) => context.vm !== event.vm, actions: outcome('EINVAL') },
+          {
+            guard: ({ context, event }) => event.off % P !== 0 || event.off >= context.pages * P,
+            actions: outcome('EINVAL'),
+          },
+          {},
+        ],
       },
-      {},
-    ],
-    /** kvm_gmem_is_safe_for_conversion(): to-private refuses while a page of the range is pinned (§3.2 rule 4). */
-    convertCheck: [
-      { guard: ({ context }) => !context.open, actions: outcome('EBADF') },
-      {
-        guard: ({ context, event }) => event.to === 'private' && (context.pinned & event.mask) !== 0,
-        actions: outcome('EAGAIN'),
-      },
-      {},
-    ],
-    bind: [
-      { guard: ({ context }) => !context.open, actions: outcome('EBADF') },
-      { guard: ({ context, event }) => context.vm !== event.vm, actions: outcome('EINVAL') },
-      {
-        guard: ({ context, event }) => event.off % P !== 0 || event.off >= context.pages * P,
-        actions: outcome('EINVAL'),
-      },
-      {},
-    ],
+    },
   },
 });
 

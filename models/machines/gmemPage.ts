@@ -8,7 +8,7 @@
 // Contents are abstract bytes: '0x00' (a zeroed page), a data tag ('0xaa', 'A' ...), or
 // '-' (no folio: the next use allocates a zeroed one, docs/kernel-semantics.md §1.1,
 // INV-12). Reads report the value as the step's outcome.
-import { assign, setup } from 'xstate';
+import { assign, setup, type AnyStateMachine } from 'xstate';
 import { outcome, outcomeActions } from '../../src/outcome.js';
 
 export type Route = 'none' | 'normal' | 'gmem';
@@ -67,7 +67,7 @@ function readOf(values: readonly string[], pick: (c: Ctx) => string | undefined,
 }
 
 /** The page machine; `values` are the data tags a model writes (its contents domain). */
-export function gmemPageMachine(values: readonly string[]) {
+export function gmemPageMachine(values: readonly string[]): AnyStateMachine {
   const gmIf = (ok: (c: Ctx) => boolean) => (c: Ctx) => (ok(c) ? c.gm : undefined);
   const hostVisible = (c: Ctx): boolean => c.attr === 'shared';
   return setup({

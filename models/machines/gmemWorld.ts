@@ -18,8 +18,12 @@ export interface GmemWorldOptions {
   readonly flagBits: number;
   /** Unsupported memslot flag bits tried: 1<<3 .. 1<<(2+regionBits). */
   readonly regionBits: number;
-  /** Also offer the malformed arguments the selftests try (unaligned sizes, bad fds, unknown modes). */
-  readonly errors: boolean;
+  /**
+   * The selftests' full alphabet: also malformed arguments (unaligned sizes and offsets, bad
+   * fds, unknown modes), fstat, capability queries, read/write on the fd, madvise and a
+   * forked child. Off for design checks, which need only the operations that move pages.
+   */
+  readonly selftest: boolean;
   readonly privateMem: boolean;
   readonly initSharedOk: boolean;
   /** INPLACE: attributes live in guest_memfd per page; conversion is a gmem ioctl. */
@@ -40,10 +44,10 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
   const allPages = (event: Participant['event']): Participant[] =>
     pages.map((i) => ({ machine: pageId(i), event, prior: true }));
 
-  for (const cap of ['GUEST_MEMFD_FLAGS', 'MEMORY_ATTRIBUTES'])
+  const bad = (words: readonly string[]): readonly string[] => (o.selftest ? words : []);
+  for (const cap of bad(['GUEST_MEMFD_FLAGS', 'MEMORY_ATTRIBUTES']))
     ev('vmm', 'check_extension', { cap }, [{ machine: 'kvm', event: { type: 'cap', cap } }]);
 
-  const bad = (words: readonly string[]): readonly string[] => (o.errors ? words : []);
   const sizes = uniq([...bad(['1', '2048', 'P-1']), ...range(o.pages).map((k) => pageWord(k + 1))]);
   const flags = uniq([
     '0',
@@ -66,7 +70,7 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
           ]);
         }
     ev('vmm', 'close', { fd: f }, [{ machine: fileId(f), event: { type: 'close' } }]);
-    for (const field of ['size', 'blksize', 'ino'])
+    for (const field of bad(['size', 'blksize', 'ino']))
       ev('host', 'fstat', { fd: f, field }, [{ machine: fileId(f), event: { type: 'fstat', field } }]);
     for (const op of bad(['read', 'write', 'pread', 'pwrite']))
       ev('host', op, { fd: f }, [{ machine: fileId(f), event: { type: 'fileio' } }]);
@@ -79,8 +83,8 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
         { machine: fd0, event: { type: 'mmap', len: bytesOf(len) / P, map } },
       ]);
   ev('host', 'munmap', { fd: 0 }, [{ machine: fd0, event: { type: 'munmap' } }]);
-  ev('host', 'fork', {}, [{ machine: fd0, event: { type: 'fork' } }]);
-  for (const advice of ['HUGEPAGE', ...bad(['COLLAPSE']), 'DONTNEED'])
+  if (o.selftest) ev('host', 'fork', {}, [{ machine: fd0, event: { type: 'fork' } }]);
+  for (const advice of bad(['HUGEPAGE', 'COLLAPSE', 'DONTNEED']))
     ev('host', 'madvise', { advice }, [{ machine: fd0, event: { type: 'madvise', advice } }]);
 
   // Loads and stores through the fd-0 mapping; index `pages` lies past EOF.
@@ -107,14 +111,7 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
     ev('guest', 'read', { gfn: i }, [{ machine: pageId(i), event: { type: 'guestRead' } }]);
     for (const value of o.values)
       ev('guest', 'write', { gfn: i, value }, [{ machine: pageId(i), event: { type: 'guestWrite', value } }]);
-    ev('host', 'pin', { page: i }, [
-      { machine: pageId(i), event: { type: 'pin' }, prior: true },
-      { machine: fd0, event: { type: 'pinMark', page: i, on: true }, prior: true },
-    ]);
-    ev('host', 'unpin', { page: i }, [
-      { machine: pageId(i), event: { type: 'unpin' } },
-      { machine: fd0, event: { type: 'pinMark', page: i, on: false }, prior: true },
-    ]);
+    if (o.inplace) pinEvents(i, ev);
   }
 
   fallocateEvents(o, ev);
@@ -141,13 +138,25 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
 
 type Ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]) => void;
 
+/** GUP pins (CONFIG_GUP_TEST pin_user_pages) on a mapped page: INPLACE's refcount check. */
+function pinEvents(i: number, ev: Ev): void {
+  ev('host', 'pin', { page: i }, [
+    { machine: pageId(i), event: { type: 'pin' }, prior: true },
+    { machine: fileId(0), event: { type: 'pinMark', page: i, on: true }, prior: true },
+  ]);
+  ev('host', 'unpin', { page: i }, [
+    { machine: pageId(i), event: { type: 'unpin' } },
+    { machine: fileId(0), event: { type: 'pinMark', page: i, on: false }, prior: true },
+  ]);
+}
+
 /** fallocate(fd 0): unaligned and out-of-range words the selftests use, and every aligned range. */
 function fallocateEvents(o: GmemWorldOptions, ev: Ev): void {
-  const bad = (words: readonly string[]): readonly string[] => (o.errors ? words : []);
+  const bad = (words: readonly string[]): readonly string[] => (o.selftest ? words : []);
   const offsets = uniq([
     '0',
     ...bad(['1', 'P-1']),
-    ...range(o.pages + (o.errors ? 1 : 0)).map((k) => pageWord(k + 1)),
+    ...range(o.pages + (o.selftest ? 1 : 0)).map((k) => pageWord(k + 1)),
   ]);
   const lens = uniq([...bad(['1', 'P-1', 'P+1']), ...range(o.pages).map((k) => pageWord(k + 1))]);
   const modes = ['KEEP_SIZE', 'KEEP_SIZE|PUNCH_HOLE'];
@@ -169,7 +178,7 @@ function fallocateEvents(o: GmemWorldOptions, ev: Ev): void {
 
 /** KVM_SET_USER_MEMORY_REGION[2] on slot 0 (fd-0 pages at GFN 0..), and the other VM's own binding. */
 function memslotEvents(o: GmemWorldOptions, ev: Ev): void {
-  const bad = (words: readonly string[]): readonly string[] => (o.errors ? words : []);
+  const bad = (words: readonly string[]): readonly string[] => (o.selftest ? words : []);
   const fds = [...bad(['none', 'kvm', 'vm', 'memfd']), ...range(o.files).map((f) => `gmem${f}`)];
   const flagWords = ['0', 'GUEST_MEMFD', ...bad(['LOG_DIRTY_PAGES|GUEST_MEMFD', 'READONLY|GUEST_MEMFD'])];
   const add = (api: string, flags: string, fd: string, offset: string): void => {
@@ -197,7 +206,7 @@ function memslotEvents(o: GmemWorldOptions, ev: Ev): void {
   };
   for (const api of ['v2', ...bad(['v1'])])
     for (const flags of flagWords)
-      for (const fd of flags === '0' ? ['none'] : fds)
+      for (const fd of flags === '0' ? bad(['none']) : fds)
         for (const offset of fd.startsWith('gmem') ? ['0', ...bad(['1', '2048', 'P-1'])] : ['0'])
           add(api, flags, fd, offset);
   for (const api of ['v1', 'v2']) for (const b of range(o.regionBits)) add(api, `1<<${b + 3}`, 'none', '0');
