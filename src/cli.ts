@@ -52,7 +52,7 @@ const commands: Readonly<Record<string, Command>> = {
   conform: {
     usage: 'foliocheck conform [SCENARIO ...] [--json]',
     summary:
-      'Replay kernel-selftest scenarios (scenarios/**/*.litmus, or the files, directories or names given) on the conformance models and print pass/fail per scenario and per step, with what each step expected and what the model gave.',
+      'Replay kernel-selftest scenarios on the conformance models. Runs scenarios/**/*.litmus, or the files, directories or names given, and prints pass/fail per scenario and per step with what each step expected and what the model gave.',
     flags: conformFlags,
     extra: `
 A scenario names its model and lists numbered steps 'N. ACTOR OP [ARG=VALUE ...] -> OUTCOME'

@@ -50,9 +50,8 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
 
   const sizes = uniq([...bad(['1', '2048', 'P-1']), ...range(o.pages).map((k) => pageWord(k + 1))]);
   const flags = uniq([
-    '0',
+    ...bad(['0', 'INIT_SHARED']),
     'MMAP',
-    'INIT_SHARED',
     'MMAP|INIT_SHARED',
     ...range(o.flagBits).map((b) => `1<<${b}`),
   ]);
@@ -77,8 +76,8 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
   }
 
   const fd0 = fileId(0);
-  for (const len of uniq(['P', pageWord(o.pages), pageWord(4 * o.pages)]))
-    for (const map of ['shared', 'private'])
+  for (const len of uniq([...bad(['P']), pageWord(o.pages), ...bad([pageWord(4 * o.pages)])]))
+    for (const map of ['shared', ...bad(['private'])])
       ev('host', 'mmap', { fd: 0, len, map }, [
         { machine: fd0, event: { type: 'mmap', len: bytesOf(len) / P, map } },
       ]);
