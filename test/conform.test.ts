@@ -15,8 +15,6 @@ const results = scenarioFiles([], cwd).map((f) => runScenario(loadScenario(f, cw
 /** Scenarios that fail because the models lack what they need (README "Known model gaps"). */
 const KNOWN_GAPS: Record<string, string> = {
   'guest_memfd_test/test_collapse': "the model has no 'vmm create' with these arguments",
-  'guest_memfd_test/test_mbind': "the model has no operation 'host mbind'",
-  'guest_memfd_test/test_numa_allocation': "the model has no operation 'host mbind'",
 };
 
 describe('conformance suite', () => {
@@ -27,7 +25,7 @@ describe('conformance suite', () => {
   it('passes exactly the scenarios outside the known model gaps', () => {
     const failing = results.filter((r) => !r.pass).map((r) => r.name);
     expect(failing.sort()).toEqual(Object.keys(KNOWN_GAPS).sort());
-    expect(results.filter((r) => r.pass).length).toBe(28);
+    expect(results.filter((r) => r.pass).length).toBe(30);
   });
 
   it('fails each known gap for the stated reason', () => {
@@ -61,9 +59,9 @@ describe('foliocheck conform', () => {
     };
     expect(out.ok).toBe(false);
     expect(out.scenarios.length).toBe(31);
-    const mbind = out.scenarios.find((s) => s.name === 'guest_memfd_test/test_mbind');
-    expect(mbind?.pass).toBe(false);
-    expect(mbind?.failures.length).toBeGreaterThan(0);
+    const collapse = out.scenarios.find((s) => s.name === 'guest_memfd_test/test_collapse');
+    expect(collapse?.pass).toBe(false);
+    expect(collapse?.failures.length).toBeGreaterThan(0);
   });
 
   it('exit 0 and per-step lines when every named scenario passes', async () => {

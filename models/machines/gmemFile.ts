@@ -38,6 +38,7 @@ export type GmemFileEvent =
   | { type: 'madvise'; advice: string }
   | { type: 'bind'; vm: number; off: number }
   | { type: 'fork' }
+  | { type: 'mbindCheck'; policy: string }
   | { type: 'pinMark'; page: number; on: boolean; prior: string }
   | { type: 'convertCheck'; mask: number; to: string };
 
@@ -175,6 +176,14 @@ export const gmemFileMachine = setup({
         madvise: [
           {
             guard: ({ context, event }) => context.map !== 0 && event.advice === 'COLLAPSE',
+            actions: outcome('EINVAL'),
+          },
+          { guard: ({ context }) => context.map !== 0 },
+        ],
+        /** mbind() on the mapping: an unknown mode is EINVAL (mm/mempolicy.c). */
+        mbindCheck: [
+          {
+            guard: ({ context, event }) => context.map !== 0 && event.policy === '999',
             actions: outcome('EINVAL'),
           },
           { guard: ({ context }) => context.map !== 0 },

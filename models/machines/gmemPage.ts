@@ -21,6 +21,10 @@ export interface GmemPageContext {
   /** The inode was created with MMAP: a binding makes the slot GMEM_ONLY (§1.3). */
   readonly mmapInode: boolean;
   readonly pins: number;
+  /** NUMA policy of this index (the inode's shared policy, §2.20) as POLICY:NODE. */
+  readonly policy: string;
+  /** Node of the folio, fixed when it is allocated (the policy applies at allocation). */
+  readonly node: number;
 }
 
 export type GmemPageEvent =
@@ -36,7 +40,10 @@ export type GmemPageEvent =
   | { type: 'guestRead' }
   | { type: 'guestWrite'; value: string }
   | { type: 'pin'; prior: string }
-  | { type: 'unpin' };
+  | { type: 'unpin' }
+  | { type: 'mbind'; policy: string; prior: string }
+  | { type: 'policyRead' }
+  | { type: 'nodeRead' };
 
 export const ZERO = '0x00';
 const NONE = '-';
@@ -53,6 +60,11 @@ function guestTarget(c: Ctx): Target {
 }
 
 const shown = (v: string): string => (v === NONE ? ZERO : v);
+/** Node a new folio lands on: the bound or interleave node; DEFAULT allocates on node 0. */
+const nodeOf = (policy: string): number => Number(policy.split(':')[1] ?? 0);
+/** The folio's node after a use: allocation (no folio yet) follows the policy. */
+const allocated = (c: Ctx): number => (c.gm === NONE ? nodeOf(c.policy) : c.node);
+export const POLICIES = ['DEFAULT:0', 'INTERLEAVE:0', 'BIND:0', 'BIND:1'];
 const priorOk = ({ event }: { event: { prior?: string } }): boolean => event.prior === 'ok';
 
 /** Transitions that report the value at `field` (absent folio reads as zero and is allocated). */
@@ -79,7 +91,8 @@ export function gmemPageMachine(values: readonly string[]): AnyStateMachine {
     actions: {
       ...outcomeActions,
       /** A read allocates a zeroed folio where none was (the value stays what was read). */
-      store: assign((_, params: { field: 'gm' | 'backing'; value: string }) => ({
+      store: assign(({ context }, params: { field: 'gm' | 'backing'; value: string }) => ({
+        ...(params.field === 'gm' ? { node: allocated(context) } : {}),
         [params.field]: params.value,
       })),
     },
@@ -92,6 +105,8 @@ export function gmemPageMachine(values: readonly string[]): AnyStateMachine {
       route: 'none',
       mmapInode: false,
       pins: 0,
+      policy: 'DEFAULT:0',
+      node: 0,
     }),
     on: {
       hostRead: [
@@ -102,7 +117,7 @@ export function gmemPageMachine(values: readonly string[]): AnyStateMachine {
       hostWrite: [
         { guard: ({ event }) => event.prior !== 'ok' },
         { guard: ({ context }) => !hostVisible(context), actions: outcome('SIGBUS') },
-        { actions: assign({ gm: ({ event }) => event.value }) },
+        { actions: assign(({ context, event }) => ({ gm: event.value, node: allocated(context) })) },
       ],
       backingRead: readOf(values, (c) => c.backing, 'backing'),
       backingWrite: { actions: assign({ backing: ({ event }) => event.value }) },
@@ -113,6 +128,8 @@ export function gmemPageMachine(values: readonly string[]): AnyStateMachine {
           guard: priorOk,
           actions: assign(({ context, event }) => ({
             gm: NONE,
+            policy: 'DEFAULT:0',
+            node: 0,
             mmapInode: event.mmap,
             attr: event.attr === 'keep' ? context.attr : event.attr,
           })),
@@ -146,7 +163,7 @@ export function gmemPageMachine(values: readonly string[]): AnyStateMachine {
         })),
         {
           guard: ({ context }) => guestTarget(context) === 'gm',
-          actions: assign({ gm: ({ event }) => event.value }),
+          actions: assign(({ context, event }) => ({ gm: event.value, node: allocated(context) })),
         },
         { actions: assign({ backing: ({ event }) => event.value }) },
       ],
@@ -155,8 +172,23 @@ export function gmemPageMachine(values: readonly string[]): AnyStateMachine {
         { guard: ({ context }) => context.attr !== 'shared', actions: outcome('EFAULT') },
         {
           guard: ({ context }) => context.pins < MAX_PINS,
-          actions: assign(({ context }) => ({ pins: context.pins + 1, gm: shown(context.gm) })),
+          actions: assign(({ context }) => ({
+            pins: context.pins + 1,
+            gm: shown(context.gm),
+            node: allocated(context),
+          })),
         },
+      ],
+      mbind: [{ guard: priorOk, actions: assign({ policy: ({ event }) => event.policy }) }, {}],
+      policyRead: POLICIES.map((p) => ({
+        guard: ({ context }: { context: Ctx }) => context.policy === p,
+        actions: outcome(p),
+      })),
+      /** move_pages() status query: the folio's node, -ENOENT when no folio is allocated. */
+      nodeRead: [
+        { guard: ({ context }) => context.gm === NONE, actions: outcome('ENOENT') },
+        { guard: ({ context }) => context.node === 0, actions: outcome('0') },
+        { actions: outcome('1') },
       ],
       unpin: {
         guard: ({ context }) => context.pins > 0,

@@ -113,6 +113,7 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
     if (o.inplace) pinEvents(i, ev);
   }
 
+  if (o.selftest) numaEvents(o, ev);
   fallocateEvents(o, ev);
   memslotEvents(o, ev);
   attributeEvents(o, ev);
@@ -143,6 +144,30 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
  */
 function follower(o: GmemWorldOptions, machine: string, event: Participant['event']): Participant {
   return o.selftest ? { machine, event, prior: true } : { machine, event: { ...event, prior: 'ok' } };
+}
+
+/** NUMA (two nodes): mbind over aligned ranges of the mapping, get_mempolicy and move_pages per page. */
+function numaEvents(o: GmemWorldOptions, ev: Ev): void {
+  const binds: [string, Record<string, string>][] = [
+    ['INTERLEAVE:0', { policy: 'INTERLEAVE', node: '0' }],
+    ['BIND:0', { policy: 'BIND', node: '0' }],
+    ['BIND:1', { policy: 'BIND', node: '1' }],
+    ['DEFAULT:0', { policy: 'DEFAULT' }],
+  ];
+  for (const start of range(o.pages))
+    for (const n of range(o.pages - start).map((k) => k + 1))
+      for (const [policy, args] of binds)
+        ev('host', 'mbind', { offset: start === 0 ? '0' : pageWord(start), len: pageWord(n), ...args }, [
+          { machine: fileId(0), event: { type: 'mbindCheck', policy } },
+          ...range(n).map((k) => follower(o, pageId(start + k), { type: 'mbind', policy })),
+        ]);
+  ev('host', 'mbind', { offset: '0', len: 'P', policy: '999' }, [
+    { machine: fileId(0), event: { type: 'mbindCheck', policy: '999' } },
+  ]);
+  for (const i of range(o.pages)) {
+    ev('host', 'get_mempolicy', { page: i }, [{ machine: pageId(i), event: { type: 'policyRead' } }]);
+    ev('host', 'move_pages', { page: i }, [{ machine: pageId(i), event: { type: 'nodeRead' } }]);
+  }
 }
 
 type Ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]) => void;
