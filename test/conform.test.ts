@@ -119,6 +119,10 @@ describe('scenario parser', () => {
         /x\.litmus:3: unknown operation 'mmapp' \(did you mean 'mmap'\?\)/,
       ],
       [
+        'scenario x\n(* a comment *)\nmodel guest-memfd-mainline pages=99\n1. host read page=0 -> 0x00\n',
+        /x\.litmus:3: parameter pages of guest-memfd-mainline must be between 1 and 8, got 99/,
+      ],
+      [
         'scenario x\nmodel guest-memfd-mainlin\n1. host read page=0 -> 0x00\n',
         /x\.litmus:2: unknown model 'guest-memfd-mainlin'/,
       ],

@@ -73,7 +73,8 @@ function checkVocabulary(sc: Scenario): void {
 /** Resolve the model, variant and parameters a scenario names (bad input → InputError). */
 export function scenarioSystem(sc: Scenario): { model: AnyModel; variant: string; sys: Interpreted } {
   const wrap = (err: unknown): never => {
-    if (err instanceof InputError) throw new InputError(err.code, `${sc.file}:2: ${err.message}`);
+    if (err instanceof InputError)
+      throw new InputError(err.code, `${sc.file}:${sc.modelLine}: ${err.message}`);
     throw err;
   };
   try {

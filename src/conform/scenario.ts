@@ -35,6 +35,8 @@ export interface Scenario {
   readonly file: string;
   readonly name: string;
   readonly model: string;
+  /** Line of the `model` line, for errors about the model, variant or parameters. */
+  readonly modelLine: number;
   readonly variant: string | undefined;
   readonly params: Readonly<Record<string, string>>;
   readonly steps: readonly Step[];
@@ -89,6 +91,7 @@ export function parseScenario(text: string, file: string): Scenario {
     new InputError('bad_scenario', `${file}:${line}: ${msg}`);
   let name: string | undefined;
   let model: { id: string; variant: string | undefined; params: Record<string, string> } | undefined;
+  let modelLine = 0;
   const steps: Step[] = [];
   lines.forEach((content, i) => {
     const line = i + 1;
@@ -106,6 +109,7 @@ export function parseScenario(text: string, file: string): Scenario {
     }
     if (model === undefined) {
       model = parseModelLine(head, rest, (msg) => bad(line, msg));
+      modelLine = line;
       return;
     }
     steps.push(parseStep(words, steps.length + 1, line, (msg) => bad(line, msg)));
@@ -113,7 +117,7 @@ export function parseScenario(text: string, file: string): Scenario {
   if (name === undefined) throw bad(1, "empty scenario; start with 'scenario NAME'");
   if (model === undefined) throw bad(lines.length, "missing 'model MODEL[:VARIANT] [PARAM=N ...]' line");
   if (steps.length === 0) throw bad(lines.length, "no steps; add lines like '1. host read page=0 -> 0x00'");
-  return { file, name, model: model.id, variant: model.variant, params: model.params, steps };
+  return { file, name, model: model.id, modelLine, variant: model.variant, params: model.params, steps };
 }
 
 function parseModelLine(
