@@ -3,8 +3,10 @@ import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
 import directMapRemoval from './direct-map-removal.js';
 import exclusiveGup from './exclusive-gup.js';
+import guestMemfdConversions from './guest-memfd-conversions.js';
 import guestMemfdFlags from './guest-memfd-flags.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
+import guestMemfdMainline from './guest-memfd-mainline.js';
 import guestMemfdV1 from './guest-memfd-v1.js';
 import guestMemfdV1Binding from './guest-memfd-v1-binding.js';
 import guestMemfdV1Punch from './guest-memfd-v1-punch.js';
@@ -33,5 +35,7 @@ export const models: readonly AnyModel[] = [
   directMapRemoval,
   snpTdxPlatform,
   lockOrder,
+  guestMemfdMainline,
+  guestMemfdConversions,
   bench,
 ];

@@ -4,6 +4,7 @@ import { InputError, nearest } from './errors.js';
 import { helpText, parseArgs, type FlagSpec, type ParsedArgs } from './commands/args.js';
 import { checkCommand, checkFlags } from './commands/check.js';
 import { exportCommand, exportFlags } from './commands/export.js';
+import { conformCommand, conformFlags } from './commands/conform.js';
 import type { Io } from './commands/io.js';
 import { listCommand, listFlags } from './commands/list.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
@@ -79,6 +80,23 @@ const commands: Readonly<Record<string, Command>> = {
     flags: exportFlags,
     extra: WRITE_EXIT_CODES,
     run: exportCommand,
+  },
+  conform: {
+    usage: 'foliocheck conform [SCENARIO ...] [--json]',
+    summary:
+      'Replay kernel-selftest scenarios on the conformance models. Runs scenarios/**/*.litmus, or the files, directories or names given, and prints pass/fail per scenario and per step with what each step expected and what the model gave.',
+    flags: conformFlags,
+    extra: `
+A scenario names its model and lists numbered steps 'N. ACTOR OP [ARG=VALUE ...] -> OUTCOME'
+(see README "Conformance scenarios"). A step fails when the model gives another outcome, has
+no such event, or the event is not enabled.
+
+exit codes:
+  0  every scenario passes
+  1  some step differs from its expectation
+  2  bad usage or a malformed scenario (file:line: what was expected)
+`,
+    run: conformCommand,
   },
 };
 

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'bad_trace'
   | 'trace_model_mismatch'
   | 'bad_model'
+  | 'bad_scenario'
   | 'io';
 
 /** A problem with what the user gave us (flags, files, model definitions). Exit code 2. */
