@@ -1,9 +1,8 @@
 // One check run: a model variant with parameters, explored once, every property judged
 // against the variant's expectation.
 import { performance } from 'node:perf_hooks';
-import { explore, type EngineName, type StrategyName } from './explore/index.js';
+import { explore, type EngineName, type ExploreOptions, type StrategyName } from './explore/index.js';
 import { pathTo } from './explore/space.js';
-import type { SearchLimits } from './explore/strategy.js';
 import type { AnyModel, Verdict } from './model.js';
 import { isSafety, type PropertyKind } from './property.js';
 import { compileSystem, type CompiledSystem } from './system.js';
@@ -44,11 +43,7 @@ export interface RunResult {
   readonly system: CompiledSystem;
 }
 
-export interface CheckOptions extends SearchLimits {
-  readonly engine: EngineName;
-  readonly strategy: StrategyName;
-  readonly symmetry: boolean;
-}
+export type CheckOptions = ExploreOptions;
 
 export function checkRun(
   model: AnyModel,
@@ -56,8 +51,13 @@ export function checkRun(
   variant: string,
   opts: CheckOptions,
 ): RunResult {
+  return checkSystem(model, compileSystem(model, params, variant), opts);
+}
+
+/** Checks an already compiled system of `model` (a variant, possibly with substituted machines). */
+export function checkSystem(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): RunResult {
   const start = performance.now();
-  const sys = compileSystem(model, params, variant);
+  const { params, variant } = sys;
   const maxDepth = opts.maxDepth ?? model.maxDepth;
   const run = explore(sys, { ...opts, maxDepth });
   const { stats, tracker, space } = run;

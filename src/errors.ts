@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'bad_trace'
   | 'trace_model_mismatch'
   | 'bad_model'
+  | 'bad_checkpoint'
+  | 'checkpoint_mismatch'
   | 'io';
 
 /** A problem with what the user gave us (flags, files, model definitions). Exit code 2. */

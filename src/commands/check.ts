@@ -1,7 +1,16 @@
 // `foliocheck check`: explore model variants and judge every property against the
 // variant's expectation. All input is validated before any search or file write.
 import { join } from 'node:path';
-import { asExpected, checkRun, exitStatus, type PropertyResult, type RunResult } from '../check.js';
+import {
+  asExpected,
+  checkRun,
+  checkSystem,
+  exitStatus,
+  type CheckOptions,
+  type PropertyResult,
+  type RunResult,
+} from '../check.js';
+import { checkpointHeader, checkpointSaver, readCheckpoint } from '../checkpoint.js';
 import { InputError } from '../errors.js';
 import type { EngineName, StrategyName } from '../explore/index.js';
 import { writeFileAtomic } from '../files.js';
@@ -9,6 +18,7 @@ import { table } from '../format.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
 import { select } from '../registry.js';
+import { compileSystem } from '../system.js';
 import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
@@ -37,6 +47,17 @@ export const checkFlags: readonly FlagSpec[] = [
     name: 'out',
     value: 'DIR',
     doc: 'write each counterexample to DIR/<model>.<variant>.<property>.trace.json',
+  },
+  {
+    name: 'checkpoint',
+    value: 'FILE',
+    doc: 'bfs, one MODEL:VARIANT: save the search to FILE periodically and when a limit stops it',
+  },
+  { name: 'checkpoint-every', value: 'SECONDS', doc: 'seconds between two checkpoints (default 60)' },
+  {
+    name: 'resume',
+    value: 'FILE',
+    doc: 'continue the search saved in FILE (same model, variant, --set and options as when saved)',
   },
   { name: 'json', doc: 'print one JSON object instead of the table' },
 ];
@@ -88,6 +109,27 @@ function mark(p: PropertyResult): string {
   return asExpected(p) ? 'ok' : 'MISMATCH';
 }
 
+/** One run that saves (--checkpoint) or continues (--resume) its search; inputs checked first. */
+function checkpointedRun(args: ParsedArgs, plans: readonly Plan[], opts: CheckOptions): RunResult {
+  const [p, ...more] = plans;
+  if (p === undefined || more.length > 0)
+    throw new InputError('usage', 'check: --checkpoint and --resume need exactly one MODEL:VARIANT');
+  if (opts.strategy !== 'bfs')
+    throw new InputError('usage', 'check: --checkpoint and --resume work with --strategy bfs only');
+  const save = option(args, 'checkpoint');
+  const every = intOption(args, 'check', 'checkpoint-every', 1) ?? 60;
+  if (save === undefined && args.flags.has('checkpoint-every'))
+    throw new InputError('usage', 'check: --checkpoint-every needs --checkpoint FILE');
+  const sys = compileSystem(p.model, p.params, p.variant);
+  const header = checkpointHeader(sys, { ...opts, maxDepth: opts.maxDepth ?? p.model.maxDepth });
+  const from = option(args, 'resume');
+  return checkSystem(p.model, sys, {
+    ...opts,
+    resume: from === undefined ? undefined : readCheckpoint(from, header, sys),
+    onCheckpoint: save === undefined ? undefined : checkpointSaver(save, header, every),
+  });
+}
+
 export function checkCommand(args: ParsedArgs, io: Io): number {
   const plans = plan(args);
   const strategy = choiceOption<StrategyName>(args, 'check', 'strategy', ['bfs', 'dfs'], 'bfs');
@@ -96,15 +138,11 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
   const maxStates = intOption(args, 'check', 'max-states', 1);
   const out = option(args, 'out');
   const json = flag(args, 'json');
-  const runs = plans.map((p) =>
-    checkRun(p.model, p.params, p.variant, {
-      engine,
-      strategy,
-      symmetry: !flag(args, 'no-symmetry'),
-      maxDepth,
-      maxStates,
-    }),
-  );
+  const opts: CheckOptions = { engine, strategy, symmetry: !flag(args, 'no-symmetry'), maxDepth, maxStates };
+  const runs =
+    args.flags.has('checkpoint') || args.flags.has('resume') || args.flags.has('checkpoint-every')
+      ? [checkpointedRun(args, plans, opts)]
+      : plans.map((p) => checkRun(p.model, p.params, p.variant, opts));
   const traces = new Map<string, string>();
   if (out !== undefined) {
     for (const r of runs) {
