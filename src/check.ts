@@ -2,6 +2,7 @@
 // against the variant's expectation.
 import { performance } from 'node:perf_hooks';
 import { explore, type EngineName, type ExploreOptions, type StrategyName } from './explore/index.js';
+import { concretePath } from './explore/concretize.js';
 import { pathTo } from './explore/space.js';
 import type { AnyModel, Verdict } from './model.js';
 import { isSafety, type PropertyKind } from './property.js';
@@ -63,6 +64,7 @@ export function checkSystem(model: AnyModel, sys: CompiledSystem, opts: CheckOpt
   const { stats, tracker, space } = run;
   const decidedNegatively = stats.complete || (stats.depthBounded && stats.stopReason === undefined);
   const spec = model.variants[variant];
+  const reduced = opts.symmetry && sys.symmetry.length > 0;
   const properties = sys.properties.map((p, i): PropertyResult => {
     const found = tracker.found[i];
     let verdict: Judgement;
@@ -70,10 +72,15 @@ export function checkSystem(model: AnyModel, sys: CompiledSystem, opts: CheckOpt
     else if (found !== undefined) verdict = p.kind === 'always' ? 'violated' : 'reached';
     else if (decidedNegatively) verdict = p.kind === 'always' ? 'holds' : 'unreached';
     else verdict = 'unknown';
+    const fires = (e: number, outcome: string): boolean =>
+      (sys.stepTables[i]?.[e * sys.outcomes.length + sys.outcomes.indexOf(outcome)] === 1) !==
+      (p.kind === 'always');
     const path =
       found === undefined
         ? undefined
-        : [...pathTo(space, found.state), ...(found.event === undefined ? [] : [found.event])];
+        : reduced
+          ? concretePath(sys, space, found, fires)
+          : [...pathTo(space, found.state), ...(found.event === undefined ? [] : [found.event])];
     return { name: p.name, kind: p.kind, doc: p.doc, verdict, expected: spec?.expect[p.name], path };
   });
   return {
@@ -83,7 +90,7 @@ export function checkSystem(model: AnyModel, sys: CompiledSystem, opts: CheckOpt
     flaws: spec?.flaws ?? [],
     engine: run.engine,
     strategy: opts.strategy,
-    symmetry: opts.symmetry && sys.symmetry.length > 0,
+    symmetry: reduced,
     complete: stats.complete,
     maxDepth,
     depthBounded: stats.depthBounded,

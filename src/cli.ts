@@ -4,6 +4,7 @@ import { InputError, nearest } from './errors.js';
 import { helpText, parseArgs, type FlagSpec, type ParsedArgs } from './commands/args.js';
 import { checkCommand, checkFlags } from './commands/check.js';
 import type { Io } from './commands/io.js';
+import { guardsCommand, guardsFlags } from './commands/guards.js';
 import { listCommand, listFlags } from './commands/list.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
 import { TOOL_VERSION } from './version.js';
@@ -39,6 +40,13 @@ const commands: Readonly<Record<string, Command>> = {
     flags: checkFlags,
     extra: EXIT_CODES,
     run: checkCommand,
+  },
+  guards: {
+    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR]',
+    summary:
+      "Remove each named guard of the design in turn and check again: a guard is necessary when a property that held is then violated (with its counterexample), redundant when no verdict changes, unbounded when a machine's context no longer stays bounded without it.",
+    flags: guardsFlags,
+    run: guardsCommand,
   },
   replay: {
     usage: 'foliocheck replay TRACE [--json] [--force]',

@@ -62,7 +62,7 @@ export const checkFlags: readonly FlagSpec[] = [
   { name: 'json', doc: 'print one JSON object instead of the table' },
 ];
 
-interface Plan {
+export interface Plan {
   readonly model: AnyModel;
   readonly variant: string;
   readonly params: Record<string, number>;
@@ -78,7 +78,7 @@ function parseSets(args: ParsedArgs): Record<string, string> {
   return sets;
 }
 
-function plan(args: ParsedArgs): Plan[] {
+export function planRuns(args: ParsedArgs): Plan[] {
   const selections = select(args.positionals);
   const sets = parseSets(args);
   for (const name of Object.keys(sets)) {
@@ -131,7 +131,7 @@ function checkpointedRun(args: ParsedArgs, plans: readonly Plan[], opts: CheckOp
 }
 
 export function checkCommand(args: ParsedArgs, io: Io): number {
-  const plans = plan(args);
+  const plans = planRuns(args);
   const strategy = choiceOption<StrategyName>(args, 'check', 'strategy', ['bfs', 'dfs'], 'bfs');
   const engine = choiceOption<EngineName>(args, 'check', 'engine', ['compiled', 'interpret'], 'compiled');
   const maxDepth = intOption(args, 'check', 'max-depth');
