@@ -66,8 +66,7 @@ function expectReplays(r: RunResult): void {
 for (const m of models) {
   describe(`${m.id}: search order and symmetry do not change verdicts`, () => {
     for (const c of configs(m)) {
-      const label = `${c.variant} ${JSON.stringify(c.params)}`;
-      it(label, () => {
+      it(`${c.variant} ${JSON.stringify(c.params)}`, () => {
         const sys = compileSystem(m, c.params, c.variant);
         const bfsFull = run(m, sys, 'bfs', false);
         const bfsReduced = run(m, sys, 'bfs', true);
