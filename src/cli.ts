@@ -1,6 +1,6 @@
 // The command table: parses the command name and flags, runs the command, and turns
 // input errors into one line and exit code 2. Only engine bugs produce a stack trace.
-import { InputError, nearest } from './errors.js';
+import { InputError, nearest, oneLine } from './errors.js';
 import { helpText, parseArgs, type FlagSpec, type ParsedArgs } from './commands/args.js';
 import { checkCommand, checkFlags } from './commands/check.js';
 import type { Io } from './commands/io.js';
@@ -100,7 +100,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return await command.run(parseArgs(name, rest, command.flags), io);
   } catch (err) {
     if (err instanceof InputError) {
-      io.err(`foliocheck: ${err.message}\n`);
+      io.err(`foliocheck: ${oneLine(err.message)}\n`);
       return 2;
     }
     throw err;

@@ -32,11 +32,13 @@ function configs(m: AnyModel): (Config & { large: boolean })[] {
   const pins = JSON.parse(
     readFileSync(join(import.meta.dirname, 'models', 'pins', `${m.id}.json`), 'utf8'),
   ) as { configs: Config[] };
-  const base = Object.keys(m.variants).map((variant) => ({ params: defaults(m), variant }));
-  return [
-    ...base,
-    ...pins.configs.map((c) => ({ params: { ...defaults(m), ...c.params }, variant: c.variant })),
-  ];
+  const base = Object.keys(m.variants).map((variant) => ({ params: defaults(m), variant, large: false }));
+  const large = pins.configs.map((c) => ({
+    params: { ...defaults(m), ...c.params },
+    variant: c.variant,
+    large: true,
+  }));
+  return [...base, ...large];
 }
 
 const run = (m: AnyModel, sys: CompiledSystem, strategy: StrategyName, symmetry: boolean): RunResult =>
