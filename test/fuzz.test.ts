@@ -8,9 +8,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hash64 } from '../src/key.js';
 import { runCli, type CliRun } from './helpers.js';
 
-const RUNS = Number(process.env['FOLIOCHECK_FUZZ_RUNS'] ?? '30');
+const RUNS = Number(process.env['FOLIOCHECK_FUZZ_RUNS'] ?? '25');
 const TIMEOUT = Math.max(30_000, RUNS * 200);
 const dir = mkdtempSync(join(tmpdir(), 'foliocheck-fuzz-'));
 const outDir = join(dir, 'out');
@@ -44,7 +45,39 @@ async function runClean(argv: readonly string[]): Promise<CliRun> {
 }
 
 /** Values that break validators: wrong types, huge and odd numbers, unicode, deep objects. */
+/** Names valid somewhere in the tool: a mutation may land on a meaningful but wrong value. */
+const known = fc.constantFrom<Json>(
+  'guest-memfd-inplace',
+  'gunyah-longterm-pin',
+  'bench',
+  'fixed',
+  'no-pin-check',
+  'longterm-pin',
+  'no-dma-of-private',
+  'converts-to-private',
+  'no-longterm-pin-on-movable',
+  'page-migrates',
+  'always',
+  'sometimes',
+  'eventually',
+  'possibly',
+  'deadlock-free',
+  'holds',
+  'violated',
+  'reached',
+  'vmm',
+  'vfio',
+  'converter0',
+  'faultCheck',
+  'convertCommit',
+  'ok',
+  'EAGAIN',
+  'SIGBUS',
+  'page',
+);
+
 const nasty: fc.Arbitrary<Json> = fc.oneof(
+  known,
   fc.constantFrom<Json>(
     null,
     true,
@@ -124,11 +157,14 @@ describe('fuzz: replay', () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
-          nasty,
+          fc.array(fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), nasty), {
+            minLength: 1,
+            maxLength: 3,
+          }),
           fc.subarray(['--json', '--force']),
-          async (choices, value, flags) => {
-            writeFileSync(traceFile, JSON.stringify(mutate(trace, choices, value)));
+          async (mutations, flags) => {
+            const doc = mutations.reduce((d, [choices, value]) => mutate(d, choices, value), trace);
+            writeFileSync(traceFile, JSON.stringify(doc));
             expect([0, 1, 2]).toContain((await runClean(['replay', traceFile, ...flags])).code);
           },
         ),
@@ -167,7 +203,52 @@ describe('fuzz: replay', () => {
   });
 });
 
+/** A checkpoint body with a valid digest, as a hand-edited file would be. */
+function redigest(body: Json): string {
+  const text = JSON.stringify(body);
+  return `${text.slice(0, -1)},"digest":"${hash64(text)}"}\n`;
+}
+
+const b64 = (a: Float64Array | Uint32Array | Uint16Array): string => Buffer.from(a.buffer).toString('base64');
+const columns = fc.constantFrom<Json>(
+  b64(new Float64Array([0, 1e20, -1, 0.5])),
+  b64(new Uint32Array([0, 5, 5, 1])),
+  b64(new Uint16Array([0, 65535, 3])),
+  b64(new Float64Array([0, 0])),
+  '',
+  '@@',
+);
+
 describe('fuzz: checkpoints', () => {
+  it(
+    'structurally mutated checkpoints with a valid digest: exit 2, or a resumed run',
+    async () => {
+      const file = join(dir, 'edited.checkpoint.json');
+      const body = JSON.parse(checkpoint.replace(/,"digest":"[0-9a-f]{16}"\}\s*$/, '}')) as Json;
+      const argv = [
+        'check',
+        'guest-memfd-inplace:check-before-unmap',
+        '--set',
+        'folios=2',
+        '--no-symmetry',
+        '--resume',
+        file,
+      ];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
+          fc.oneof(nasty, columns),
+          async (choices, value) => {
+            writeFileSync(file, redigest(mutate(body, choices, value)));
+            expect([0, 2]).toContain((await runClean(argv)).code);
+          },
+        ),
+        { numRuns: Math.ceil(RUNS / 3) },
+      );
+    },
+    TIMEOUT,
+  );
+
   it(
     'mutated and truncated checkpoints: exit 2, or a resumed run',
     async () => {
