@@ -337,8 +337,14 @@ describe('fuzz: argument vectors', () => {
         fc.asyncProperty(
           fc.constantFrom('check', 'replay', 'list', 'guards', 'chek', ''),
           fc.array(fc.oneof(fc.constantFrom(...flagNames), values), { maxLength: 6 }),
-          async (command, rest) => {
-            // Keep valid runs small: a small model selected and a state bound.
+          async (command, raw) => {
+            // Keep valid runs small (a small model, a state bound) and every file they may
+            // write inside the scratch directory.
+            const rest = raw.map((a, i) =>
+              ['--out', '--checkpoint'].includes(raw[i - 1] ?? '') && !a.startsWith('/')
+                ? join(outDir, a)
+                : a,
+            );
             const argv =
               command === 'check' || command === 'guards'
                 ? [
