@@ -1,6 +1,6 @@
 // Output files are written atomically: a temporary file beside the target, then a
 // rename, so an interrupted run never leaves a half-written file.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from './errors.js';
 
@@ -25,4 +25,20 @@ export function readTextFile(path: string, what: string): string {
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
     throw new InputError('io', `cannot read ${what} ${path}: ${why}`);
   }
+}
+
+/**
+ * Checks before a run that `path` can receive output: a file path must not be a directory,
+ * a directory path must not be a file. A long search then never ends on an unwritable
+ * output named at the start.
+ */
+export function checkOutputPath(path: string, kind: 'file' | 'dir', what: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    return;
+  }
+  if (kind === 'file' && isDir) throw new InputError('io', `${what} ${path} is a directory; name a file`);
+  if (kind === 'dir' && !isDir) throw new InputError('io', `${what} ${path} is a file; name a directory`);
 }

@@ -13,7 +13,7 @@ import {
 import { checkpointHeader, checkpointSaver, readCheckpoint } from '../checkpoint.js';
 import { InputError } from '../errors.js';
 import type { EngineName, StrategyName } from '../explore/index.js';
-import { writeFileAtomic } from '../files.js';
+import { checkOutputPath, writeFileAtomic } from '../files.js';
 import { table } from '../format.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
@@ -117,6 +117,7 @@ function checkpointedRun(args: ParsedArgs, plans: readonly Plan[], opts: CheckOp
   if (opts.strategy !== 'bfs')
     throw new InputError('usage', 'check: --checkpoint and --resume work with --strategy bfs only');
   const save = option(args, 'checkpoint');
+  if (save !== undefined) checkOutputPath(save, 'file', 'check: --checkpoint');
   const every = intOption(args, 'check', 'checkpoint-every', 1) ?? 60;
   if (save === undefined && args.flags.has('checkpoint-every'))
     throw new InputError('usage', 'check: --checkpoint-every needs --checkpoint FILE');
@@ -137,6 +138,7 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
   const maxDepth = intOption(args, 'check', 'max-depth');
   const maxStates = intOption(args, 'check', 'max-states', 1);
   const out = option(args, 'out');
+  if (out !== undefined) checkOutputPath(out, 'dir', 'check: --out');
   const json = flag(args, 'json');
   const opts: CheckOptions = { engine, strategy, symmetry: !flag(args, 'no-symmetry'), maxDepth, maxStates };
   const runs =

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { EngineName } from '../explore/index.js';
-import { writeFileAtomic } from '../files.js';
+import { checkOutputPath, writeFileAtomic } from '../files.js';
 import { table } from '../format.js';
 import { guardNecessity, type GuardFinding } from '../guards.js';
 import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
@@ -52,6 +52,7 @@ export function guardsCommand(args: ParsedArgs, io: Io): number {
     );
   const engine = choiceOption<EngineName>(args, 'guards', 'engine', ['compiled', 'interpret'], 'compiled');
   const out = option(args, 'out');
+  if (out !== undefined) checkOutputPath(out, 'dir', 'guards: --out');
   const opts = {
     engine,
     strategy: 'bfs' as const,
