@@ -2,13 +2,19 @@
 // against the variant's expectation.
 import { performance } from 'node:perf_hooks';
 import { CompiledSpace } from './explore/compiledSpace.js';
-import { explore, type EngineName, type Exploration, type StrategyName } from './explore/index.js';
+import { concretePath } from './explore/concretize.js';
 import { GraphRecorder } from './explore/graph.js';
+import {
+  explore,
+  type EngineName,
+  type Exploration,
+  type ExploreOptions,
+  type StrategyName,
+} from './explore/index.js';
 import { parallelBfs } from './explore/parallel.js';
-import type { StateSpace } from './explore/space.js';
+import { pathTo, type StateSpace } from './explore/space.js';
+import { runAsync, runSync, type SearchStats } from './explore/strategy.js';
 import { WideSpace } from './explore/wideSpace.js';
-import { pathTo } from './explore/space.js';
-import { runAsync, runSync, type SearchLimits, type SearchStats } from './explore/strategy.js';
 import type { AnyModel, Verdict } from './model.js';
 import { judgeProgress } from './progress.js';
 import { isSafety, type PropertyKind } from './property.js';
@@ -70,28 +76,17 @@ export interface Sampling {
   readonly walks: number;
 }
 
-export interface CheckOptions extends SearchLimits {
-  readonly engine: EngineName;
-  readonly strategy: StrategyName;
-  readonly symmetry: boolean;
-  /** Memory budget in bytes (bounds the dense bitmap; the limit itself is polled via shouldStop). */
-  readonly maxMemory?: number | undefined;
-  /**
-   * Worker threads for BFS (default 1). Used when the run qualifies (compiled engine, dense
-   * bitmap, no symmetry reduction, no progress or world-view properties); otherwise the run
-   * is sequential and RunResult.workers says 1.
-   */
+/**
+ * Exploration options plus `workers`: worker threads for BFS (default 1), used when the run
+ * qualifies (compiled engine, dense bitmap, no symmetry reduction, no world-view
+ * properties); otherwise the run is sequential and RunResult.workers says 1.
+ */
+export interface CheckOptions extends ExploreOptions {
   readonly workers?: number | undefined;
-  /** 'wide' forces the two-word fingerprint store even for small states. */
-  readonly storage?: 'auto' | 'wide' | undefined;
-  /** Two-word states: store them exactly instead of as 63-bit fingerprints. */
-  readonly exact?: boolean | undefined;
 }
 
 interface Prepared {
   readonly model: AnyModel;
-  readonly params: Readonly<Record<string, number>>;
-  readonly variant: string;
   readonly opts: CheckOptions;
   readonly sys: CompiledSystem;
   readonly maxDepth: number | undefined;
@@ -102,27 +97,31 @@ interface Prepared {
   readonly start: number;
 }
 
-function prepare(
-  model: AnyModel,
-  params: Readonly<Record<string, number>>,
-  variant: string,
-  opts: CheckOptions,
-): Prepared {
+function prepare(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): Prepared {
   const start = performance.now();
-  const sys = compileSystem(model, params, variant);
   const maxDepth = opts.maxDepth ?? model.maxDepth;
   // Progress properties need the state graph without symmetry reduction (a loop between
   // permuted states is not a loop of the system). With symmetry on, safety properties still
-  // get the reduced run and a second, unreduced run records the graph.
-  // Parallel runs keep no graph either, so they get the same split.
+  // get the reduced run and a second, unreduced run records the graph. Parallel and
+  // checkpointed runs keep no graph either, so they get the same split.
   const progress = sys.properties.some((p) => !isSafety(p));
   const reduce = opts.symmetry && sys.symmetry.length > 0;
   const parallel = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs';
-  const split = progress && (reduce || parallel);
+  const checkpointing = opts.resume !== undefined || opts.onCheckpoint !== undefined;
+  const split = progress && (reduce || parallel || checkpointing);
   const graph = progress && !split;
   const run = explore(sys, { ...opts, maxDepth, graph, shared: parallel });
-  const graphRun = split ? explore(sys, { ...opts, maxDepth, graph: true, symmetry: false }) : undefined;
-  return { model, params, variant, opts, sys, maxDepth, graph, run, graphRun, start };
+  const graphRun = split
+    ? explore(sys, {
+        ...opts,
+        maxDepth,
+        graph: true,
+        symmetry: false,
+        resume: undefined,
+        onCheckpoint: undefined,
+      })
+    : undefined;
+  return { model, opts, sys, maxDepth, graph, run, graphRun, start };
 }
 
 /** Explores one model variant to the end (synchronously) and judges every property. */
@@ -132,8 +131,23 @@ export function checkRun(
   variant: string,
   opts: CheckOptions,
 ): RunResult {
-  const prep = prepare(model, params, variant, opts);
+  return checkSystem(model, compileSystem(model, params, variant), opts);
+}
+
+/** Checks an already compiled system of `model` (a variant, possibly with substituted machines). */
+export function checkSystem(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): RunResult {
+  const prep = prepare(model, sys, opts);
   return judge(prep, runSync(prep.run.search));
+}
+
+/** As checkSystem, but lets the event loop run between search slices (signals, timers). */
+export async function checkSystemAsync(
+  model: AnyModel,
+  sys: CompiledSystem,
+  opts: CheckOptions,
+): Promise<RunResult> {
+  const prep = prepare(model, sys, opts);
+  return judge(prep, await runAsync(prep.run.search));
 }
 
 /** As checkRun, but lets the event loop run between search slices (signals, timers). */
@@ -143,7 +157,7 @@ export async function checkRunAsync(
   variant: string,
   opts: CheckOptions,
 ): Promise<RunResult> {
-  const prep = prepare(model, params, variant, opts);
+  const prep = prepare(model, compileSystem(model, params, variant), opts);
   const plan =
     (opts.workers ?? 1) > 1 && prep.run.space instanceof CompiledSpace
       ? prep.run.space.parallelPlan()
@@ -162,11 +176,13 @@ export async function checkRunAsync(
 }
 
 function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
-  const { model, params, variant, opts, sys, maxDepth, run, graphRun } = prep;
+  const { model, sys, opts, maxDepth, run, graphRun } = prep;
+  const { params, variant } = sys;
   // The graph run explores the same system unreduced; its completeness decides progress verdicts.
   const graphStats = graphRun === undefined ? stats : runSync(graphRun.search);
   const graphOf = graphRun?.graph ?? run.graph;
   const { tracker, space } = run;
+  const reduced = opts.symmetry && sys.symmetry.length > 0 && !prep.graph;
   const decidedNegatively = stats.complete || (stats.depthBounded && stats.stopReason === undefined);
   const spec = model.variants[variant];
   const properties = sys.properties.map((p, i): PropertyResult => {
@@ -188,10 +204,15 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
     if (found !== undefined) verdict = p.kind === 'always' ? 'violated' : 'reached';
     else if (decidedNegatively) verdict = p.kind === 'always' ? 'holds' : 'unreached';
     else verdict = 'unknown';
+    const fires = (e: number, outcome: string): boolean =>
+      (sys.stepTables[i]?.[e * sys.outcomes.length + sys.outcomes.indexOf(outcome)] === 1) !==
+      (p.kind === 'always');
     const path =
       found === undefined
         ? undefined
-        : [...pathTo(space, found.state), ...(found.event === undefined ? [] : [found.event])];
+        : reduced
+          ? concretePath(sys, space, found, fires)
+          : [...pathTo(space, found.state), ...(found.event === undefined ? [] : [found.event])];
     return {
       name: p.name,
       kind: p.kind,
@@ -210,7 +231,7 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
     engine: run.engine,
     workers,
     strategy: opts.strategy,
-    symmetry: opts.symmetry && sys.symmetry.length > 0,
+    symmetry: reduced,
     complete: stats.complete,
     maxDepth,
     depthBounded: stats.depthBounded,

@@ -1,11 +1,12 @@
 // The command table: parses the command name and flags, runs the command, and turns
 // input errors into one line and exit code 2. Only engine bugs produce a stack trace.
-import { InputError, nearest } from './errors.js';
+import { InputError, nearest, oneLine } from './errors.js';
 import { helpText, parseArgs, type FlagSpec, type ParsedArgs } from './commands/args.js';
 import { checkCommand, checkFlags } from './commands/check.js';
 import { exportCommand, exportFlags } from './commands/export.js';
 import { conformCommand, conformFlags } from './commands/conform.js';
 import type { Io } from './commands/io.js';
+import { guardsCommand, guardsFlags } from './commands/guards.js';
 import { listCommand, listFlags } from './commands/list.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
 import { reportCommand, reportFlags } from './commands/report.js';
@@ -49,6 +50,13 @@ const commands: Readonly<Record<string, Command>> = {
     flags: checkFlags,
     extra: EXIT_CODES,
     run: checkCommand,
+  },
+  guards: {
+    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR]',
+    summary:
+      "Remove each named guard of the design in turn and check again: a guard is necessary when a property that held is then violated (with its counterexample), redundant when no verdict changes, unbounded when a machine's context no longer stays bounded without it.",
+    flags: guardsFlags,
+    run: guardsCommand,
   },
   replay: {
     usage: 'foliocheck replay TRACE [--json] [--force]',
@@ -142,7 +150,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return await command.run(parseArgs(name, rest, command.flags), io);
   } catch (err) {
     if (err instanceof InputError) {
-      io.err(`foliocheck: ${err.message}\n`);
+      io.err(`foliocheck: ${oneLine(err.message)}\n`);
       return 2;
     }
     throw err;

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'trace_model_mismatch'
   | 'bad_model'
   | 'bad_scenario'
+  | 'bad_checkpoint'
+  | 'checkpoint_mismatch'
   | 'io';
 
 /** A problem with what the user gave us (flags, files, model definitions). Exit code 2. */
@@ -57,4 +59,13 @@ export function unknownName(what: string, name: string, valid: readonly string[]
   const near = nearest(name, valid);
   const hint = near !== undefined ? `did you mean '${near}'?` : `valid: ${valid.join(', ')}`;
   return `unknown ${what} '${name}' (${hint}); ${fix}`;
+}
+
+/** `text` on one line: control characters (from file names, flags, trace fields) escaped. */
+export function oneLine(text: string): string {
+  return Array.from(text, (c) => {
+    const code = c.charCodeAt(0);
+    const control = code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029;
+    return control ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }).join('');
 }

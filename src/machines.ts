@@ -70,6 +70,7 @@ export function compileKind(
   initials: readonly AnyMachineSnapshot[],
   alphabet: readonly EventObject[],
   intern: (outcome: string) => number,
+  maxStates = MAX_LOCAL_STATES,
 ): Kind {
   const states: AnyMachineSnapshot[] = [];
   const stateIndex = new Map<string, number>();
@@ -77,10 +78,10 @@ export function compileKind(
     const key = snapshotKey(s);
     const found = stateIndex.get(key);
     if (found !== undefined) return found;
-    if (states.length >= MAX_LOCAL_STATES) {
+    if (states.length >= maxStates) {
       throw new InputError(
         'bad_model',
-        `machine '${name}' has more than ${MAX_LOCAL_STATES} local states; bound its context counters (guards on increments)`,
+        `machine '${name}' has more than ${maxStates} local states; bound its context counters (guards on increments)`,
       );
     }
     stateIndex.set(key, states.length);

@@ -1,8 +1,7 @@
 // GitHub Actions job summaries: when GITHUB_STEP_SUMMARY names a file, commands append
 // Markdown to it (GitHub renders it on the run's page). Appending is the documented
 // protocol: several steps share one file.
-import { appendFileSync } from 'node:fs';
-import { InputError } from './errors.js';
+import { appendToFile } from './files.js';
 
 /** Escapes a Markdown table cell. */
 export function mdCell(text: string): string {
@@ -26,13 +25,6 @@ export function appendStepSummary(
 ): string | undefined {
   const file = env['GITHUB_STEP_SUMMARY'];
   if (file === undefined || file === '') return undefined;
-  try {
-    appendFileSync(file, markdown.endsWith('\n') ? markdown : markdown + '\n');
-  } catch (err) {
-    throw new InputError(
-      'io',
-      `cannot append to GITHUB_STEP_SUMMARY file ${file}: ${(err as Error).message}`,
-    );
-  }
+  appendToFile(file, markdown.endsWith('\n') ? markdown : markdown + '\n', 'GITHUB_STEP_SUMMARY file');
   return file;
 }

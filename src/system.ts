@@ -85,16 +85,30 @@ export function eventLabel(e: { actor: string; type: string; args: Args }): stri
   return `${e.actor}: ${e.type}(${args})`;
 }
 
-/** Build and compile the system of `model` for `params` and `variant` (already validated). */
+/** Experiments on a model's machines (`foliocheck guards` removes one guard at a time). */
+export interface CompileHooks {
+  /** Replaces each machine kind of the built system. */
+  readonly substitute?: (machine: AnyStateMachine) => AnyStateMachine;
+  /** Local states per kind beyond which the model is refused (default MAX_LOCAL_STATES). */
+  readonly maxLocalStates?: number | undefined;
+}
+
+/**
+ * Build and compile the system of `model` for `params` and `variant` (already validated),
+ * with every machine kind passed through `hooks.substitute` when given.
+ */
 export function compileSystem(
   model: AnyModel,
   params: Readonly<Record<string, number>>,
   variant: string,
+  hooks: CompileHooks = {},
 ): CompiledSystem {
+  const { substitute } = hooks;
   const sys = model.build(params, variant);
   const instanceIndex = new Map<string, number>();
   const kindIndex = new Map<string, number>();
   const kindMachines: AnyStateMachine[] = [];
+  const declared: AnyStateMachine[] = [];
   const rawInstances = sys.machines.map((m, index) => {
     if (instanceIndex.has(m.id))
       throw new InputError('bad_model', `${model.id}: instance id '${m.id}' is used twice`);
@@ -104,14 +118,20 @@ export function compileSystem(
     if (kind === undefined) {
       kind = kindMachines.length;
       kindIndex.set(name, kind);
-      kindMachines.push(m.machine);
-    } else if (kindMachines[kind] !== m.machine) {
+      declared.push(m.machine);
+      kindMachines.push(substitute === undefined ? m.machine : substitute(m.machine));
+    } else if (declared[kind] !== m.machine) {
       throw new InputError(
         'bad_model',
         `${model.id}: two different machines share the id '${name}'; give each its own id`,
       );
     }
-    return { id: m.id, index, kind, initial: initialSnapshot(m.machine, m.input) };
+    return {
+      id: m.id,
+      index,
+      kind,
+      initial: initialSnapshot(kindMachines[kind] as AnyStateMachine, m.input),
+    };
   });
 
   const outcomes: string[] = [OK];
@@ -156,6 +176,7 @@ export function compileSystem(
         rawInstances.filter((i) => i.kind === k).map((i) => i.initial),
         [...(alphabets[k] as Map<string, EventObject>).values()],
         intern,
+        hooks.maxLocalStates,
       ),
     );
     if (outcomes.length === before) break;

@@ -1,15 +1,25 @@
 // `foliocheck check`: explore model variants and judge every property against the
 // variant's expectation. All input is validated before any search or file write.
 import { join } from 'node:path';
-import { asExpected, checkRunAsync, exitStatus, type PropertyResult, type RunResult } from '../check.js';
+import {
+  asExpected,
+  checkRunAsync,
+  checkSystemAsync,
+  exitStatus,
+  type CheckOptions,
+  type PropertyResult,
+  type RunResult,
+} from '../check.js';
+import { checkpointHeader, checkpointSaver, readCheckpoint } from '../checkpoint.js';
 import { InputError } from '../errors.js';
 import type { EngineName, StrategyName } from '../explore/index.js';
-import { writeFileAtomic } from '../files.js';
+import { checkOutputPath, writeFileAtomic } from '../files.js';
 import { flawRows, renderFlaws } from '../flaws.js';
 import { table } from '../format.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
 import { select } from '../registry.js';
+import { compileSystem } from '../system.js';
 import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { DEFAULT_WORKERS } from '../sampledRun.js';
@@ -68,6 +78,17 @@ export const checkFlags: readonly FlagSpec[] = [
     value: 'DIR',
     doc: 'write each counterexample to DIR/<model>.<variant>.<property>.trace.json',
   },
+  {
+    name: 'checkpoint',
+    value: 'FILE',
+    doc: 'bfs, one MODEL:VARIANT: save the search to FILE periodically and when a limit stops it',
+  },
+  { name: 'checkpoint-every', value: 'SECONDS', doc: 'seconds between two checkpoints (default 60)' },
+  {
+    name: 'resume',
+    value: 'FILE',
+    doc: 'continue the search saved in FILE (same model, variant, --set and options as when saved)',
+  },
   { name: 'json', doc: 'print one JSON object instead of the table' },
   {
     name: 'flaws',
@@ -77,7 +98,7 @@ export const checkFlags: readonly FlagSpec[] = [
   ...ciFlags,
 ];
 
-interface Plan {
+export interface Plan {
   readonly model: AnyModel;
   readonly variant: string;
   readonly params: Record<string, number>;
@@ -93,7 +114,7 @@ function parseSets(args: ParsedArgs): Record<string, string> {
   return sets;
 }
 
-function plan(args: ParsedArgs): Plan[] {
+export function planRuns(args: ParsedArgs): Plan[] {
   const selections = select(args.positionals);
   const sets = parseSets(args);
   for (const name of Object.keys(sets)) {
@@ -119,8 +140,36 @@ function mark(p: PropertyResult): string {
   return asExpected(p) ? 'ok' : 'MISMATCH';
 }
 
+/** One run that saves (--checkpoint) or continues (--resume) its search; inputs checked first. */
+async function checkpointedRun(
+  args: ParsedArgs,
+  plans: readonly Plan[],
+  opts: CheckOptions,
+): Promise<RunResult> {
+  const [p, ...more] = plans;
+  if (p === undefined || more.length > 0)
+    throw new InputError('usage', 'check: --checkpoint and --resume need exactly one MODEL:VARIANT');
+  if (opts.strategy !== 'bfs')
+    throw new InputError('usage', 'check: --checkpoint and --resume work with --strategy bfs only');
+  if ((opts.workers ?? 1) > 1)
+    throw new InputError('usage', 'check: --checkpoint and --resume run on one worker');
+  const save = option(args, 'checkpoint');
+  if (save !== undefined) checkOutputPath(save, 'file', 'check: --checkpoint');
+  const every = intOption(args, 'check', 'checkpoint-every', 1) ?? 60;
+  if (save === undefined && args.flags.has('checkpoint-every'))
+    throw new InputError('usage', 'check: --checkpoint-every needs --checkpoint FILE');
+  const sys = compileSystem(p.model, p.params, p.variant);
+  const header = checkpointHeader(sys, { ...opts, maxDepth: opts.maxDepth ?? p.model.maxDepth });
+  const from = option(args, 'resume');
+  return checkSystemAsync(p.model, sys, {
+    ...opts,
+    resume: from === undefined ? undefined : readCheckpoint(from, header, sys),
+    onCheckpoint: save === undefined ? undefined : checkpointSaver(save, header, every),
+  });
+}
+
 export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const plans = plan(args);
+  const plans = planRuns(args);
   const strategy = choiceOption<StrategyName | SampledStrategy>(
     args,
     'check',
@@ -134,8 +183,11 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   const maxStates = intOption(args, 'check', 'max-states', 1);
   const workers = intOption(args, 'check', 'workers', 1);
   const out = option(args, 'out');
+  if (out !== undefined) checkOutputPath(out, 'dir', 'check: --out');
   const json = flag(args, 'json');
+  if (out !== undefined) checkOutputPath(out, 'dir', 'check: --out');
   const limits = parseLimits(args, 'check');
+  const checkpointing = ['checkpoint', 'resume', 'checkpoint-every'].some((f) => args.flags.has(f));
   const signals = watchSignals(io);
   const runs: RunResult[] = [];
   try {
@@ -144,7 +196,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     }
     for (const p of isSampled(strategy) ? [] : plans) {
       const progress = progressReporter(io, `${p.model.id}:${p.variant}`, memoryInUse);
-      const run = await checkRunAsync(p.model, p.params, p.variant, {
+      const opts: CheckOptions = {
         engine,
         strategy: strategy as StrategyName,
         symmetry: !flag(args, 'no-symmetry'),
@@ -156,10 +208,13 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         workers,
         exact: flag(args, 'exact'),
         storage: choiceOption<'auto' | 'wide'>(args, 'check', 'storage', ['auto', 'wide'], 'auto'),
-      });
+      };
+      const run = checkpointing
+        ? await checkpointedRun(args, plans, opts)
+        : await checkRunAsync(p.model, p.params, p.variant, opts);
       progress.done();
       runs.push(run);
-      if (signals.interrupted() !== undefined) break;
+      if (checkpointing || signals.interrupted() !== undefined) break;
     }
   } finally {
     signals.release();

@@ -2,17 +2,20 @@
 // every counterexample is a shortest one. The frontier is implicit: states are stored in
 // discovery order, so the queue is the index range [i, size). Properties are evaluated
 // when a state is expanded (discovery order), and on unexpanded states at the end.
+// A checkpointed search resumes at its saved position: indices, parents and findings
+// are those of an uninterrupted run, so are its counts and counterexamples.
 import type { StateSpace } from './space.js';
 import type { SearchLimits, Strategy } from './strategy.js';
 import { POLL_EVERY } from './strategy.js';
 import type { PropertyTracker } from './tracker.js';
 
 export const bfs: Strategy = function* bfs(space, tracker, limits) {
-  space.addInitial();
-  let transitions = 0;
-  let i = 0;
-  let levelEnd = 1;
-  const levels = [1];
+  const start = limits.resumeFrom;
+  if (start === undefined) space.addInitial();
+  let transitions = start?.transitions ?? 0;
+  let i = start?.next ?? 0;
+  let levelEnd = start?.levelEnd ?? 1;
+  const levels = start === undefined ? [1] : [...start.levels];
   let stopReason: string | undefined;
   let depthBounded = false;
   const sink = (event: number, outcome: number): void => {
@@ -33,6 +36,7 @@ export const bfs: Strategy = function* bfs(space, tracker, limits) {
     i++;
     if (i % POLL_EVERY === 0) {
       stopReason = poll(limits, tracker, space.size, transitions, levels.length - 1, space.size - i);
+      limits.checkpoint?.({ next: i, levelEnd, levels, transitions }, stopReason !== undefined);
       if (stopReason !== undefined) break;
       yield;
     }

@@ -2,7 +2,8 @@
 // CSR form (each state's edges are contiguous because a state is expanded once).
 // Progress properties are judged on it after an exhaustive search.
 import type { World } from '../world.js';
-import type { Sink, StateSpace } from './space.js';
+import { InputError } from '../errors.js';
+import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { uint16Column, uint32Column, type ChunkedColumn } from './store.js';
 
 export interface StateGraph {
@@ -52,6 +53,16 @@ export class GraphRecorder implements StateSpace, StateGraph {
   }
   hasNewSuccessor(i: number): boolean {
     return this.inner.hasNewSuccessor(i);
+  }
+  /** A checkpoint would lose the recorded edges, so runs that judge progress properties take none. */
+  snapshot(): SpaceSnapshot {
+    throw new InputError(
+      'usage',
+      'checkpoints are not supported for models with progress properties (their graph is recorded in memory); run without --checkpoint',
+    );
+  }
+  restore(): void {
+    this.snapshot();
   }
   fired(i: number, open: number): number {
     return this.inner.fired(i, open);

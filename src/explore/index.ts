@@ -6,9 +6,9 @@ import { dfs } from './dfs.js';
 import { GraphRecorder } from './graph.js';
 import { InterpretedSpace } from './interpretedSpace.js';
 import { tryWideSpace } from './wideSpace.js';
-import type { StateSpace } from './space.js';
-import type { Search, SearchLimits, Strategy } from './strategy.js';
-import { PropertyTracker } from './tracker.js';
+import type { SpaceSnapshot, StateSpace } from './space.js';
+import type { BfsPosition, Search, SearchLimits, Strategy } from './strategy.js';
+import { PropertyTracker, type Finding } from './tracker.js';
 
 export type EngineName = 'compiled' | 'interpret';
 export type StrategyName = 'bfs' | 'dfs';
@@ -29,6 +29,20 @@ export interface ExploreOptions extends SearchLimits {
   readonly storage?: 'auto' | 'wide' | undefined;
   /** Wide states: keep both words instead of 63-bit fingerprints. */
   readonly exact?: boolean | undefined;
+  /** BFS only: continue this saved search instead of starting from the initial state. */
+  readonly resume?: SearchSnapshot | undefined;
+  /**
+   * BFS only: offered a saved search at every poll (`take` builds it, O(states));
+   * `stopping` when the search is about to stop early.
+   */
+  readonly onCheckpoint?: ((take: () => SearchSnapshot, stopping: boolean) => void) | undefined;
+}
+
+/** A BFS between two expansions: what a checkpoint file holds besides its header. */
+export interface SearchSnapshot {
+  readonly position: BfsPosition;
+  readonly found: readonly (Finding | undefined)[];
+  readonly space: SpaceSnapshot;
 }
 
 export interface Exploration {
@@ -93,6 +107,29 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
   const graph = graphMode ? new GraphRecorder(made.space) : undefined;
   const space = graph ?? made.space;
   const tracker = new PropertyTracker(sys);
-  const search = strategies[opts.strategy](space, tracker, opts);
+  const { resume, onCheckpoint } = opts;
+  if ((resume !== undefined || onCheckpoint !== undefined) && opts.strategy !== 'bfs')
+    throw new Error('engine: checkpoints are taken of BFS only');
+  if (resume !== undefined) {
+    space.restore(resume.space);
+    tracker.restore(resume.found);
+  }
+  const checkpoint =
+    onCheckpoint === undefined
+      ? undefined
+      : (position: BfsPosition, stopping: boolean): void =>
+          onCheckpoint(
+            () => ({
+              position: { ...position, levels: [...position.levels] },
+              found: [...tracker.found],
+              space: space.snapshot(),
+            }),
+            stopping,
+          );
+  const search = strategies[opts.strategy](space, tracker, {
+    ...opts,
+    resumeFrom: resume?.position,
+    checkpoint,
+  });
   return { space, tracker, search, engine: made.engine, graph };
 }

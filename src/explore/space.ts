@@ -34,6 +34,24 @@ export interface StateSpace {
   eventOf(i: number): number;
   /** Bytes allocated for stored states and the visited set. */
   readonly bytes: number;
+  /** Every stored state with its parent and event, for checkpoints. */
+  snapshot(): SpaceSnapshot;
+  /**
+   * Refills an empty space from a snapshot taken by the same kind of space over the same
+   * system; throws InputError('bad_checkpoint') on any entry that cannot be such a snapshot.
+   */
+  restore(snap: SpaceSnapshot): void;
+}
+
+/**
+ * Stored states in index order. `states` holds one packed state per index (compiled
+ * space) or the local state of every instance, instance-major per index (interpreted
+ * space); `parents[0]` is unused.
+ */
+export interface SpaceSnapshot {
+  readonly states: Float64Array;
+  readonly parents: Uint32Array;
+  readonly events: Uint16Array;
 }
 
 /** Events from the initial state to state `i`, following parent links. */

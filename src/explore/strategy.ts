@@ -13,6 +13,22 @@ export interface SearchLimits {
   readonly onProgress?: (p: SearchProgress) => void;
   /** Stop as soon as every property is decided (counts are then partial). */
   readonly stopWhenDecided?: boolean;
+  /** BFS only: continue a checkpointed search (the space and tracker are already restored). */
+  readonly resumeFrom?: BfsPosition | undefined;
+  /**
+   * BFS only: called at every poll with the search position, between two expansions;
+   * `stopping` is true when the search is about to stop early.
+   */
+  readonly checkpoint?: ((pos: BfsPosition, stopping: boolean) => void) | undefined;
+}
+
+/** Where a BFS stands between two expansions: everything below `next` is expanded. */
+export interface BfsPosition {
+  readonly next: number;
+  /** First index of the level after the one being expanded. */
+  readonly levelEnd: number;
+  readonly levels: readonly number[];
+  readonly transitions: number;
 }
 
 export interface SearchProgress {

@@ -61,6 +61,15 @@ export class PropertyTracker {
     this.openStateMask &= ~mask;
   }
 
+  /** Continues from the findings of a checkpointed search (open sets follow from them). */
+  restore(found: readonly (Finding | undefined)[]): void {
+    found.forEach((f, p) => {
+      this.found[p] = f;
+      if (f !== undefined) this.openStateMask &= ~(1 << p);
+    });
+    this.openStep = this.openStep.filter((p) => this.found[p] === undefined);
+  }
+
   checkStep(from: number, event: number, outcome: number): void {
     if (this.openStep.length === 0) return;
     let closed = false;

@@ -128,6 +128,8 @@ class Recorder {
         return space.bytes;
       },
       addInitial: () => space.addInitial(),
+      snapshot: () => space.snapshot(),
+      restore: (snap) => space.restore(snap),
       expand,
       hasNewSuccessor: (i) => space.hasNewSuccessor(i),
       fired: (i, open) => space.fired(i, open),
