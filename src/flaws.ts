@@ -105,7 +105,7 @@ export function renderFlaws(rows: readonly FlawRow[]): string {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.flaw} | ${r.title} | ${r.variant} | ${r.property} | ${r.verdict} | ${r.length === null ? '-' : `${r.length} events`} | ${r.fix} | ${r.fixVerdict} |`,
+        `| ${r.flaw} | ${r.title} | ${r.variant} | ${r.property} | ${r.verdict} | ${r.length === null ? '-' : `${r.length} event${r.length === 1 ? '' : 's'}`} | ${r.fix} | ${r.fixVerdict} |`,
     ),
   ].join('\n');
   return `# Flaws of the catalogue, rediscovered
