@@ -67,3 +67,21 @@ describe('parallel BFS', () => {
     );
   });
 });
+
+describe('parallel BFS stops inside a level', () => {
+  it('a time limit stops the workers mid-level with partial figures', async () => {
+    const started = Date.now();
+    const r = await checkRunAsync(model('bench'), { pages: 6, converters: 1 }, 'spec', {
+      engine: 'compiled',
+      strategy: 'bfs',
+      symmetry: false,
+      workers: 2,
+      shouldStop: () => (Date.now() - started > 1500 ? 'max-seconds' : undefined),
+    });
+    expect(r.workers).toBe(2);
+    expect(r.stopReason).toBe('max-seconds');
+    expect(r.complete).toBe(false);
+    expect(r.properties.every((p) => p.verdict === 'unknown')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});

@@ -135,9 +135,16 @@ export class CompiledSpace implements StateSpace {
     };
   }
 
-  /** Appends a state discovered by a worker (already marked in the shared bitmap). */
-  appendDiscovered(s: number, parent: number, event: number): number {
-    return this.store(s, parent, event);
+  /** Appends states discovered by a worker (already marked in the shared bitmap), in bulk. */
+  appendDiscovered(states: Float64Array, parents: Uint32Array, events: Uint16Array): void {
+    this.states.pushAll(states);
+    this.parents.pushAll(parents);
+    this.events.pushAll(events);
+  }
+
+  /** Copies the packed states [from, to) into `dst`. */
+  copyStates(from: number, to: number, dst: Float64Array): void {
+    this.states.copyOut(from, to, dst);
   }
 
   /** Packed state stored at index `i`. */

@@ -14,6 +14,9 @@ import type { PropertyTracker } from './tracker.js';
 /** States per work item handed to a worker. */
 const CHUNK = 8192;
 
+/** How often the main thread polls the stop condition while a level is being expanded. */
+const STOP_POLL_MS = 100;
+
 /** A worker thread and the level it is working on (one request at a time). */
 interface PoolWorker {
   readonly worker: Worker;
@@ -66,7 +69,7 @@ export async function parallelBfs(
         (limits.maxStates !== undefined && space.size >= limits.maxStates ? 'max-states' : undefined);
       if (stopReason !== undefined) break;
       const frontier = new Float64Array(new SharedArrayBuffer(size * 8));
-      for (let j = 0; j < size; j++) frontier[j] = space.stateAt(base + j);
+      space.copyStates(base, base + size, frontier);
       Atomics.store(ctrl, 0, 0);
       const message = {
         frontier: frontier.buffer,
@@ -75,12 +78,23 @@ export async function parallelBfs(
         open: tracker.openState,
         openStep: tracker.openStepMask,
       };
-      const replies = await Promise.all(pool.map((w) => level(w, message)));
+      // While the workers expand the level, the main thread polls the stop condition (signals,
+      // time, memory) and, when it fires, tells the workers to take no further chunk.
+      const watch = setInterval(() => {
+        if (stopReason === undefined) stopReason = limits.shouldStop?.();
+        if (stopReason !== undefined) Atomics.store(ctrl, 1, 1);
+      }, STOP_POLL_MS);
+      const replies = await Promise.all(pool.map((w) => level(w, message))).finally(() =>
+        clearInterval(watch),
+      );
       transitions += replies.reduce((sum, r) => sum + r.transitions, 0);
       mergeFindings(tracker, replies);
       const next = space.size;
       assemble(space, replies);
       levels.push(space.size - next);
+      // Stopped inside the level: some of its states were not expanded, so the final
+      // evaluation below starts at this level.
+      if (stopReason !== undefined) break;
       base = next;
     }
     if (stopReason !== undefined) for (let j = base; j < space.size; j++) tracker.checkState(space, j);
@@ -130,7 +144,7 @@ function assemble(space: CompiledSpace, replies: readonly LevelReply[]): void {
   );
   for (const [, w, offset, count] of segments) {
     const [s, p, e] = views[w] as (typeof views)[number];
-    for (let k = offset; k < offset + count; k++)
-      space.appendDiscovered(s[k] as number, p[k] as number, e[k] as number);
+    const end = offset + count;
+    space.appendDiscovered(s.subarray(offset, end), p.subarray(offset, end), e.subarray(offset, end));
   }
 }

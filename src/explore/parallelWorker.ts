@@ -96,6 +96,9 @@ export function parallelWorkerMain(): void {
       }
       const w = Math.floor(s / 32);
       const bit = 1 << (s % 32);
+      // Most successors were seen before: a plain read answers those without the atomic;
+      // a stale 0 falls through to the test-and-set, which decides.
+      if (((d.bits[w] as number) & bit) !== 0) return;
       if ((Atomics.or(d.bits, w, bit) & bit) !== 0) return;
       if (n === cap) {
         cap *= 2;

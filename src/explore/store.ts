@@ -27,6 +27,33 @@ export class ChunkedColumn<T extends Column> {
     return i;
   }
 
+  /** Appends `src` in bulk (chunk-sized copies instead of one push per value). */
+  pushAll(src: T): void {
+    let from = 0;
+    while (from < src.length) {
+      const i = this.length;
+      const c = i >>> CHUNK_BITS;
+      if (c === this.chunks.length) this.chunks.push(new this.ctor(CHUNK));
+      const offset = i & MASK;
+      const n = Math.min(CHUNK - offset, src.length - from);
+      (this.chunks[c] as T).set(src.subarray(from, from + n) as never, offset);
+      this.length += n;
+      from += n;
+    }
+  }
+
+  /** Copies values [from, to) into `dst` starting at 0 (chunk-sized copies). */
+  copyOut(from: number, to: number, dst: T): void {
+    let i = from;
+    while (i < to) {
+      const chunk = this.chunks[i >>> CHUNK_BITS] as T;
+      const offset = i & MASK;
+      const n = Math.min(CHUNK - offset, to - i);
+      dst.set(chunk.subarray(offset, offset + n) as never, i - from);
+      i += n;
+    }
+  }
+
   get(i: number): number {
     return (this.chunks[i >>> CHUNK_BITS] as T)[i & MASK] as number;
   }
