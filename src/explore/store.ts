@@ -36,7 +36,7 @@ export class ChunkedColumn<T extends Column> {
       if (c === this.chunks.length) this.chunks.push(new this.ctor(CHUNK));
       const offset = i & MASK;
       const n = Math.min(CHUNK - offset, src.length - from);
-      (this.chunks[c] as T).set(src.subarray(from, from + n) as never, offset);
+      (this.chunks[c] as T).set(src.subarray(from, from + n), offset);
       this.length += n;
       from += n;
     }
@@ -49,7 +49,7 @@ export class ChunkedColumn<T extends Column> {
       const chunk = this.chunks[i >>> CHUNK_BITS] as T;
       const offset = i & MASK;
       const n = Math.min(CHUNK - offset, to - i);
-      dst.set(chunk.subarray(offset, offset + n) as never, i - from);
+      dst.set(chunk.subarray(offset, offset + n), i - from);
       i += n;
     }
   }
