@@ -41,37 +41,14 @@ export function packTables(sys: CompiledSystem): PackedTables | undefined {
   }
   for (let i = 0; i < M; i++) lines.push(`  const l${i} = L[${i}];`);
   lines.push('  let o = 0, a = 0;');
-  for (const e of sys.events) {
-    const ps = e.participants;
-    let indent = '  ';
-    const open: string[] = [];
-    let delta = 's';
-    lines.push(`  // ${e.index}: ${e.actor} ${e.type}`);
-    lines.push(`${indent}{ o = 0;`);
-    ps.forEach((p, j) => {
-      const k = at(sys.instances, p.inst, 'instance').kind;
-      const width = kindOf(sys, p.inst).alphabet.length;
-      if (p.prior) {
-        priorAlpha.push(p.priorAlpha as Int32Array);
-        lines.push(`${indent}a = PA[${priorAlpha.length - 1}][o];`);
-        lines.push(`${indent}if (a >= 0) {`);
-        open.push('}');
-        indent += '  ';
-        lines.push(`${indent}const x${j} = l${p.inst} * ${width} + a;`);
-      } else {
-        if (p.alpha < 0) throw new Error(`engine: event ${e.index} participant missing from alphabet`);
-        lines.push(`${indent}const x${j} = l${p.inst} * ${width} + ${p.alpha};`);
-      }
-      lines.push(`${indent}const n${j} = T${k}[x${j}];`);
-      lines.push(`${indent}if (n${j} >= 0) {`);
-      open.push('}');
-      indent += '  ';
-      lines.push(`${indent}if (o === 0) o = O${k}[x${j}];`);
-      delta += ` + (n${j} - l${p.inst}) * ${weight[p.inst]}`;
-    });
-    lines.push(`${indent}emit(${delta}, ${e.index}, o);`);
-    lines.push(`  ${open.join(' ')} }`);
-  }
+  lines.push(
+    ...eventBlocks(
+      sys,
+      priorAlpha,
+      (deltas) => `emit(${deltas.map((d) => `s${d}`).join('')}`,
+      (p) => [0, weight[p] as number],
+    ),
+  );
   lines.push('};');
   const header = sys.kinds.map((_, k) => `const T${k} = T[${k}], O${k} = O[${k}];`).join('\n');
   return {
@@ -84,6 +61,51 @@ export function packTables(sys: CompiledSystem): PackedTables | undefined {
     source: header + '\n' + lines.join('\n'),
     capacity: w,
   };
+}
+
+/**
+ * Straight-line code for every world event, in declared order: each participant's table
+ * lookup (its alphabet entry chosen by the prior outcome when it takes one), the first
+ * refusal as the outcome, and a call built by `emitCall` from one delta expression per
+ * word. `place(inst)` says which word an instance lives in and its weight there. Shared
+ * by the one-word and two-word engines; fills `priorAlpha` with the tables it refers to.
+ */
+export function eventBlocks(
+  sys: CompiledSystem,
+  priorAlpha: Int32Array[],
+  emitCall: (deltas: readonly string[]) => string,
+  place: (inst: number) => readonly [word: number, weight: number],
+  words = 1,
+): string[] {
+  const lines: string[] = [];
+  for (const e of sys.events) {
+    let indent = '  ';
+    const open: string[] = [];
+    const deltas = Array.from({ length: words }, () => '');
+    lines.push(`  // ${e.index}: ${e.actor} ${e.type}`, `${indent}{ o = 0;`);
+    e.participants.forEach((p, j) => {
+      const k = at(sys.instances, p.inst, 'instance').kind;
+      const width = kindOf(sys, p.inst).alphabet.length;
+      if (p.prior) {
+        priorAlpha.push(p.priorAlpha as Int32Array);
+        lines.push(`${indent}a = PA[${priorAlpha.length - 1}][o];`, `${indent}if (a >= 0) {`);
+        open.push('}');
+        indent += '  ';
+        lines.push(`${indent}const x${j} = l${p.inst} * ${width} + a;`);
+      } else {
+        if (p.alpha < 0) throw new Error(`engine: event ${e.index} participant missing from alphabet`);
+        lines.push(`${indent}const x${j} = l${p.inst} * ${width} + ${p.alpha};`);
+      }
+      lines.push(`${indent}const n${j} = T${k}[x${j}];`, `${indent}if (n${j} >= 0) {`);
+      open.push('}');
+      indent += '  ';
+      lines.push(`${indent}if (o === 0) o = O${k}[x${j}];`);
+      const [w, weight] = place(p.inst);
+      deltas[w] += ` + (n${j} - l${p.inst}) * ${weight}`;
+    });
+    lines.push(`${indent}${emitCall(deltas)}, ${e.index}, o);`, `  ${open.join(' ')} }`);
+  }
+  return lines;
 }
 
 export type Emit = (succ: number, event: number, outcome: number) => void;

@@ -1,8 +1,8 @@
 // Successor code for states that do not fit one float64: instances are split into two
 // words, each a mixed-radix number below 2^53, so a state is a pair (w0, w1). Same
 // straight-line scheme as codegen.ts, with each participant's delta applied to its word.
-import { at, kindOf, type CompiledSystem } from '../system.js';
-import { MAX_PACKED } from './codegen.js';
+import { kindOf, type CompiledSystem } from '../system.js';
+import { eventBlocks, MAX_PACKED } from './codegen.js';
 
 export interface WideTables {
   /** Word of each instance (0 or 1) and its weight inside that word. */
@@ -44,32 +44,15 @@ export function packWide(sys: CompiledSystem): WideTables | undefined {
   for (let i = 0; i < M; i++) lines.push(`  const l${i} = L[${i}];`);
   lines.push('  let o = 0, a = 0;');
   const priorAlpha: Int32Array[] = [];
-  for (const e of sys.events) {
-    let indent = '  ';
-    const open: string[] = [];
-    const delta = ['w0', 'w1'];
-    lines.push(`  { o = 0;`);
-    e.participants.forEach((p, j) => {
-      const k = at(sys.instances, p.inst, 'instance').kind;
-      const width = kindOf(sys, p.inst).alphabet.length;
-      if (p.prior) {
-        priorAlpha.push(p.priorAlpha as Int32Array);
-        lines.push(`${indent}a = PA[${priorAlpha.length - 1}][o];`, `${indent}if (a >= 0) {`);
-        open.push('}');
-        indent += '  ';
-        lines.push(`${indent}const x${j} = l${p.inst} * ${width} + a;`);
-      } else {
-        lines.push(`${indent}const x${j} = l${p.inst} * ${width} + ${p.alpha};`);
-      }
-      lines.push(`${indent}const n${j} = T${k}[x${j}];`, `${indent}if (n${j} >= 0) {`);
-      open.push('}');
-      indent += '  ';
-      lines.push(`${indent}if (o === 0) o = O${k}[x${j}];`);
-      const w = word[p.inst] as number;
-      delta[w] += ` + (n${j} - l${p.inst}) * ${weight[p.inst]}`;
-    });
-    lines.push(`${indent}emit(${delta[0]}, ${delta[1]}, ${e.index}, o);`, `  ${open.join(' ')} }`);
-  }
+  lines.push(
+    ...eventBlocks(
+      sys,
+      priorAlpha,
+      (deltas) => `emit(w0${deltas[0] ?? ''}, w1${deltas[1] ?? ''}`,
+      (p) => [word[p] as number, weight[p] as number],
+      2,
+    ),
+  );
   lines.push('};');
   const header = sys.kinds.map((_, k) => `const T${k} = T[${k}], O${k} = O[${k}];`).join('\n');
   return {
