@@ -90,7 +90,7 @@ const commands: Readonly<Record<string, Command>> = {
     run: exportCommand,
   },
   conform: {
-    usage: 'foliocheck conform [SCENARIO ...] [--json]',
+    usage: 'foliocheck conform [SCENARIO ...] [--json] [--junit FILE]',
     summary:
       'Replay kernel-selftest scenarios on the conformance models. Runs scenarios/**/*.litmus, or the files, directories or names given, and prints pass/fail per scenario and per step with what each step expected and what the model gave.',
     flags: conformFlags,

@@ -1,6 +1,6 @@
 // The conformance suite: every scenario under scenarios/ replayed on its model inside
 // `npm test`, with the exact set that passes and the known model gaps that fail.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -132,5 +132,22 @@ describe('scenario parser', () => {
       expect(r.err).toMatch(pattern);
       expect(r.err.trim().split('\n')).toHaveLength(1);
     }
+  });
+});
+
+describe('conform CI outputs', () => {
+  it('--junit writes one test case per scenario, failures naming the steps; the job summary gets a table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'foliocheck-conform-ci-'));
+    const junit = join(dir, 'conform.xml');
+    const summary = join(dir, 'summary.md');
+    const run = await runCli(['conform', '--junit', junit], { GITHUB_STEP_SUMMARY: summary });
+    expect(run.code).toBe(1);
+    const xml = readFileSync(junit, 'utf8');
+    expect([...xml.matchAll(/<testcase /g)]).toHaveLength(31);
+    expect(xml).toMatch(
+      /<testcase name="guest_memfd_test\/test_collapse"[^>]*>\n\s*<failure message="\d+ step\(s\) differ; re-run: npx foliocheck conform [^"]*test_collapse.litmus"/,
+    );
+    expect((xml.match(/<failure /g) ?? []).length).toBe(1);
+    expect(readFileSync(summary, 'utf8')).toContain('### foliocheck conform: 30/31 scenarios pass');
   });
 });

@@ -7,10 +7,12 @@ import { readTextFile } from '../files.js';
 import { runScenario, type ScenarioResult } from '../conform/run.js';
 import { parseScenario, type Scenario } from '../conform/scenario.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
+import { reportConformCi } from './conformCi.js';
 import type { Io } from './io.js';
 
 export const conformFlags: readonly FlagSpec[] = [
   { name: 'json', doc: 'print { "ok", "scenarios": [ { "name", "pass", "steps", "failures" } ] }' },
+  { name: 'junit', value: 'FILE', doc: 'write a JUnit XML report (one test case per scenario)' },
 ];
 
 export const SCENARIO_EXT = '.litmus';
@@ -81,6 +83,7 @@ export function conformCommand(args: ParsedArgs, io: Io): number {
   const scenarios = files.map((f) => loadScenario(f, io.cwd));
   const results = scenarios.map(runScenario);
   const ok = results.every((r) => r.pass);
+  reportConformCi(results, args, io);
   if (flag(args, 'json')) {
     const scenariosJson = results.map((r) => ({
       name: r.name,
