@@ -6,27 +6,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { models } from '../models/index.js';
 import guestMemfd from '../models/guest-memfd-inplace.js';
-import { checkRun } from '../src/check.js';
 import { PathFolder } from '../src/fold.js';
-import { compileSystem } from '../src/system.js';
 import { buildTrace, serializeTrace } from '../src/trace.js';
-import { runCli } from './helpers.js';
+import { runCli, shortestCounterexample } from './helpers.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'foliocheck-cx-'));
 
 /** A counterexample of no-pin-on-private padded with a conversion round trip first. */
 function paddedTrace(dir: string): { file: string; shortest: number } {
   const params = { folios: 1, pagesPerFolio: 1, converters: 1 };
-  const sys = compileSystem(guestMemfd, params, 'no-pin-check');
-  const run = checkRun(guestMemfd, params, 'no-pin-check', {
-    engine: 'compiled',
-    strategy: 'bfs',
-    symmetry: false,
-    maxDepth: undefined,
-    maxStates: undefined,
-  });
-  const p = sys.properties.findIndex((q) => q.name === 'no-pin-on-private');
-  const shortest = run.properties[p]?.path ?? [];
+  const cx = shortestCounterexample(guestMemfd, params, 'no-pin-check', 'no-pin-on-private');
+  const { sys, p, path: shortest } = cx;
   const byLabel = (type: string): number => sys.events.findIndex((e) => e.type === type);
   const noise = ['convertBegin', 'convertCheck', 'convertCommit', 'convertToShared'].map(byLabel);
   const path = [...noise, ...shortest];

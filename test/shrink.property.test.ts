@@ -13,6 +13,7 @@ import { compareValue } from '../src/simplify.js';
 import { compileSystem, eventIdentity, type CompiledSystem } from '../src/system.js';
 import { buildTrace } from '../src/trace.js';
 import { PathFolder } from '../src/fold.js';
+import { shortestCounterexample } from './helpers.js';
 
 const defaults = (m: AnyModel): Record<string, number> =>
   Object.fromEntries(Object.entries(m.params).map(([k, p]) => [k, p.default]));
@@ -114,16 +115,8 @@ describe('shrinking', () => {
 
   it('prefers the lowest page index: a race on page 1 becomes the same race on page 0', () => {
     const params = { ...defaults(guestMemfd), folios: 2 };
-    const sys = compileSystem(guestMemfd, params, 'check-before-unmap');
-    const run = checkRun(guestMemfd, params, 'check-before-unmap', {
-      engine: 'compiled',
-      strategy: 'bfs',
-      symmetry: false,
-      maxDepth: undefined,
-      maxStates: undefined,
-    });
-    const p = sys.properties.findIndex((q) => q.name === 'no-host-map-of-private');
-    const onPage0 = run.properties[p]?.path ?? [];
+    const cx = shortestCounterexample(guestMemfd, params, 'check-before-unmap', 'no-host-map-of-private');
+    const { sys, p, path: onPage0 } = cx;
     const onPage1 = onPage0.map((e) => {
       const ev = sys.events[e];
       if (ev === undefined || ev.args['page'] !== 0) return e;
@@ -141,16 +134,8 @@ describe('shrinking', () => {
 
   it('prefers the first of interchangeable actors: converter1 becomes converter0 in every step', () => {
     const params = { ...defaults(guestMemfd), converters: 2 };
-    const sys = compileSystem(guestMemfd, params, 'check-before-unmap');
-    const run = checkRun(guestMemfd, params, 'check-before-unmap', {
-      engine: 'compiled',
-      strategy: 'bfs',
-      symmetry: false,
-      maxDepth: undefined,
-      maxStates: undefined,
-    });
-    const p = sys.properties.findIndex((q) => q.name === 'no-host-map-of-private');
-    const byConverter0 = run.properties[p]?.path ?? [];
+    const cx = shortestCounterexample(guestMemfd, params, 'check-before-unmap', 'no-host-map-of-private');
+    const { sys, p, path: byConverter0 } = cx;
     const byConverter1 = byConverter0.map((e) => {
       const ev = sys.events[e];
       if (ev?.actor !== 'converter0') return e;
