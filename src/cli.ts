@@ -96,7 +96,7 @@ const commands: Readonly<Record<string, Command>> = {
     flags: conformFlags,
     extra: `
 A scenario names its model and lists numbered steps 'N. ACTOR OP [ARG=VALUE ...] -> OUTCOME'
-(see README "Conformance scenarios"). A step fails when the model gives another outcome, has
+(see docs/conformance.md). A step fails when the model gives another outcome, has
 no such event, or the event is not enabled.
 
 exit codes:

@@ -12,7 +12,7 @@ import { runCli } from './helpers.js';
 const cwd = process.cwd();
 const results = scenarioFiles([], cwd).map((f) => runScenario(loadScenario(f, cwd)));
 
-/** Scenarios that fail because the models lack what they need (README "Known model gaps"). */
+/** Scenarios that fail because the models lack what they need (docs/conformance.md, "Known model gaps"). */
 const KNOWN_GAPS: Record<string, string> = {
   'guest_memfd_test/test_collapse': "the model has no 'vmm create' with these arguments",
 };

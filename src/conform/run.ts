@@ -60,12 +60,12 @@ function checkVocabulary(sc: Scenario): void {
     if (!(s.actor in ACTORS))
       throw new InputError(
         'bad_scenario',
-        `${where}: ${unknownName('actor', s.actor, Object.keys(ACTORS), 'see README "Conformance scenarios"')}`,
+        `${where}: ${unknownName('actor', s.actor, Object.keys(ACTORS), 'see docs/conformance.md')}`,
       );
     if (!(s.op in OPERATIONS))
       throw new InputError(
         'bad_scenario',
-        `${where}: ${unknownName('operation', s.op, Object.keys(OPERATIONS), 'see README "Conformance scenarios"')}`,
+        `${where}: ${unknownName('operation', s.op, Object.keys(OPERATIONS), 'see docs/conformance.md')}`,
       );
   }
 }
