@@ -14,8 +14,17 @@ export interface ParamSpec {
   readonly doc: string;
 }
 
-/** Verdicts a property can get. `always` → holds | violated; `sometimes` → reached | unreached. */
-export type Verdict = 'holds' | 'violated' | 'reached' | 'unreached';
+/**
+ * Verdicts a property can get. `always` → holds | vacuous | violated; `sometimes` → reached |
+ * unreached. `vacuous` is a hold whose premise (the situation the property is about) is never
+ * met in the explored space: printed `holds (vacuous)`, and never taken for `holds`.
+ */
+export type Verdict = 'holds' | 'vacuous' | 'violated' | 'reached' | 'unreached';
+
+/** How a verdict reads in text, tables and reports. */
+export function verdictText(v: Verdict | 'unknown'): string {
+  return v === 'vacuous' ? 'holds (vacuous)' : v;
+}
 
 export interface VariantSpec {
   readonly doc: string;
@@ -64,6 +73,12 @@ export interface WorldEventSpec {
   readonly type: string;
   readonly args: Args;
   readonly sync: readonly Participant[];
+  /**
+   * The kernel function, lock or ioctl this step stands for (for example
+   * `'kvm_gmem_fault_user_mapping() under filemap_invalidate_lock (shared)'`); shown by
+   * replay and the reports next to the event.
+   */
+  readonly kernel?: string;
 }
 
 /**

@@ -35,6 +35,8 @@ export interface ResolvedEvent {
   /** Identity used to match a log entry to this event: actor, type and canonical args. */
   readonly key: string;
   readonly participants: readonly ResolvedParticipant[];
+  /** What the event stands for in the kernel (WorldEventSpec.kernel), if the model says. */
+  readonly kernel: string | undefined;
 }
 
 /** A symmetry group resolved to instance indices, with relabelling tables for refs. */
@@ -213,7 +215,7 @@ export function compileSystem(
     });
     if (participants.length === 0)
       throw new InputError('bad_model', `${model.id}: event ${eventLabel(e)} has no participants`);
-    return { index, actor: e.actor, type: e.type, args: e.args, key, participants };
+    return { index, actor: e.actor, type: e.type, args: e.args, key, participants, kernel: e.kernel };
   });
 
   const localTables = model.properties.map((p) => {

@@ -119,7 +119,7 @@ export function parseTrace(text: string, file: string): Trace {
   const kind = kinds.includes(prop['kind'] as PropertyKind)
     ? (prop['kind'] as PropertyKind)
     : fail('$.property.kind', kinds.join(' | '));
-  const verdicts = ['holds', 'violated', 'reached', 'unreached'];
+  const verdicts = ['holds', 'vacuous', 'violated', 'reached', 'unreached'];
   const verdict = verdicts.includes(prop['verdict'] as string)
     ? (prop['verdict'] as Verdict)
     : fail('$.property.verdict', verdicts.join(' | '));
