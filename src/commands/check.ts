@@ -19,13 +19,14 @@ import { table } from '../format.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
 import { select } from '../registry.js';
+import { describeStop } from '../stop.js';
 import { compileSystem } from '../system.js';
 import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { DEFAULT_WORKERS } from '../sampledRun.js';
 import { ciFlags, reportCi, verdictLabel } from './ci.js';
 import type { Io } from './io.js';
-import { limitFlags, memoryInUse, parseLimits, stopCondition, watchSignals } from './limits.js';
+import { commandStop, limitFlags, memoryInUse, parseLimits } from './limits.js';
 import { progressReporter } from './progress.js';
 import {
   checkSamplingFlags,
@@ -188,7 +189,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (out !== undefined) checkOutputPath(out, 'dir', 'check: --out');
   const limits = parseLimits(args, 'check');
   const checkpointing = ['checkpoint', 'resume', 'checkpoint-every'].some((f) => args.flags.has(f));
-  const signals = watchSignals(io);
+  const stop = commandStop(io, limits);
   const runs: RunResult[] = [];
   try {
     if (isSampled(strategy)) {
@@ -202,7 +203,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         symmetry: !flag(args, 'no-symmetry'),
         maxDepth,
         maxStates,
-        shouldStop: stopCondition(limits, signals.interrupted),
+        shouldStop: stop.run().shouldStop,
         onProgress: progress.onProgress,
         maxMemory: limits.maxMemory,
         workers,
@@ -214,10 +215,10 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         : await checkRunAsync(p.model, p.params, p.variant, opts);
       progress.done();
       runs.push(run);
-      if (checkpointing || signals.interrupted() !== undefined) break;
+      if (checkpointing || stop.stopped() !== undefined) break;
     }
   } finally {
-    signals.release();
+    stop.release();
   }
   const traces = new Map<string, string>();
   if (out !== undefined) {
@@ -326,7 +327,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   for (const r of runs) {
     if (r.stopReason !== undefined)
       io.out(
-        `${r.model}:${r.variant}: search stopped early (${r.stopReason}); undecided properties are unknown\n`,
+        `${r.model}:${r.variant}: search stopped early (${describeStop(r.stopReason)}); undecided properties are unknown\n`,
       );
   }
   for (const r of runs) io.out(sampledNote(r));
