@@ -33,6 +33,8 @@ export interface PropertyResult {
   readonly path: readonly number[] | undefined;
   /** Lasso counterexamples of progress properties: index in `path` where the loop starts. */
   readonly loop: number | null;
+  /** Swarm search: the job whose walks found `path` (merging shards picks the lowest). */
+  readonly job?: number | undefined;
 }
 
 export interface RunResult {
@@ -70,10 +72,14 @@ export interface RunResult {
 export interface Sampling {
   readonly strategy: 'random' | 'swarm';
   readonly seed: number;
-  /** Jobs (derived seeds): 1 for random search. */
+  /** Jobs (derived seeds) run: 1 for random search; a shard's share for a shard. */
   readonly jobs: number;
   /** Walks run, over all jobs. */
   readonly walks: number;
+  /** Walks asked per job (--walks). */
+  readonly walksPerJob: number;
+  /** Swarm --shard I/N: the slice of the jobs this run ran; null for the whole run. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
 }
 
 /**

@@ -110,6 +110,11 @@ export interface RunStop {
   readonly shared: SharedStop;
 }
 
+/** A stop that never fires (library callers that set no limit). */
+export function noStop(): RunStop {
+  return runStop(new StopFlag(), {});
+}
+
 /** Starts the budget of one search now. */
 export function runStop(flag: StopFlag, limits: RunLimits): RunStop {
   const shared: SharedStop = {

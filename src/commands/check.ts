@@ -193,7 +193,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   const runs: RunResult[] = [];
   try {
     if (isSampled(strategy)) {
-      runs.push(...(await sampledRuns(plans, strategy, args, { engine, maxDepth, maxStates })));
+      runs.push(...(await sampledRuns(plans, strategy, args, { engine, maxDepth, maxStates }, stop, io)));
     }
     for (const p of isSampled(strategy) ? [] : plans) {
       const progress = progressReporter(io, `${p.model.id}:${p.variant}`, memoryInUse);

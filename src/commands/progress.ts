@@ -28,9 +28,13 @@ export function progressReporter(io: Io, label: string, memoryBytes: () => numbe
       if (now - start < QUIET_FOR_MS || now - last < (io.isTTY ? TTY_EVERY_MS : PLAIN_EVERY_MS)) return;
       last = now;
       const secs = (now - start) / 1000;
+      const memory = `${(memoryBytes() / 2 ** 30).toFixed(2)} GiB, ${secs.toFixed(0)} s`;
       const line =
-        `${label}: ${formatCount(p.states)} states, ${formatCount(p.states / secs)}/s, depth ${p.depth}, ` +
-        `queue ${formatCount(p.queue)}, ${(memoryBytes() / 2 ** 30).toFixed(2)} GiB, ${secs.toFixed(0)} s`;
+        p.walks === undefined
+          ? `${label}: ${formatCount(p.states)} states, ${formatCount(p.states / secs)}/s, depth ${p.depth}, ` +
+            `queue ${formatCount(p.queue)}, ${memory}`
+          : `${label}: ${formatCount(p.walks)} walks, ${formatCount(p.walks / secs)} walks/s, ` +
+            `${formatCount(p.states)} states, ${formatCount(p.states / secs)}/s, ${memory}`;
       if (io.isTTY) {
         io.err(`\r\x1b[2K${line}`);
         drawn = true;

@@ -68,8 +68,8 @@ export type Search = Generator<undefined, SearchStats, undefined>;
 
 export type Strategy = (space: StateSpace, tracker: PropertyTracker, limits: SearchLimits) => Search;
 
-/** Runs a search to the end without yielding to the event loop. */
-export function runSync(search: Search): SearchStats {
+/** Runs a search (or any generator sliced the same way) to the end without yielding to the event loop. */
+export function runSync<T = SearchStats>(search: Generator<undefined, T, undefined>): T {
   for (;;) {
     const r = search.next();
     if (r.done === true) return r.value;
@@ -83,7 +83,7 @@ const SLICE_MS = 50;
  * Runs a search, giving the event loop a turn every SLICE_MS so that signal handlers
  * (SIGINT, SIGTERM) and timers run while a long search is in progress.
  */
-export async function runAsync(search: Search): Promise<SearchStats> {
+export async function runAsync<T = SearchStats>(search: Generator<undefined, T, undefined>): Promise<T> {
   let last = performance.now();
   for (;;) {
     const r = search.next();
