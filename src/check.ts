@@ -143,7 +143,22 @@ export function checkRun(
 /** Checks an already compiled system of `model` (a variant, possibly with substituted machines). */
 export function checkSystem(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): RunResult {
   const prep = prepare(model, sys, opts);
-  return judge(prep, runSync(prep.run.search));
+  const stats = runSync(prep.run.search);
+  return judge(prep, stats, graphStatsSync(prep, stats));
+}
+
+/**
+ * The separate graph run, when there is one, explored after the main run (and not at all
+ * when a limit or signal stopped the main run: progress verdicts are then unknown).
+ */
+function graphStatsSync(prep: Prepared, stats: SearchStats): SearchStats | undefined {
+  if (prep.graphRun === undefined || stats.stopReason !== undefined) return undefined;
+  return runSync(prep.graphRun.search);
+}
+
+async function graphStatsAsync(prep: Prepared, stats: SearchStats): Promise<SearchStats | undefined> {
+  if (prep.graphRun === undefined || stats.stopReason !== undefined) return undefined;
+  return runAsync(prep.graphRun.search);
 }
 
 /** As checkSystem, but lets the event loop run between search slices (signals, timers). */
@@ -153,7 +168,8 @@ export async function checkSystemAsync(
   opts: CheckOptions,
 ): Promise<RunResult> {
   const prep = prepare(model, sys, opts);
-  return judge(prep, await runAsync(prep.run.search));
+  const stats = await runAsync(prep.run.search);
+  return judge(prep, stats, await graphStatsAsync(prep, stats));
 }
 
 /** As checkRun, but lets the event loop run between search slices (signals, timers). */
@@ -176,16 +192,23 @@ export async function checkRunAsync(
       { ...opts, maxDepth: prep.maxDepth },
       opts.workers ?? 1,
     );
-    return judge(prep, stats, opts.workers ?? 1);
+    return judge(prep, stats, await graphStatsAsync(prep, stats), opts.workers ?? 1);
   }
-  return judge(prep, await runAsync(prep.run.search));
+  const stats = await runAsync(prep.run.search);
+  return judge(prep, stats, await graphStatsAsync(prep, stats));
 }
 
-function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
+function judge(
+  prep: Prepared,
+  stats: SearchStats,
+  graphRunStats: SearchStats | undefined,
+  workers = 1,
+): RunResult {
   const { model, sys, opts, maxDepth, run, graphRun } = prep;
   const { params, variant } = sys;
   // The graph run explores the same system unreduced; its completeness decides progress verdicts.
-  const graphStats = graphRun === undefined ? stats : runSync(graphRun.search);
+  const graphStats =
+    graphRun === undefined ? stats : (graphRunStats ?? { ...stats, complete: false, stopReason: 'stopped' });
   const graphOf = graphRun?.graph ?? run.graph;
   const { tracker, space } = run;
   const reduced = opts.symmetry && sys.symmetry.length > 0 && !prep.graph;
@@ -241,7 +264,7 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
     complete: stats.complete,
     maxDepth,
     depthBounded: stats.depthBounded,
-    stopReason: stats.stopReason,
+    stopReason: stats.stopReason ?? graphRunStats?.stopReason,
     states: stats.states,
     transitions: stats.transitions,
     depth: stats.depth,

@@ -1,6 +1,6 @@
 // The command table: parses the command name and flags, runs the command, and turns
 // input errors into one line and exit code 2. Only engine bugs produce a stack trace.
-import { InputError, nearest, oneLine } from './errors.js';
+import { fatalLine, FatalError, InputError, nearest, oneLine } from './errors.js';
 import { helpText, parseArgs, type FlagSpec, type ParsedArgs } from './commands/args.js';
 import { checkCommand, checkFlags } from './commands/check.js';
 import { exportCommand, exportFlags } from './commands/export.js';
@@ -26,7 +26,12 @@ exit codes:
   0  every verdict is as expected (or: the replay reproduces the trace)
   1  a verdict differs from its expectation (or: the replay diverges)
   2  bad usage or input
-  3  a limit stopped the search before a verdict
+  3  a limit (--max-seconds, --max-memory, --max-states) or a first SIGINT/SIGTERM stopped
+     the search before a verdict (partial figures printed, counterexamples found written)
+  4  fatal error: out of memory, an output file that could not be written after the run
+     (the results are printed first), or an internal error; one line on stderr
+     (--debug adds the stack trace)
+130  a second SIGINT/SIGTERM: exit at once
 `;
 
 const WRITE_EXIT_CODES = `
@@ -109,6 +114,7 @@ exit codes:
 };
 
 const HELP_FLAG: FlagSpec = { name: 'help', doc: 'show this help' };
+const DEBUG_FLAG: FlagSpec = { name: 'debug', doc: 'on an internal error, print the stack trace too' };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length)) + 2;
@@ -126,7 +132,10 @@ ${EXIT_CODES}`;
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...given] = argv;
+  // --debug is global: every command accepts it.
+  const debug = given.includes('--debug');
+  const rest = given.filter((a) => a !== '--debug');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(mainHelp());
     return name === undefined ? 2 : 0;
@@ -144,7 +153,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       throw new InputError('usage', `unknown command '${name}' (${hint}); see 'foliocheck --help'`);
     }
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(helpText(command.usage, command.summary, [...command.flags, HELP_FLAG], command.extra));
+      io.out(
+        helpText(command.usage, command.summary, [...command.flags, DEBUG_FLAG, HELP_FLAG], command.extra),
+      );
       return 0;
     }
     return await command.run(parseArgs(name, rest, command.flags), io);
@@ -153,6 +164,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.err(`foliocheck: ${oneLine(err.message)}\n`);
       return 2;
     }
-    throw err;
+    reportFatal(err, io, debug);
+    return 4;
   }
+}
+
+/** One line on stderr for an unexpected error (the stack trace with --debug): exit 4, never a verdict. */
+export function reportFatal(err: unknown, io: Pick<Io, 'err'>, debug: boolean): void {
+  io.err(`${fatalLine(err)}\n`);
+  if (!debug) return;
+  const cause = err instanceof FatalError ? err.error : err;
+  io.err(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
 }

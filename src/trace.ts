@@ -32,8 +32,32 @@ export interface Trace {
   readonly events: readonly TraceEvent[];
 }
 
-export function traceFileName(model: string, variant: string, property: string): string {
-  return `${model}.${variant}.${property}.trace.json`;
+/**
+ * `MODEL.VARIANT[.PARAMS].PROPERTY.trace.json`, where PARAMS names the parameters that
+ * differ from the model's defaults (`paramTag`), so runs of one variant with different
+ * `--set` values (CI matrix jobs sharing an artifact directory) write different files.
+ */
+export function traceFileName(model: string, variant: string, property: string, tag = ''): string {
+  return `${model}.${variant}${tag === '' ? '' : `.${tag}`}.${property}.trace.json`;
+}
+
+/** Longest parameter tag spelled out; longer ones become a short hash. */
+const MAX_TAG = 40;
+
+/**
+ * The parameters of a run that differ from the model's defaults, as `name=value,...` in
+ * name order ('' when all are defaults), or `params-<hash>` when that would be long.
+ */
+export function paramTag(
+  defaults: Readonly<Record<string, { readonly default: number }>>,
+  params: Readonly<Record<string, number>>,
+): string {
+  const tag = Object.keys(params)
+    .sort()
+    .filter((k) => params[k] !== defaults[k]?.default)
+    .map((k) => `${k}=${params[k]}`)
+    .join(',');
+  return tag.length <= MAX_TAG ? tag : `params-${hash64(tag).slice(0, 8)}`;
 }
 
 /**

@@ -72,8 +72,17 @@ describe('check --checkpoint / --resume', () => {
   it('a truncated, edited or missing checkpoint is a one-line error', async () => {
     const cp = join(dir, 'damaged.checkpoint.json');
     await runCli(['check', ...sel, '--max-states', '5000', '--checkpoint', cp]);
-    const text = readFileSync(cp, 'utf8');
-    const variants = [text.slice(0, text.length / 2), text.replace('"next":', '"next":1'), '{}', ''];
+    const bytes = readFileSync(cp);
+    const at = bytes.indexOf('"next":');
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 100] = (flipped[flipped.length - 100] as number) ^ 1;
+    const variants = [
+      bytes.subarray(0, bytes.length / 2),
+      Buffer.concat([bytes.subarray(0, at + 7), Buffer.from('1'), bytes.subarray(at + 7)]),
+      flipped,
+      Buffer.from('{}'),
+      Buffer.alloc(0),
+    ];
     for (const v of variants) {
       writeFileSync(cp, v);
       const r = await runCli(['check', ...sel, '--resume', cp]);

@@ -4,11 +4,11 @@
 // for valid input and 2 (one line on stderr, no file written) for invalid input.
 // FOLIOCHECK_FUZZ_RUNS sets the number of cases per property (`npm run fuzz` runs more).
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hash64 } from '../src/key.js';
 import { runCli, type CliRun } from './helpers.js';
 
 const RUNS = Number(process.env['FOLIOCHECK_FUZZ_RUNS'] ?? '25');
@@ -126,7 +126,7 @@ function mutate(doc: Json, choices: readonly number[], value: Json): Json {
 }
 
 let trace: Json;
-let checkpoint: string;
+let checkpoint: Buffer;
 const traceFile = join(dir, 'fuzzed.trace.json');
 
 beforeAll(async () => {
@@ -135,7 +135,7 @@ beforeAll(async () => {
   if (r.code !== 0) throw new Error(`setup: check exited ${r.code}`);
   const first = readdirSync(src).sort()[0] as string;
   trace = JSON.parse(readFileSync(join(src, first), 'utf8')) as Json;
-  const cp = join(dir, 'base.checkpoint.json');
+  const cp = join(dir, 'base.checkpoint');
   const c = await runCli([
     'check',
     'guest-memfd-inplace:check-before-unmap',
@@ -149,7 +149,7 @@ beforeAll(async () => {
   ]);
   // The limit stops the search: progress properties stay unknown (exit 3).
   if (c.code !== 3) throw new Error(`setup: checkpointed check exited ${c.code}`);
-  checkpoint = readFileSync(cp, 'utf8');
+  checkpoint = readFileSync(cp);
 });
 
 describe('fuzz: replay', () => {
@@ -204,28 +204,33 @@ describe('fuzz: replay', () => {
   });
 });
 
-/** A checkpoint body with a valid digest, as a hand-edited file would be. */
-function redigest(body: Json): string {
-  const text = JSON.stringify(body);
-  return `${text.slice(0, -1)},"digest":"${hash64(text)}"}\n`;
+/** The parts of a binary checkpoint (src/checkpoint.ts): signature, JSON header, store. */
+function splitCheckpoint(file: Buffer): { magic: Buffer; header: Json; body: Buffer } {
+  const length = file.readUInt32LE(16);
+  return {
+    magic: file.subarray(0, 16),
+    header: JSON.parse(file.subarray(20, 20 + length).toString('utf8')) as Json,
+    body: file.subarray(20 + length, file.length - 32),
+  };
 }
 
-const b64 = (a: Float64Array | Uint32Array | Uint16Array): string => Buffer.from(a.buffer).toString('base64');
-const columns = fc.constantFrom<Json>(
-  b64(new Float64Array([0, 1e20, -1, 0.5])),
-  b64(new Uint32Array([0, 5, 5, 1])),
-  b64(new Uint16Array([0, 65535, 3])),
-  b64(new Float64Array([0, 0])),
-  '',
-  '@@',
-);
+/** A checkpoint with an edited header and a valid digest, as a hand-edited file would be. */
+function redigest(magic: Buffer, header: Json, body: Buffer): Buffer {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(json.length);
+  const head = Buffer.concat([magic, length, json, body]);
+  return Buffer.concat([head, createHash('sha256').update(head).digest()]);
+}
+
+const columns = fc.constantFrom<Json>(0, 1, 2, 1 << 20, 2 ** 31, -1, 0.5, 'x');
 
 describe('fuzz: checkpoints', () => {
   it(
-    'structurally mutated checkpoints with a valid digest: exit 2, or a resumed run',
+    'checkpoints with a mutated header and a valid digest: exit 2, or a resumed run',
     async () => {
-      const file = join(dir, 'edited.checkpoint.json');
-      const body = JSON.parse(checkpoint.replace(/,"digest":"[0-9a-f]{16}"\}\s*$/, '}')) as Json;
+      const file = join(dir, 'edited.checkpoint');
+      const { magic, header, body } = splitCheckpoint(checkpoint);
       const argv = [
         'check',
         'guest-memfd-inplace:check-before-unmap',
@@ -240,7 +245,7 @@ describe('fuzz: checkpoints', () => {
           fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
           fc.oneof(nasty, columns),
           async (choices, value) => {
-            writeFileSync(file, redigest(mutate(body, choices, value)));
+            writeFileSync(file, redigest(magic, mutate(header, choices, value), body));
             expect([0, 2]).toContain((await runClean(argv)).code);
           },
         ),
@@ -253,7 +258,7 @@ describe('fuzz: checkpoints', () => {
   it(
     'mutated and truncated checkpoints: exit 2, or a resumed run',
     async () => {
-      const file = join(dir, 'fuzzed.checkpoint.json');
+      const file = join(dir, 'fuzzed.checkpoint');
       const argv = [
         'check',
         'guest-memfd-inplace:check-before-unmap',
@@ -266,9 +271,12 @@ describe('fuzz: checkpoints', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.nat({ max: checkpoint.length - 1 }),
-          fc.string({ maxLength: 3 }),
+          fc.uint8Array({ maxLength: 3 }),
           async (at, ins) => {
-            writeFileSync(file, checkpoint.slice(0, at) + ins + checkpoint.slice(at + 1));
+            writeFileSync(
+              file,
+              Buffer.concat([checkpoint.subarray(0, at), ins, checkpoint.subarray(at + 1)]),
+            );
             expect([0, 1, 2, 3]).toContain((await runClean(argv)).code);
           },
         ),

@@ -2,6 +2,7 @@
 // a terminal (CI), a plain line every few seconds. Nothing is printed for runs under a second.
 import { performance } from 'node:perf_hooks';
 import type { SearchProgress } from '../explore/strategy.js';
+import { FatalError, InputError } from '../errors.js';
 import type { Io } from './io.js';
 
 const TTY_EVERY_MS = 200;
@@ -12,6 +13,8 @@ export interface ProgressReporter {
   readonly onProgress: (p: SearchProgress) => void;
   /** Clears the live line (terminal) before the final output. */
   done(): void;
+  /** How far the run got, for a fatal error's one line ("bench:spec after 26.1M states, depth 17, 12 s"). */
+  partial(): string;
 }
 
 export function formatCount(n: number): string {
@@ -22,8 +25,10 @@ export function progressReporter(io: Io, label: string, memoryBytes: () => numbe
   const start = performance.now();
   let last = start;
   let drawn = false;
+  let latest: SearchProgress | undefined;
   return {
     onProgress(p) {
+      latest = p;
       const now = performance.now();
       if (now - start < QUIET_FOR_MS || now - last < (io.isTTY ? TTY_EVERY_MS : PLAIN_EVERY_MS)) return;
       last = now;
@@ -44,6 +49,20 @@ export function progressReporter(io: Io, label: string, memoryBytes: () => numbe
     },
     done() {
       if (drawn) io.err('\r\x1b[2K');
+      drawn = false;
+    },
+    partial() {
+      const secs = ((performance.now() - start) / 1000).toFixed(0);
+      if (latest === undefined) return `${label}, ${secs} s in`;
+      const walks = latest.walks === undefined ? '' : `${formatCount(latest.walks)} walks, `;
+      return `${label} after ${walks}${formatCount(latest.states)} states, depth ${latest.depth}, ${secs} s`;
     },
   };
+}
+
+/** Bad input stays bad input (exit 2); anything else thrown during a run is fatal, with how far it got. */
+export function asFatal(err: unknown, progress: ProgressReporter): unknown {
+  return err instanceof InputError || err instanceof FatalError
+    ? err
+    : new FatalError(err, progress.partial());
 }

@@ -16,7 +16,7 @@ import {
 import { intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
 import { memoryInUse, type CommandStop } from './limits.js';
-import { progressReporter } from './progress.js';
+import { asFatal, progressReporter } from './progress.js';
 import type { Shard } from '../explore/swarm.js';
 
 export type SampledStrategy = 'random' | 'swarm';
@@ -85,29 +85,41 @@ export async function sampledRuns(
   plans: readonly Planned[],
   strategy: SampledStrategy,
   args: ParsedArgs,
-  limits: { engine: EngineName; maxDepth: number | undefined; maxStates: number | undefined },
+  limits: {
+    engine: EngineName;
+    maxDepth: number | undefined;
+    maxStates: number | undefined;
+    workers: number | undefined;
+  },
   stop: CommandStop,
   io: Io,
 ): Promise<RunResult[]> {
+  const { workers, ...rest } = limits;
   const base = {
-    ...limits,
+    ...rest,
     seed: intOption(args, 'check', 'seed') ?? 1,
     walks: intOption(args, 'check', 'walks', 1) ?? DEFAULT_WALKS,
     jobs: intOption(args, 'check', 'seeds', 1) ?? DEFAULT_JOBS,
     shard: parseShard(args),
   };
-  const pool = new SwarmPool(intOption(args, 'check', 'workers', 1) ?? DEFAULT_WORKERS);
+  const pool = new SwarmPool(workers ?? DEFAULT_WORKERS);
   const runs: RunResult[] = [];
   try {
     for (const p of plans) {
       if (stop.stopped() !== undefined) break;
       const progress = progressReporter(io, `${p.model.id}:${p.variant} ${strategy}`, memoryInUse);
       const opts: SampledOptions = { ...base, stop: stop.run(), onProgress: progress.onProgress };
-      const run =
-        strategy === 'random'
-          ? await randomCheckRun(p.model, p.params, p.variant, opts)
-          : await swarmCheckRun(p.model, p.params, p.variant, opts, pool);
-      progress.done();
+      let run: RunResult;
+      try {
+        run =
+          strategy === 'random'
+            ? await randomCheckRun(p.model, p.params, p.variant, opts)
+            : await swarmCheckRun(p.model, p.params, p.variant, opts, pool);
+      } catch (err) {
+        throw asFatal(err, progress);
+      } finally {
+        progress.done();
+      }
       runs.push(run);
     }
   } finally {
@@ -125,10 +137,11 @@ export function sampledVerdictText(r: RunResult, kind: string): string | undefin
   return 'unknown (not judged by sampling)';
 }
 
-/** One line per sampled run: what it sampled and how to reproduce it. */
+/** One line per sampled run: what it sampled (the rerun command is printed beside it). */
 export function sampledNote(r: RunResult): string {
   const s = r.sampling;
   if (s === undefined) return '';
-  const jobs = s.strategy === 'swarm' ? ` over ${s.jobs} seeds` : '';
-  return `${r.model}:${r.variant}: ${s.strategy} search, seed ${s.seed}, ${s.walks} walk(s)${jobs} of at most ${r.maxDepth ?? '-'} steps (not complete: what was not seen to fail is unknown); reproduce with --strategy ${s.strategy} --seed ${s.seed}\n`;
+  const shard = s.shard === null ? '' : `, shard ${s.shard.index}/${s.shard.count}`;
+  const jobs = s.strategy === 'swarm' ? ` over ${s.jobs} seeds${shard}` : '';
+  return `${r.model}:${r.variant}: ${s.strategy} search, seed ${s.seed}, ${s.walks} walk(s)${jobs} of at most ${r.maxDepth ?? '-'} steps (not complete: what was not seen to fail is unknown)\n`;
 }
