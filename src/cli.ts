@@ -8,6 +8,7 @@ import { conformCommand, conformFlags } from './commands/conform.js';
 import type { Io } from './commands/io.js';
 import { guardsCommand, guardsFlags } from './commands/guards.js';
 import { listCommand, listFlags } from './commands/list.js';
+import { mergeCommand, mergeFlags } from './commands/merge.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
 import { reportCommand, reportFlags } from './commands/report.js';
 import { shrinkCommand, shrinkFlags } from './commands/shrink.js';
@@ -55,6 +56,14 @@ const commands: Readonly<Record<string, Command>> = {
     flags: checkFlags,
     extra: EXIT_CODES,
     run: checkCommand,
+  },
+  merge: {
+    usage: 'foliocheck merge SHARD.json ... [--out DIR] [--junit FILE] [--flaws FILE] [--json]',
+    summary:
+      'Combine the --json results of the N shards of a swarm search (check --strategy swarm --shard I/N --json) into the result of the unsharded run: figures added up, each counterexample from the lowest job that found it; writes traces, JUnit, the flaw table and the job summary like check.',
+    flags: mergeFlags,
+    extra: EXIT_CODES,
+    run: mergeCommand,
   },
   guards: {
     usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR]',

@@ -167,6 +167,13 @@ export function parseTrace(text: string, file: string): Trace {
       outcome: str(e['outcome'], `${p}.outcome`),
     };
   });
+  const firstWithId = new Map<string, number>();
+  events.forEach((e, i) => {
+    const before = firstWithId.get(e.id);
+    if (before !== undefined)
+      fail(`$.events[${i}].id`, `an id of its own ('${e.id}' is also the id of $.events[${before}])`);
+    firstWithId.set(e.id, i);
+  });
   const loop = root['loop'] ?? null;
   if (
     loop !== null &&
@@ -174,6 +181,9 @@ export function parseTrace(text: string, file: string): Trace {
   ) {
     fail('$.loop', `null or an event index below ${events.length}`);
   }
+  // Only progress counterexamples repeat a loop; an invariant or reachability trace ends.
+  if (loop !== null && (kind === 'always' || kind === 'sometimes'))
+    fail('$.loop', `null: a ${kind} trace ends at its last event, only progress counterexamples loop`);
   return {
     schema: TRACE_SCHEMA,
     tool: str(root['tool'], '$.tool'),

@@ -267,7 +267,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       flaws: flawsFile,
       json: flag(args, 'json'),
       planned: plans.length,
-      shaping: shapingOptions(args),
+      shaping: () => shapingOptions(args),
       embedTraces: args.flags.has('shard'),
     },
     io,

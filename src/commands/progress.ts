@@ -18,7 +18,11 @@ export interface ProgressReporter {
 }
 
 export function formatCount(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+  return n >= 1e6
+    ? `${(n / 1e6).toFixed(2)}M`
+    : n >= 1e4
+      ? `${(n / 1e3).toFixed(1)}k`
+      : String(Math.round(n));
 }
 
 export function progressReporter(io: Io, label: string, memoryBytes: () => number): ProgressReporter {

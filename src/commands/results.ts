@@ -23,8 +23,8 @@ export interface ResultSinks {
   readonly json: boolean;
   /** Runs planned (fewer ran when a signal stopped the command). */
   readonly planned: number;
-  /** Options that shape a run (strategy, bounds, seeds...), in command-line form, without --set. */
-  readonly shaping: readonly string[];
+  /** Options that shaped a run (strategy, bounds, seeds...), in command-line form, without --set. */
+  readonly shaping: (r: RunResult) => readonly string[];
   /** Sharded swarm runs embed their counterexamples in the JSON (for `foliocheck merge`). */
   readonly embedTraces: boolean;
 }
@@ -41,7 +41,8 @@ export function rerunCommand(r: RunResult, shaping: readonly string[]): string {
     .sort()
     .filter((k) => r.params[k] !== defaults[k]?.default)
     .map((k) => `--set ${k}=${r.params[k]}`);
-  const seed = r.sampling !== undefined && !shaping.includes('--seed') ? [`--seed ${r.sampling.seed}`] : [];
+  const explicit = shaping.some((o) => o.startsWith('--seed '));
+  const seed = r.sampling !== undefined && !explicit ? [`--seed ${r.sampling.seed}`] : [];
   return ['npx foliocheck check', `${r.model}:${r.variant}`, ...sets, ...shaping, ...seed].join(' ');
 }
 
@@ -74,7 +75,7 @@ export function emitResults(
     }
   };
   const traces = new Map<string, string>();
-  const commands = new Map(runs.map((r) => [r, rerunCommand(r, sinks.shaping)]));
+  const commands = new Map(runs.map((r) => [r, rerunCommand(r, sinks.shaping(r))]));
   if (sinks.out !== undefined) {
     for (const r of runs) {
       for (const p of r.properties) {
