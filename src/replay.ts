@@ -189,6 +189,8 @@ export function replay(model: AnyModel, trace: Trace, opts: { readonly force: bo
   return { sys, steps, fingerprintMatches, divergence: undefined, reproduced, verdictMessage };
 }
 
+const show = (o: string | undefined): string => (o === undefined ? 'not enabled' : `'${o}'`);
+
 /**
  * Folds the replayed prefix a second time and applies event `e` once more: when any step
  * gives another outcome or enabledness than the first fold did, the same event from the
@@ -212,7 +214,6 @@ function nondeterminism(
   }
   const again = stepWorld(sys, world, e);
   if (again?.outcome !== outcome) {
-    const show = (o: string | undefined): string => (o === undefined ? 'not enabled' : `'${o}'`);
     return `event ${steps.length} (${eventLabel(sys.events[e] ?? { actor: '?', type: '?', args: {} })}) gave ${show(outcome)} in one fold and ${show(again?.outcome)} in another from the same state: ${hint}`;
   }
   return undefined;
