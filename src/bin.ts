@@ -13,3 +13,6 @@ const fatal = (err: unknown): void => {
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
 process.exitCode = await main(process.argv.slice(2), processIo());
+// One more turn of the event loop, so that a signal that arrived while the results were
+// being written is seen (a second SIGINT/SIGTERM exits 130) rather than lost at exit.
+await new Promise((resolve) => setImmediate(resolve));

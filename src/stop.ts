@@ -78,20 +78,28 @@ export interface SharedStop {
   readonly deadline: number | null;
   /** Resident set size (bytes) above which to stop, or null. */
   readonly maxMemory: number | null;
+  /** Share of V8's heap limit past which to stop as out of memory. */
+  readonly heapFull: number;
 }
 
 export interface RunLimits {
   readonly maxSeconds?: number | undefined;
   readonly maxMemory?: number | undefined;
+  /** Share of V8's heap limit past which a search stops as out of memory (default HEAP_FULL). */
+  readonly heapFull?: number | undefined;
 }
 
-/** Share of V8's heap limit past which a search stops as out of memory instead of crashing. */
-const HEAP_FULL = 0.9;
+/**
+ * Share of V8's heap limit past which a search stops as out of memory (exit 4, partial
+ * figures) instead of crashing: V8 gives up ("ineffective mark-compacts") well before its
+ * limit, at about 55 % of it for a small heap and later for the default one.
+ */
+export const HEAP_FULL = 0.7;
 
 /** The stop condition of one search: the shared flag, then its deadline and memory budget. */
 export function shouldStopFrom(shared: SharedStop): ShouldStop {
   let reason: StopReason | undefined;
-  const limit = getHeapStatistics().heap_size_limit * HEAP_FULL;
+  const limit = getHeapStatistics().heap_size_limit * shared.heapFull;
   return () => {
     if (reason !== undefined) return reason;
     reason = reasonOf(shared.cell);
@@ -121,6 +129,7 @@ export function runStop(flag: StopFlag, limits: RunLimits): RunStop {
     cell: flag.cell,
     deadline: limits.maxSeconds === undefined ? null : absoluteNow() + limits.maxSeconds * 1000,
     maxMemory: limits.maxMemory ?? null,
+    heapFull: limits.heapFull ?? HEAP_FULL,
   };
   return { shouldStop: shouldStopFrom(shared), shared };
 }
