@@ -2,6 +2,8 @@
 // counterexamples), malformed files, mutated checkpoints and mutated argument vectors.
 // Whatever the input: no uncaught exception, no stack trace in the output, exit 0/1/3
 // for valid input and 2 (one line on stderr, no file written) for invalid input.
+// A sample also runs the real CLI in child processes, where a crash, an exit 1 with a stack
+// trace or an exit 4 would show as they would to a user.
 // FOLIOCHECK_FUZZ_RUNS sets the number of cases per property (`npm run fuzz` runs more).
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
@@ -10,8 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from './helpers.js';
+import { runBin, STACK } from './spawn.js';
 
 const RUNS = Number(process.env['FOLIOCHECK_FUZZ_RUNS'] ?? '25');
+/** Child processes per property: a tenth of the in-process cases, at least 3. */
+const SPAWNS = Math.max(3, Math.ceil(RUNS / 10));
 const TIMEOUT = Math.max(30_000, RUNS * 200);
 const dir = mkdtempSync(join(tmpdir(), 'foliocheck-fuzz-'));
 const outDir = join(dir, 'out');
@@ -367,6 +372,62 @@ describe('fuzz: argument vectors', () => {
           },
         ),
         { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
+});
+
+describe('fuzz: the real CLI in child processes', () => {
+  /** A child ended by the CLI itself with a documented code; no crash, no stack trace. */
+  function expectCleanExit(r: Awaited<ReturnType<typeof runBin>>): void {
+    expect(r.signal).toBeNull();
+    expect([0, 1, 2, 3]).toContain(r.code);
+    expect(`${r.out}${r.err}`).not.toMatch(STACK);
+    if (r.code === 2) expect(r.err).toMatch(/^foliocheck: [^\n]+\n$/);
+  }
+
+  it(
+    'mutated traces replayed by the CLI',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), nasty), {
+            minLength: 1,
+            maxLength: 3,
+          }),
+          async (mutations) => {
+            const doc = mutations.reduce((d, [choices, value]) => mutate(d, choices, value), trace);
+            const file = join(dir, `spawned-${process.pid}.trace.json`);
+            writeFileSync(file, JSON.stringify(doc));
+            expectCleanExit(await runBin(['replay', file]));
+          },
+        ),
+        { numRuns: SPAWNS },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'mutated argument vectors',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('check', 'replay', 'list', 'merge', 'chek'),
+          fc.array(fc.oneof(fc.constantFrom(...flagNames), values), { maxLength: 5 }),
+          async (command, raw) => {
+            const rest = raw.map((a, i) =>
+              ['--out', '--checkpoint'].includes(raw[i - 1] ?? '') && !a.startsWith('/')
+                ? join(outDir, a)
+                : a,
+            );
+            const argv =
+              command === 'check' ? [command, SMALL, ...rest, '--max-states', '20000'] : [command, ...rest];
+            expectCleanExit(await runBin(argv));
+          },
+        ),
+        { numRuns: SPAWNS },
       );
     },
     TIMEOUT,
