@@ -3,7 +3,13 @@
 // a forked child or the guest, named as conformance scenarios name them (src/conform).
 // Event arguments are the words scenarios write (sizes as P multiples, flag names);
 // machine events carry the decoded numbers.
-import { range, type MachineInstance, type Participant, type WorldEventSpec } from '../../src/model.js';
+import {
+  range,
+  type MachineEvent,
+  type MachineInstance,
+  type Participant,
+  type WorldEventSpec,
+} from '../../src/model.js';
 import { bytesOf, gmemFileMachine, P } from './gmemFile.js';
 import { gmemContentsMachine } from './gmemContents.js';
 import { kvmVmMachine, memslotMachine } from './kvmVm.js';
@@ -41,8 +47,7 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
     events.push({ actor, type, args, sync });
   };
   const pages = range(o.pages);
-  const allPages = (event: Participant['event']): Participant[] =>
-    pages.map((i) => follower(o, pageId(i), event));
+  const allPages = (event: MachineEvent): Participant[] => pages.map((i) => follower(o, pageId(i), event));
 
   const bad = (words: readonly string[]): readonly string[] => (o.selftest ? words : []);
   for (const cap of bad(['GUEST_MEMFD_FLAGS', 'MEMORY_ATTRIBUTES']))
@@ -93,7 +98,7 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
     ['child', 1],
   ] as const)
     for (const i of range(o.pages + 1)) {
-      const page = (event: Participant['event']): Participant[] =>
+      const page = (event: MachineEvent): Participant[] =>
         i < o.pages ? [{ machine: pageId(i), event, prior: true }] : [];
       const access: Participant = { machine: fd0, event: { type: 'access', page: i } };
       ev(actor, 'read', { page: i }, [access, ...page({ type: 'hostRead', proc })]);
@@ -143,7 +148,7 @@ export function gmemWorld(o: GmemWorldOptions): { machines: MachineInstance[]; e
  * `prior: 'ok'`; the engine's prior fan-out would multiply the page machine's alphabet by
  * every outcome of the model. With selftest=1 the page sees the real outcome so far.
  */
-function follower(o: GmemWorldOptions, machine: string, event: Participant['event']): Participant {
+function follower(o: GmemWorldOptions, machine: string, event: MachineEvent): Participant {
   return o.selftest ? { machine, event, prior: true } : { machine, event: { ...event, prior: 'ok' } };
 }
 
