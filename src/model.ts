@@ -179,10 +179,10 @@ export interface EventOptions {
 }
 
 /**
- * A world event: `event('vmm', 'pin', { page: 0 }, [...participants], { kernel })`.
+ * A world event: `worldEvent('vmm', 'pin', { page: 0 }, [...participants], { kernel })`.
  * Optional fields are left out when not given, so the spec reads as written by hand.
  */
-export function event(
+export function worldEvent(
   actor: string,
   type: string,
   args: Args,

@@ -9,7 +9,7 @@ import { initialWorld, stepWorld } from '../src/world.js';
 import { agree, verdicts } from './fixtures/compare.js';
 import { expecting, fileMachine, lockMachine, on, tinyModel } from './fixtures/apiModels.js';
 import {
-  event,
+  worldEvent,
   type AnyModel,
   type Participant,
   type Requirement,
@@ -27,12 +27,12 @@ function punchEvents(finish: Requirement | undefined): WorldEventSpec[] {
   const finishPunch: Participant =
     finish === undefined ? on('f', 'finishPunch') : { ...on('f', 'finishPunch'), requires: finish };
   return [
-    event('host', 'lock', {}, [on('lk', 'lock')]),
-    event('host', 'unlock', {}, [on('lk', 'unlock')]),
+    worldEvent('host', 'lock', {}, [on('lk', 'lock')]),
+    worldEvent('host', 'unlock', {}, [on('lk', 'unlock')]),
     // Eviction waits for the lock to be free, without taking it: a requires-only participant.
-    event('reclaim', 'evict', {}, [{ machine: 'lk', requires: 'free' }, on('f', 'evict')]),
-    event('guest', 'fault', {}, [{ ...on('f', 'fault'), requires: 'punch.idle' }]),
-    event('host', 'finishPunch', {}, [finishPunch]),
+    worldEvent('reclaim', 'evict', {}, [{ machine: 'lk', requires: 'free' }, on('f', 'evict')]),
+    worldEvent('guest', 'fault', {}, [{ ...on('f', 'fault'), requires: 'punch.idle' }]),
+    worldEvent('host', 'finishPunch', {}, [finishPunch]),
   ];
 }
 
@@ -150,7 +150,9 @@ const message = (events: WorldEventSpec[]): string => {
 describe('requires: bad input', () => {
   it('an unknown state path names the world event, the machine and the nearest valid path', () => {
     const m = message([
-      event('host', 'finishPunch', { page: 0 }, [{ ...on('f', 'finishPunch'), requires: 'cache.absnt' }]),
+      worldEvent('host', 'finishPunch', { page: 0 }, [
+        { ...on('f', 'finishPunch'), requires: 'cache.absnt' },
+      ]),
     ]);
     expect(m).toBe(
       "bad: world event host: finishPunch(page=0) has participant 'f' requiring state 'cache.absnt', which machine 'file' does not have (did you mean 'cache.absent'?)",
@@ -160,23 +162,23 @@ describe('requires: bad input', () => {
 
   it('a state value object is checked path by path', () => {
     expect(
-      message([event('host', 'x', {}, [{ machine: 'f', requires: { cache: 'absent', punch: 'dne' } }])]),
+      message([worldEvent('host', 'x', {}, [{ machine: 'f', requires: { cache: 'absent', punch: 'dne' } }])]),
     ).toContain(
       "requiring state 'punch.dne', which machine 'file' does not have (did you mean 'punch.done'?)",
     );
   });
 
   it('a participant with neither event nor requires, or prior without event, is refused', () => {
-    expect(message([event('host', 'x', {}, [{ machine: 'f' }])])).toContain(
+    expect(message([worldEvent('host', 'x', {}, [{ machine: 'f' }])])).toContain(
       "has participant 'f' with neither an event nor requires",
     );
-    expect(message([event('host', 'x', {}, [{ machine: 'f', requires: 'cache', prior: true }])])).toContain(
-      "has participant 'f' with prior but no event to carry it",
-    );
+    expect(
+      message([worldEvent('host', 'x', {}, [{ machine: 'f', requires: 'cache', prior: true }])]),
+    ).toContain("has participant 'f' with prior but no event to carry it");
   });
 
   it('an unknown machine is still refused', () => {
-    expect(message([event('host', 'x', {}, [on('nope', 'evict')])])).toBe(
+    expect(message([worldEvent('host', 'x', {}, [on('nope', 'evict')])])).toBe(
       "bad: world event host: x() names unknown machine 'nope'",
     );
   });

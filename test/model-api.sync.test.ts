@@ -10,7 +10,7 @@ import { buildTrace } from '../src/trace.js';
 import { initialWorld, stepWorld } from '../src/world.js';
 import { agree, verdicts } from './fixtures/compare.js';
 import { counterMachine, expecting, on, seqMachine, tinyModel } from './fixtures/apiModels.js';
-import { event, type AnyModel, type WorldEventSpec } from '../src/model.js';
+import { worldEvent, type AnyModel, type WorldEventSpec } from '../src/model.js';
 
 const n = (w: { get(id: string): { context: unknown } }): number => (w.get('c').context as { n: number }).n;
 
@@ -19,9 +19,9 @@ describe('one machine, several participations', () => {
     id: 'seq',
     machines: [{ id: 's', machine: seqMachine }],
     events: () => [
-      event('t', 'xy', {}, [on('s', 'x'), on('s', 'y')]),
-      event('t', 'yx', {}, [on('s', 'y'), on('s', 'x')]),
-      event('t', 'back', {}, [on('s', 'back')]),
+      worldEvent('t', 'xy', {}, [on('s', 'x'), on('s', 'y')]),
+      worldEvent('t', 'yx', {}, [on('s', 'y'), on('s', 'x')]),
+      worldEvent('t', 'back', {}, [on('s', 'back')]),
     ],
     properties: [never('no-yx', 'the reversed order is never enabled', (s) => s.type === 'yx')],
     variants: { v: expecting({ 'no-yx': 'holds' }) },
@@ -42,9 +42,9 @@ describe('one machine, several participations', () => {
     id: 'twice',
     machines: [{ id: 'c', machine: counterMachine }],
     events: () => [
-      event('t', 'double', {}, [on('c', 'inc'), on('c', 'inc')]),
+      worldEvent('t', 'double', {}, [on('c', 'inc'), on('c', 'inc')]),
       // The second participation takes the outcome of the first (EBUSY at 3) as prior.
-      event('t', 'incOrReset', {}, [on('c', 'inc'), { ...on('c', 'note'), prior: true }]),
+      worldEvent('t', 'incOrReset', {}, [on('c', 'inc'), { ...on('c', 'note'), prior: true }]),
     ],
     properties: [
       always('below-3', 'the counter stays below 3', (w) => n(w) < 3),
@@ -71,7 +71,7 @@ describe('one machine, several participations', () => {
 });
 
 const grow = (extra: Partial<WorldEventSpec> = {}): WorldEventSpec => ({
-  ...event('alloc', 'grow', { page: 0 }, [{ ...on('c', 'grow'), choice: true }], {
+  ...worldEvent('alloc', 'grow', { page: 0 }, [{ ...on('c', 'grow'), choice: true }], {
     choices: ['ok', 'ENOMEM'],
   }),
   ...extra,
@@ -100,7 +100,7 @@ const refused = (events: WorldEventSpec[]): string => {
 
 describe('choices', () => {
   it('one world event per choice, the choice in args and delivered to marked participants', () => {
-    const m = model([grow(), event('t', 'reset', {}, [on('c', 'reset')])]);
+    const m = model([grow(), worldEvent('t', 'reset', {}, [on('c', 'reset')])]);
     const sys = compileSystem(m, {}, 'v');
     expect(sys.events.map((e) => e.args)).toEqual([
       { page: 0, choice: 'ok' },
@@ -115,7 +115,7 @@ describe('choices', () => {
   });
 
   it('a counterexample through a choice replays and shrinks by its args', () => {
-    const m = model([grow(), event('t', 'reset', {}, [on('c', 'reset')])]);
+    const m = model([grow(), worldEvent('t', 'reset', {}, [on('c', 'reset')])]);
     const run = agree(m, 'v');
     const path = run.properties[0]?.path ?? [];
     expect(path.length).toBe(2);
@@ -145,7 +145,7 @@ describe('choices', () => {
     expect(refused([grow({ args: { choice: 'x' } })])).toContain(
       "has choices and its own arg 'choice', which the choice would overwrite; rename that arg",
     );
-    expect(refused([event('alloc', 'grow', {}, [{ ...on('c', 'grow'), choice: true }])])).toContain(
+    expect(refused([worldEvent('alloc', 'grow', {}, [{ ...on('c', 'grow'), choice: true }])])).toContain(
       "marks participant 'c' choice but has no choices",
     );
   });

@@ -10,7 +10,7 @@ import { firstFiring, shrinkPath } from '../src/shrink.js';
 import { buildTrace } from '../src/trace.js';
 import { agree, verdicts } from './fixtures/compare.js';
 import { counterMachine, expecting, on, tinyModel } from './fixtures/apiModels.js';
-import { event } from '../src/model.js';
+import { worldEvent } from '../src/model.js';
 
 const ids = ['c0', 'c1'];
 const n = (w: WorldView, id: string): number => (w.get(id).context as { n: number }).n;
@@ -20,9 +20,9 @@ const model = tinyModel({
   machines: ids.map((id) => ({ id, machine: counterMachine })),
   events: (v) =>
     ids.flatMap((id, i) => [
-      event('t', 'inc', { slot: i }, [on(id, 'inc')]),
-      event('t', 'reset', { slot: i }, [on(id, 'reset')]),
-      ...(v === 'jumpy' ? [event('t', 'double', { slot: i }, [on(id, 'inc'), on(id, 'inc')])] : []),
+      worldEvent('t', 'inc', { slot: i }, [on(id, 'inc')]),
+      worldEvent('t', 'reset', { slot: i }, [on(id, 'reset')]),
+      ...(v === 'jumpy' ? [worldEvent('t', 'double', { slot: i }, [on(id, 'inc'), on(id, 'inc')])] : []),
     ]),
   properties: [
     neverTransition('no-jump', 'no step raises a counter by more than one', (t) =>

@@ -9,7 +9,7 @@ import { alwaysEach } from '../src/property.js';
 import { compileSystem } from '../src/system.js';
 import { agree, verdicts } from './fixtures/compare.js';
 import { counterMachine, expecting, on, tinyModel } from './fixtures/apiModels.js';
-import { event } from '../src/model.js';
+import { worldEvent } from '../src/model.js';
 import { expectations, vacuousModel } from './fixtures/vacuousModel.js';
 
 const local = (s: { context: unknown }): number => (s.context as { n: number }).n;
@@ -64,7 +64,7 @@ describe('premises and vacuity', () => {
     const big = tinyModel({
       id: 'big',
       machines: ids.map((id) => ({ id, machine: counterMachine })),
-      events: () => ids.map((id, i) => event('t', 'inc', { slot: i }, [on(id, 'inc')])),
+      events: () => ids.map((id, i) => worldEvent('t', 'inc', { slot: i }, [on(id, 'inc')])),
       properties: [
         alwaysEach('below-9', 'each counter below 9 (about one at 9)', 'counter', (s) => local(s) < 9, {
           premise: (s) => local(s) === 9,
@@ -96,7 +96,7 @@ describe('premises and vacuity', () => {
     const big = tinyModel({
       id: 'big',
       machines: ids.map((id) => ({ id, machine: counterMachine })),
-      events: () => ids.map((id, i) => event('t', 'inc', { slot: i }, [on(id, 'inc')])),
+      events: () => ids.map((id, i) => worldEvent('t', 'inc', { slot: i }, [on(id, 'inc')])),
       properties: props,
       variants: { v: expecting({ 'at-most-3': 'holds', 'below-9': 'vacuous' }) },
     });
@@ -111,7 +111,7 @@ describe('premises and vacuity', () => {
     const bad = tinyModel({
       id: 'bad',
       machines: [{ id: 'c', machine: counterMachine }],
-      events: () => [event('t', 'inc', {}, [on('c', 'inc')])],
+      events: () => [worldEvent('t', 'inc', {}, [on('c', 'inc')])],
       properties: [
         {
           kind: 'sometimes',

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkRun } from '../src/check.js';
 import { InputError } from '../src/errors.js';
-import { event, type AnyModel } from '../src/model.js';
+import { worldEvent, type AnyModel } from '../src/model.js';
 import { always, eventually, isFair, never, type WorldView } from '../src/property.js';
 import { compileSystem } from '../src/system.js';
 import { agree, verdicts } from './fixtures/compare.js';
@@ -13,7 +13,10 @@ const n = (w: WorldView): number => (w.get('c').context as { n: number }).n;
 const model = tinyModel({
   id: 'per-variant',
   machines: [{ id: 'c', machine: counterMachine }],
-  events: () => [event('t', 'inc', {}, [on('c', 'inc')]), event('t', 'reset', {}, [on('c', 'reset')])],
+  events: () => [
+    worldEvent('t', 'inc', {}, [on('c', 'inc')]),
+    worldEvent('t', 'reset', {}, [on('c', 'reset')]),
+  ],
   properties: [always('at-most-3', 'the counter stays at most 3', (w) => n(w) <= 3)],
   variants: {
     plain: expecting({ 'at-most-3': 'holds' }),
@@ -51,7 +54,10 @@ const reaches = (fair: Parameters<typeof eventually>[3]): AnyModel =>
   tinyModel({
     id: 'fair',
     machines: [{ id: 'c', machine: counterMachine }],
-    events: () => [event('t', 'inc', {}, [on('c', 'inc')]), event('t', 'reset', {}, [on('c', 'reset')])],
+    events: () => [
+      worldEvent('t', 'inc', {}, [on('c', 'inc')]),
+      worldEvent('t', 'reset', {}, [on('c', 'reset')]),
+    ],
     properties: [eventually('reaches-1', 'the counter leaves 0', { state: (w) => n(w) === 1 }, fair)],
     variants: { v: expecting({ 'reaches-1': 'holds' }) },
   });
@@ -73,16 +79,16 @@ describe('fairness as a predicate', () => {
   });
 });
 
-describe('event()', () => {
+describe('worldEvent()', () => {
   it('builds a world event, leaving out what is not given', () => {
     const sync = [on('c', 'inc')];
-    expect(event('t', 'inc', { page: 1 }, sync)).toStrictEqual({
+    expect(worldEvent('t', 'inc', { page: 1 }, sync)).toStrictEqual({
       actor: 't',
       type: 'inc',
       args: { page: 1 },
       sync,
     });
-    expect(event('t', 'inc', {}, sync, { kernel: 'f()', choices: ['a'] })).toStrictEqual({
+    expect(worldEvent('t', 'inc', {}, sync, { kernel: 'f()', choices: ['a'] })).toStrictEqual({
       actor: 't',
       type: 'inc',
       args: {},
