@@ -121,7 +121,8 @@ describe('checkpoints that scale', () => {
       cp,
     ]);
     const stopped = (JSON.parse(cut.out) as { runs: { states: number }[] }).runs[0]?.states ?? 0;
-    expect([cut.code, cut.err]).toEqual([3, '']);
+    expect(cut.code).toBe(3);
+    expect(cut.err).not.toContain('foliocheck:');
     expect(stopped).toBeGreaterThan(SNAPSHOT_BLOCK);
     // magic, header length, header, 14 bytes per packed state, digest
     expect(statSync(cp).size).toBeGreaterThan(stopped * 14 + 52);

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { asExpected, type PropertyResult, type RunResult } from '../check.js';
 import { writeJunit, type JunitCase, type JunitSuite } from '../junit.js';
+import { verdictText } from '../model.js';
 import { findModel } from '../registry.js';
 import { appendStepSummary, mdTable } from '../stepSummary.js';
 import { eventLabel } from '../system.js';
@@ -26,10 +27,15 @@ export type TraceFiles = ReadonlyMap<string, string>;
 /** The command that reruns each run with every option that shaped it (src/commands/results.ts). */
 export type RerunCommands = ReadonlyMap<RunResult, string>;
 
+/** A verdict as text and tables print it: `holds (vacuous)`, `holds up to depth 12`, … */
 export function verdictLabel(r: RunResult, p: PropertyResult): string {
-  if (p.verdict === 'unknown') return sampledVerdictText(r, p.kind) ?? 'unknown';
-  const bounded = r.depthBounded && (p.verdict === 'holds' || p.verdict === 'unreached');
-  return bounded ? `${p.verdict} up to depth ${r.maxDepth}` : p.verdict;
+  if (p.verdict === 'unknown') {
+    const text = sampledVerdictText(r, p.kind) ?? 'unknown';
+    return p.premise === 'unmet' ? `${text} (premise not met so far)` : text;
+  }
+  const held = p.verdict === 'holds' || p.verdict === 'vacuous' || p.verdict === 'unreached';
+  const text = verdictText(p.verdict);
+  return r.depthBounded && held ? `${text} up to depth ${r.maxDepth}` : text;
 }
 
 /**
@@ -62,7 +68,7 @@ function testCase(r: RunResult, p: PropertyResult, traces: TraceFiles, commands:
     };
   if (asExpected(p)) return base;
   const replay = replayCommand(r, p, traces, commands);
-  const message = `expected ${p.expected ?? 'no violation'}, got ${verdict}${replay === undefined ? '' : `; replay: ${replay}`}`;
+  const message = `expected ${p.expected === undefined ? 'no violation' : verdictText(p.expected)}, got ${verdict}${replay === undefined ? '' : `; replay: ${replay}`}`;
   const steps = (p.path ?? []).map((e, i) => {
     const ev = r.system.events[e];
     return `  ${i}  ${ev === undefined ? `event ${e}` : eventLabel(ev)}`;
@@ -98,7 +104,7 @@ export function checkSummary(
       r.variant,
       p.name,
       verdictLabel(r, p),
-      p.expected ?? '-',
+      p.expected === undefined ? '-' : verdictText(p.expected),
       p.verdict === 'unknown' ? '❔ unknown' : asExpected(p) ? '✅ ok' : '❌ mismatch',
     ]),
   );

@@ -8,6 +8,7 @@ import { InputError, oneLine } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { flawRows, renderFlaws } from '../flaws.js';
 import { table } from '../format.js';
+import { verdictText } from '../model.js';
 import { findModel } from '../registry.js';
 import { describeStop, stopExitCode } from '../stop.js';
 import { buildTrace, paramTag, serializeTrace, traceFileName, type Trace } from '../trace.js';
@@ -145,6 +146,7 @@ function jsonBody(
         kind: p.kind,
         verdict: p.verdict,
         expected: p.expected ?? null,
+        premise: p.premise ?? null,
         length: p.path?.length ?? null,
         trace: traces.get(`${r.model}:${r.variant}:${p.name}`) ?? null,
         ...(sinks.embedTraces ? { job: p.job ?? null, counterexample: traceOf(r, p) ?? null } : {}),
@@ -172,7 +174,7 @@ function printTable(
       r.variant,
       p.name,
       verdictLabel(r, p),
-      p.expected ?? '-',
+      p.expected === undefined ? '-' : verdictText(p.expected),
       mark(p),
       String(r.states),
       String(r.transitions),

@@ -101,9 +101,9 @@ export function* walkSearch(
   let stopReason: StopReason | undefined;
   const next: number[] = [];
   let cur = 0;
-  const sink = (event: number, outcome: number, child: number): void => {
+  const sink = (event: number, outcome: number, child: number, _isNew: boolean, fired: number): void => {
     transitions++;
-    tracker.checkStep(cur, event, outcome);
+    tracker.checkStep(cur, event, outcome, fired);
     if (takeable[event] === true) next.push(child);
   };
   const collect = (): void =>
