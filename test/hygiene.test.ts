@@ -174,9 +174,9 @@ describe('rerun commands carry every option that shaped the run', () => {
     );
     // The recorded command writes the very trace the replay command names.
     const cwd = tmp();
-    const recorded = await runCli([...rerun.split(' ').slice(2), '--out', join(cwd, 'traces')]);
+    const rerunRun = await runCli([...rerun.split(' ').slice(2), '--out', join(cwd, 'traces')]);
     const written = readdirSync(join(cwd, 'traces'));
-    expect(recorded.code).not.toBe(2);
+    expect(rerunRun.code).not.toBe(2);
     expect(written.every((f) => f.startsWith('guest-memfd-inplace.no-pin-check.folios=2.'))).toBe(true);
     expect(written.length).toBeGreaterThan(0);
   });

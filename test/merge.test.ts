@@ -40,7 +40,7 @@ async function shard(i: number, n: number): Promise<string> {
 describe('swarm shards', () => {
   it('a shard runs the jobs whose index is I mod N; the shards partition the jobs', () => {
     expect(shardJobs(7, { index: 1, count: 3 })).toEqual([1, 4]);
-    const all = [0, 1, 2].flatMap((i) => shardJobs(7, { index: i, count: 3 })).sort();
+    const all = [0, 1, 2].flatMap((i) => shardJobs(7, { index: i, count: 3 })).sort((a, b) => a - b);
     expect(all).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(shardJobs(3, undefined)).toEqual([0, 1, 2]);
   });

@@ -6,12 +6,13 @@ import guestMemfd from '../models/guest-memfd-inplace.js';
 import { replay } from '../src/replay.js';
 import { buildTrace } from '../src/trace.js';
 import { compileSystem } from '../src/system.js';
+import type * as World from '../src/world.js';
 import { shortestCounterexample } from './helpers.js';
 
 const flaky = vi.hoisted(() => ({ event: -1, calls: 0 }));
 
 vi.mock('../src/world.js', async (importOriginal) => {
-  const world = await importOriginal<typeof import('../src/world.js')>();
+  const world = await importOriginal<typeof World>();
   return {
     ...world,
     stepWorld: (...args: Parameters<typeof world.stepWorld>) => {
