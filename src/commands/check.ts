@@ -1,6 +1,6 @@
 // `foliocheck check`: explore model variants and judge every property against the
 // variant's expectation. All input is validated before any search or file write.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   asExpected,
   checkRunAsync,
@@ -21,6 +21,7 @@ import { resolveParams } from '../params.js';
 import { select } from '../registry.js';
 import { compileSystem } from '../system.js';
 import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
+import { removeStaleTraces } from '../traceDir.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { DEFAULT_WORKERS } from '../sampledRun.js';
 import { ciFlags, reportCi, verdictLabel } from './ci.js';
@@ -235,6 +236,9 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         traces.set(`${r.model}:${r.variant}:${p.name}`, file);
       }
     }
+    // The directory holds the latest run of each variant checked: older traces of those
+    // variants (a property that holds now) go (src/traceDir.ts).
+    removeStaleTraces(out, runs, new Set([...traces.values()].map((f) => basename(f))));
   }
   const flawsFile = option(args, 'flaws');
   if (flawsFile !== undefined) {
