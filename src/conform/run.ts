@@ -20,13 +20,46 @@ export interface StepResult {
   readonly reason?: string;
 }
 
+/**
+ * pass: every step as the kernel does it; fail: some step differs; gap: fails, and the file
+ * declares it a known model gap; gap-passes: passes though declared a gap (remove the `gap`
+ * line); malformed: the file could not be read, parsed or resolved (`error` says why).
+ */
+export type ScenarioStatus = 'pass' | 'fail' | 'gap' | 'gap-passes' | 'malformed';
+
 export interface ScenarioResult {
   readonly name: string;
   readonly file: string;
   readonly model: string;
   readonly variant: string;
+  /** True when every step matched. */
   readonly pass: boolean;
+  readonly status: ScenarioStatus;
+  /** The declared known gap, if any. */
+  readonly gap: string | undefined;
+  /** Malformed files: the one-line error (file:line: what; how to fix). */
+  readonly error: string | undefined;
   readonly steps: readonly StepResult[];
+}
+
+/** A file that could not be run: reported as its own failure while the others run. */
+export function malformedResult(file: string, name: string, error: string): ScenarioResult {
+  return {
+    name,
+    file,
+    model: '-',
+    variant: '-',
+    pass: false,
+    status: 'malformed',
+    gap: undefined,
+    error,
+    steps: [],
+  };
+}
+
+/** Statuses that fail the run (exit status non-zero). */
+export function failsRun(r: ScenarioResult): boolean {
+  return r.status === 'fail' || r.status === 'gap-passes' || r.status === 'malformed';
 }
 
 /** A refusal rather than a value: errno, signal, KVM exit, machine check. */
@@ -121,12 +154,29 @@ export function runScenario(sc: Scenario): ScenarioResult {
       ? { ...base, got: next.outcome, pass }
       : { ...base, got: next.outcome, pass, reason: `expected ${s.expect}, the model gives ${next.outcome}` };
   });
+  const pass = steps.every((s) => s.pass);
+  const status = sc.gap === undefined ? (pass ? 'pass' : 'fail') : pass ? 'gap-passes' : 'gap';
   return {
     name: sc.name,
     file: sc.file,
     model: model.id,
     variant,
-    pass: steps.every((s) => s.pass),
+    pass,
+    status,
+    gap: sc.gap,
+    error: undefined,
     steps,
   };
+}
+
+/** "30 pass, 1 known model gap, 0 fail, 0 malformed (31 scenarios)". */
+export function conformSummary(results: readonly ScenarioResult[]): string {
+  const n = (st: ScenarioResult['status']): number => results.filter((r) => r.status === st).length;
+  const parts = [
+    `${n('pass')} pass`,
+    `${n('gap')} known model gap(s)`,
+    `${n('fail') + n('gap-passes')} fail`,
+    `${n('malformed')} malformed`,
+  ];
+  return `${parts.join(', ')} (${results.length} scenarios)`;
 }
