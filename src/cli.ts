@@ -59,17 +59,17 @@ const commands: Readonly<Record<string, Command>> = {
     run: guardsCommand,
   },
   replay: {
-    usage: 'foliocheck replay TRACE [--json] [--force]',
+    usage: 'foliocheck replay TRACE [--format table|text|json] [--force]',
     summary:
-      'Re-fold a trace file event by event, printing each event, its outcome and the state of the machines it touched, then check the property the trace claims to violate.',
+      'Re-fold a trace file event by event, printing each event, the kernel function it stands for, its outcome and the state of the machines it touched, then check the property the trace claims to violate. --format text: an 80-column sequence chart for mail.',
     flags: replayFlags,
     extra: EXIT_CODES,
     run: replayCommand,
   },
   report: {
-    usage: 'foliocheck report [MODEL[:VARIANT] ...] [--out DIR] [--check]',
+    usage: 'foliocheck report [MODEL[:VARIANT] ...] [--out DIR] [--format files|text] [--check]',
     summary:
-      'Write the design-review report for model variants (all when none is named) into DIR (default reports): index.md (verdict matrix, Mermaid sequence diagrams of counterexamples, state-space figures, coverage), a self-contained index.html with a step-by-step explorer and statecharts, Graphviz .dot state graphs of small models, and the counterexample traces. With --check, exit 1 when the files in DIR are stale.',
+      'Write one design-review report per design into DIR/<model>/ (default DIR: reports): index.md (summary, sources, UNCONFIRMED assumptions, bound, variants, verdict matrix, counterexamples with the kernel function of each step, state space, coverage), a self-contained index.html with the state graphs and a step-by-step explorer, report.txt (80 columns, for mail) and Graphviz .dot graphs; traces into DIR/traces/; with no MODEL also an index over the designs. --format text prints the text report instead. With --check, exit 1 when the files in DIR are stale. See docs/reports.md.',
     flags: reportFlags,
     run: reportCommand,
   },
