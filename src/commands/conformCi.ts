@@ -41,11 +41,14 @@ function scenarioCase(r: ScenarioResult): JunitCase {
   };
 }
 
+/** JUnit suite of a result: its model:variant, or `malformed` for a file that could not run. */
+function suite(r: ScenarioResult): string {
+  return r.status === 'malformed' ? 'malformed' : `${r.model}:${r.variant}`;
+}
+
 export function reportConformCi(results: readonly ScenarioResult[], args: ParsedArgs, io: Io): void {
   const junit = option(args, 'junit');
   if (junit !== undefined) {
-    const suite = (r: ScenarioResult): string =>
-      r.status === 'malformed' ? 'malformed' : `${r.model}:${r.variant}`;
     const models = [...new Set(results.map(suite))];
     writeJunit(
       junit,
