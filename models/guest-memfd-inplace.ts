@@ -59,6 +59,7 @@ export const vmmMachine = setup({
   context: { page: 0 },
   states: {
     idle: {
+      description: 'not in a fault',
       on: {
         faultBegin: [
           {
@@ -71,6 +72,8 @@ export const vmmMachine = setup({
       },
     },
     faulting: {
+      description:
+        'in kvm_gmem_fault_user_mapping() between the shareability check and the PTE install, holding filemap_invalidate_lock shared',
       on: {
         faultEnd: {
           guard: ({ context, event }) => context.page === event.page,
@@ -111,6 +114,7 @@ function converterMachine(checkUnderLock: boolean) {
     context: { page: 0 },
     states: {
       idle: {
+        description: 'no conversion in progress',
         on: {
           toShared: {},
           begin: { guard: 'beginsUnderLock', target: 'zapped', actions: 'setPage' },
@@ -121,6 +125,8 @@ function converterMachine(checkUnderLock: boolean) {
         },
       },
       zapped: {
+        description:
+          'in __kvm_gmem_set_attributes() after unmap_mapping_pages(), holding filemap_invalidate_lock exclusive',
         on: {
           check: [
             { guard: and(['samePage', 'priorOk']), target: 'checked' },
@@ -128,7 +134,12 @@ function converterMachine(checkUnderLock: boolean) {
           ],
         },
       },
-      checked: { on: { commit: { guard: 'samePage', target: 'idle', actions: 'clearPage' } } },
+      checked: {
+        description: checkUnderLock
+          ? 'the reference check passed; still holding filemap_invalidate_lock exclusive'
+          : 'the reference check passed, holding no lock (the D5b order)',
+        on: { commit: { guard: 'samePage', target: 'idle', actions: 'clearPage' } },
+      },
     },
   });
 }

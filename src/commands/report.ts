@@ -119,7 +119,7 @@ const DESIGN_FILE = /^(index\.md|index\.html|report\.txt|[^/]+\.dot)$/;
 /**
  * Generated files in `dir` that this report owns but would not write: the Graphviz graphs
  * of the reported designs' directories and their traces (see src/traceDir.ts); for the
- * whole catalogue also `.dot` files at the top (an older layout), every trace, and the
+ * whole catalogue also `.dot` files directly in DIR (never written there), every trace, and the
  * report files of designs that no longer exist (directories holding a report.txt).
  */
 function leftovers(

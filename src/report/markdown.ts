@@ -182,7 +182,7 @@ export function stateSpaceSection(runs: readonly ReportRun[]): string {
     ]),
   );
   return [
-    '`states` counts distinct states as the check explored them (after symmetry reduction where it applies); `transitions` counts every successor generated; `depth` is the BFS depth of the deepest state. The `.dot` files are the explored state graphs for Graphviz; [index.html](index.html) draws them.',
+    '`states` counts distinct states as the check explored them (after symmetry reduction where it applies); `transitions` counts every successor generated; `depth` is the BFS depth of the deepest state. The `.dot` files are the explored state graphs for Graphviz; [index.html](index.html) draws those of at most 400 states.',
     '',
     table,
     '',
