@@ -135,7 +135,12 @@ function textOutput(file: string, trace: Trace, report: ReplayReport): string {
       steps,
       loop: report.divergence === undefined ? trace.loop : null,
       culprits,
-      violation: report.reproduced ? `${trace.property.name} ${trace.property.verdict}` : undefined,
+      violation:
+        report.divergence !== undefined
+          ? `replay diverged at step ${report.divergence.index + 1} (event ${report.divergence.index}): ${eventLabel(trace.events[report.divergence.index] ?? { actor: '?', type: '?', args: {} })} (see below)`
+          : report.reproduced
+            ? `${trace.property.name} ${trace.property.verdict}`
+            : `${trace.property.name} not reproduced (see below)`,
     }),
     '',
     '  Initial state',
