@@ -2,7 +2,7 @@
 // ASCII message-sequence chart per counterexample (actors as columns, refusals, the lasso
 // loop and the violated property marked), the kernel function of each event, and a replay
 // command that works.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -105,6 +105,26 @@ describe('replay --format text', () => {
     expect(run.out).toContain('kernel: KVM_SET_MEMORY_ATTRIBUTES2(PRIVATE)');
     expect(run.out).toContain("reproduced: eventually 'conversion-completes' is violated");
     expect(textReplayPaths(run.out)).toEqual([file]);
+  });
+
+  it('ends the chart at the step where an edited trace diverges', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'foliocheck-diverge-'));
+    const file = join(dir, 'edited.trace.json');
+    const trace = JSON.parse(
+      readFileSync(
+        'reports/traces/guest-memfd-inplace.check-before-unmap.no-host-map-of-private.trace.json',
+        'utf8',
+      ),
+    ) as { events: { outcome: string }[] };
+    (trace.events[2] as { outcome: string }).outcome = 'EAGAIN';
+    writeFileSync(file, JSON.stringify(trace));
+    const run = await runCli(['replay', file, '--format', 'text']);
+    expect(run.code).toBe(1);
+    expect(tooWide(run.out)).toEqual([]);
+    expect(run.out).toContain(
+      '   2  |     *-----o-----------o   convertCheck(page=0)\n      |     |     |     |     |   ** replay diverged at step 3 (event 2): vmm:',
+    );
+    expect(run.out).toContain('NOT reproduced');
   });
 
   it('the table shows the kernel function under each event', async () => {
