@@ -33,10 +33,10 @@
 import { and, assign, setup } from 'xstate';
 import {
   defineModel,
+  worldEvent,
   participant,
   range,
   type MachineInstance,
-  type Participant,
   type WorldEventSpec,
 } from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
@@ -261,77 +261,75 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     const folioOf = (i: number): number => Math.floor(i / pagesPerFolio);
     const siblings = (i: number): number[] => pages.filter((j) => j !== i && folioOf(j) === folioOf(i));
     const events: WorldEventSpec[] = [];
-    const ev = (
-      actor: string,
-      type: string,
-      args: WorldEventSpec['args'],
-      sync: Participant[],
-      kernel: string,
-    ): void => {
-      events.push({ actor, type, args, sync, kernel });
-    };
     const drain = variant === 'no-lru-drain' ? 'without lru_add_drain_all()' : 'after lru_add_drain_all()';
     for (const i of pages) {
       const page = pageId(i);
       const folio = folioId(folioOf(i));
-      ev(
-        'vmm',
-        'faultCheck',
-        { page: i },
-        [
-          participant(page, { type: 'faultCheck' }),
-          participant('vmm', { type: 'faultBegin', page: i }, 'prior'),
-          participant(LOCK, { type: 'lockShared' }, 'prior'),
-        ],
-        'kvm_gmem_fault_user_mapping(): filemap_invalidate_lock_shared(), kvm_gmem_is_shared_mem() (SIGBUS if private)',
+      events.push(
+        worldEvent(
+          'vmm',
+          'faultCheck',
+          { page: i },
+          [
+            participant(page, { type: 'faultCheck' }),
+            participant('vmm', { type: 'faultBegin', page: i }, 'prior'),
+            participant(LOCK, { type: 'lockShared' }, 'prior'),
+          ],
+          {
+            kernel:
+              'kvm_gmem_fault_user_mapping(): filemap_invalidate_lock_shared(), kvm_gmem_is_shared_mem() (SIGBUS if private)',
+          },
+        ),
       );
-      ev(
-        'vmm',
-        'faultMap',
-        { page: i },
-        [
-          participant(page, { type: 'mapIn' }),
-          participant(folio, { type: 'lruAdd' }),
-          participant('vmm', { type: 'faultEnd', page: i }),
-          participant(LOCK, { type: 'unlockShared' }),
-        ],
-        'kvm_gmem_fault_user_mapping(): install the user PTE, filemap_invalidate_unlock_shared()',
+      events.push(
+        worldEvent(
+          'vmm',
+          'faultMap',
+          { page: i },
+          [
+            participant(page, { type: 'mapIn' }),
+            participant(folio, { type: 'lruAdd' }),
+            participant('vmm', { type: 'faultEnd', page: i }),
+            participant(LOCK, { type: 'unlockShared' }),
+          ],
+          {
+            kernel: 'kvm_gmem_fault_user_mapping(): install the user PTE, filemap_invalidate_unlock_shared()',
+          },
+        ),
       );
-      ev('vmm', 'unmap', { page: i }, [participant(page, { type: 'unmap' })], 'munmap(): zap the user PTE');
-      ev(
-        'vmm',
-        'punchHole',
-        { page: i },
-        [participant(page, { type: 'punch' }), participant(LOCK, { type: 'whenFree' })],
-        'fallocate(PUNCH_HOLE): kvm_gmem_punch_hole() under filemap_invalidate_lock()',
+      events.push(
+        worldEvent('vmm', 'unmap', { page: i }, [participant(page, { type: 'unmap' })], {
+          kernel: 'munmap(): zap the user PTE',
+        }),
       );
-      ev(
-        'gup',
-        'pin',
-        { page: i },
-        [participant(page, { type: 'pin', longterm: false })],
-        'pin_user_pages() on the mmap()ed page (FOLL_PIN)',
+      events.push(
+        worldEvent(
+          'vmm',
+          'punchHole',
+          { page: i },
+          [participant(page, { type: 'punch' }), participant(LOCK, { type: 'whenFree' })],
+          { kernel: 'fallocate(PUNCH_HOLE): kvm_gmem_punch_hole() under filemap_invalidate_lock()' },
+        ),
       );
-      ev(
-        'gup',
-        'unpin',
-        { page: i },
-        [participant(page, { type: 'unpin', longterm: false })],
-        'unpin_user_page()',
+      events.push(
+        worldEvent('gup', 'pin', { page: i }, [participant(page, { type: 'pin', longterm: false })], {
+          kernel: 'pin_user_pages() on the mmap()ed page (FOLL_PIN)',
+        }),
       );
-      ev(
-        'vfio',
-        'dmaMap',
-        { page: i },
-        [participant(page, { type: 'dmaMap' })],
-        'VFIO_IOMMU_MAP_DMA (type1: FOLL_LONGTERM pin, then IOMMU map)',
+      events.push(
+        worldEvent('gup', 'unpin', { page: i }, [participant(page, { type: 'unpin', longterm: false })], {
+          kernel: 'unpin_user_page()',
+        }),
       );
-      ev(
-        'vfio',
-        'dmaUnmap',
-        { page: i },
-        [participant(page, { type: 'dmaUnmap' })],
-        'VFIO_IOMMU_UNMAP_DMA (IOMMU unmap, then unpin)',
+      events.push(
+        worldEvent('vfio', 'dmaMap', { page: i }, [participant(page, { type: 'dmaMap' })], {
+          kernel: 'VFIO_IOMMU_MAP_DMA (type1: FOLL_LONGTERM pin, then IOMMU map)',
+        }),
+      );
+      events.push(
+        worldEvent('vfio', 'dmaUnmap', { page: i }, [participant(page, { type: 'dmaUnmap' })], {
+          kernel: 'VFIO_IOMMU_UNMAP_DMA (IOMMU unmap, then unpin)',
+        }),
       );
       for (const k of range(converters)) {
         const conv = convId(k);
@@ -344,75 +342,95 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
           participant(conv, { type: 'check', page: i }, 'prior'),
         ];
         if (underLock) {
-          ev(
-            conv,
-            'convertBegin',
-            { page: i },
-            [
-              participant(conv, { type: 'begin', page: i }),
-              participant(LOCK, { type: 'lockExclusive' }),
-              participant(page, { type: 'convertZap', to: 'private' }),
-            ],
-            'KVM_SET_MEMORY_ATTRIBUTES2(PRIVATE): __kvm_gmem_set_attributes(): filemap_invalidate_lock(), unmap_mapping_pages()',
+          events.push(
+            worldEvent(
+              conv,
+              'convertBegin',
+              { page: i },
+              [
+                participant(conv, { type: 'begin', page: i }),
+                participant(LOCK, { type: 'lockExclusive' }),
+                participant(page, { type: 'convertZap', to: 'private' }),
+              ],
+              {
+                kernel:
+                  'KVM_SET_MEMORY_ATTRIBUTES2(PRIVATE): __kvm_gmem_set_attributes(): filemap_invalidate_lock(), unmap_mapping_pages()',
+              },
+            ),
           );
-          ev(
-            conv,
-            'convertCheck',
-            { page: i },
-            [...refChecks, participant(LOCK, { type: 'unlockIfRefused' }, 'prior')],
-            `kvm_gmem_is_safe_for_conversion(): refcount == nr_pages + 1 ${drain}, else -EAGAIN and filemap_invalidate_unlock()`,
+          events.push(
+            worldEvent(
+              conv,
+              'convertCheck',
+              { page: i },
+              [...refChecks, participant(LOCK, { type: 'unlockIfRefused' }, 'prior')],
+              {
+                kernel: `kvm_gmem_is_safe_for_conversion(): refcount == nr_pages + 1 ${drain}, else -EAGAIN and filemap_invalidate_unlock()`,
+              },
+            ),
           );
-          ev(
-            conv,
-            'convertCommit',
-            { page: i },
-            [
-              participant(conv, { type: 'commit', page: i }),
-              participant(page, { type: 'convertCommit', to: 'private' }),
-              participant(LOCK, { type: 'unlockExclusive' }),
-            ],
-            'kvm_gmem_invalidate_begin(), store PRIVATE in the attribute maple tree, invalidate_end, filemap_invalidate_unlock()',
+          events.push(
+            worldEvent(
+              conv,
+              'convertCommit',
+              { page: i },
+              [
+                participant(conv, { type: 'commit', page: i }),
+                participant(page, { type: 'convertCommit', to: 'private' }),
+                participant(LOCK, { type: 'unlockExclusive' }),
+              ],
+              {
+                kernel:
+                  'kvm_gmem_invalidate_begin(), store PRIVATE in the attribute maple tree, invalidate_end, filemap_invalidate_unlock()',
+              },
+            ),
           );
         } else {
-          ev(
-            conv,
-            'convertCheck',
-            { page: i },
-            refChecks,
-            'refcount and mapping check before filemap_invalidate_lock() (the D5b order)',
+          events.push(
+            worldEvent(conv, 'convertCheck', { page: i }, refChecks, {
+              kernel: 'refcount and mapping check before filemap_invalidate_lock() (the D5b order)',
+            }),
           );
-          ev(
-            conv,
-            'convertCommit',
-            { page: i },
-            [
-              participant(conv, { type: 'commit', page: i }),
-              participant(LOCK, { type: 'whenFree' }),
-              participant(page, { type: 'convertCommit', to: 'private' }),
-            ],
-            'filemap_invalidate_lock(), store PRIVATE in the attribute maple tree, filemap_invalidate_unlock()',
+          events.push(
+            worldEvent(
+              conv,
+              'convertCommit',
+              { page: i },
+              [
+                participant(conv, { type: 'commit', page: i }),
+                participant(LOCK, { type: 'whenFree' }),
+                participant(page, { type: 'convertCommit', to: 'private' }),
+              ],
+              {
+                kernel:
+                  'filemap_invalidate_lock(), store PRIVATE in the attribute maple tree, filemap_invalidate_unlock()',
+              },
+            ),
           );
         }
-        ev(
-          conv,
-          'convertToShared',
-          { page: i },
-          [
-            participant(conv, { type: 'toShared' }),
-            participant(LOCK, { type: 'whenFree' }),
-            participant(page, { type: 'convertCommit', to: 'shared' }),
-          ],
-          'KVM_SET_MEMORY_ATTRIBUTES2(SHARED): __kvm_gmem_set_attributes() under filemap_invalidate_lock(), no refcount check',
+        events.push(
+          worldEvent(
+            conv,
+            'convertToShared',
+            { page: i },
+            [
+              participant(conv, { type: 'toShared' }),
+              participant(LOCK, { type: 'whenFree' }),
+              participant(page, { type: 'convertCommit', to: 'shared' }),
+            ],
+            {
+              kernel:
+                'KVM_SET_MEMORY_ATTRIBUTES2(SHARED): __kvm_gmem_set_attributes() under filemap_invalidate_lock(), no refcount check',
+            },
+          ),
         );
       }
     }
     for (const f of range(folios))
-      ev(
-        'mm',
-        'lruDrain',
-        { folio: f },
-        [participant(folioId(f), { type: 'lruDrain' })],
-        'the per-CPU LRU folio batch drains (lru_add_drain())',
+      events.push(
+        worldEvent('mm', 'lruDrain', { folio: f }, [participant(folioId(f), { type: 'lruDrain' })], {
+          kernel: 'the per-CPU LRU folio batch drains (lru_add_drain())',
+        }),
       );
     const converter = underLock ? lockedConverter : unlockedConverter;
     const machines: MachineInstance[] = [

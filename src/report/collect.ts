@@ -4,15 +4,13 @@
 // the kernel function each event stands for and each machine's state changes in words),
 // state-space figures and coverage. The Markdown, HTML, text and Graphviz renderers read
 // only this.
-import type { AnyMachineSnapshot } from 'xstate';
 import { asExpected, type PropertyResult, type RunResult } from '../check.js';
-import { machineStep } from '../machines.js';
-import { verdictText, type AnyModel, type MachineEvent, type Verdict } from '../model.js';
+import { verdictText, type AnyModel, type Verdict } from '../model.js';
 import { OK } from '../outcome.js';
 import type { PropertyKind } from '../property.js';
 import { at, eventLabel, kindOf, type CompiledSystem } from '../system.js';
 import { buildTrace, traceFileName, type Trace } from '../trace.js';
-import { initialWorld, stepWorld, type World } from '../world.js';
+import { initialWorld, runParticipants, stepWorld, type World } from '../world.js';
 import { GRAPH_MAX_STATES, measureCoverage, nodePaths, type Coverage } from './coverage.js';
 import { phaseDescriptions, stateChanges, stateText, type WordChange } from './words.js';
 
@@ -161,21 +159,20 @@ export function arrowTarget(sys: CompiledSystem, actor: string, touched: readonl
 }
 
 /**
- * The participant whose transition produced the step's refusal: participants run in list
- * order, each seeing the state an earlier participation of the same machine left, and the
- * first outcome other than ok is the event's outcome (the rule of src/world.ts).
+ * The machine whose transition produced the step's refusal: the first participant after
+ * which the participants so far (run by src/world.ts's own rule) no longer answer ok.
  */
 function refuser(sys: CompiledSystem, world: World, e: number): string | undefined {
-  const seen = new Map<number, AnyMachineSnapshot>();
-  let outcome = OK;
-  for (const p of at(sys.events, e, 'event').participants) {
-    const delivered: MachineEvent = p.prior ? { ...p.event, prior: outcome } : p.event;
-    const snap = seen.get(p.inst) ?? at(world, p.inst, 'machine');
-    const step = machineStep(kindOf(sys, p.inst).machine, snap, delivered);
-    if (step === undefined) return undefined;
-    seen.set(p.inst, step.next);
-    if (outcome === OK && step.outcome !== OK) return at(sys.instances, p.inst, 'instance').id;
-    if (outcome === OK) outcome = step.outcome;
+  const parts = at(sys.events, e, 'event').participants;
+  for (let k = 0; k < parts.length; k++) {
+    const run = runParticipants(
+      parts.slice(0, k + 1),
+      (i) => at(world, i, 'machine'),
+      (i) => kindOf(sys, i).machine,
+    );
+    if (run === undefined) return undefined;
+    if (run.outcome !== OK)
+      return at(sys.instances, (parts[k] as (typeof parts)[number]).inst, 'instance').id;
   }
   return undefined;
 }
@@ -247,7 +244,7 @@ export function violationText(
 ): string {
   const prop = sys.properties.find((q) => q.name === p.name);
   if (p.loop !== null) return `${p.name} violated: steps ${p.loop + 1}-${steps} repeat forever`;
-  if (prop?.over === 'step') return `${p.name} violated by step ${steps}`;
+  if (prop?.over === 'step' || prop?.over === 'transition') return `${p.name} violated by step ${steps}`;
   if (p.kind === 'always') return `${p.name} violated in the state after step ${steps}`;
   if (p.kind === 'deadlock-free') return `${p.name} violated: no event is enabled after step ${steps}`;
   if (p.kind === 'possibly') return `${p.name} violated: after step ${steps} its goal can never happen`;
