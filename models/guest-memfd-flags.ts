@@ -28,8 +28,15 @@
 // fault-without-lock (F7), guest-faults-none-shared (F6).
 // Bound: exhaustive (pages=1); the shortest counterexamples are 3 (F7) and 5 (F6) steps,
 // within docs/designs-and-flaws.md §3 (6, 5).
-import { defineModel, participant, range, type MachineInstance, type WorldEventSpec } from '../src/model.js';
-import { sometimesEach, sometimesStep } from '../src/property.js';
+import {
+  defineModel,
+  participant,
+  range,
+  sometimesEach,
+  sometimesStep,
+  type MachineInstance,
+  type WorldEventSpec,
+} from '../src/index.js';
 import {
   noHostMapOfNonShared,
   noneSharedCompletes,

@@ -33,11 +33,11 @@ import {
   defineModel,
   participant,
   range,
+  sometimesStep,
   type MachineInstance,
   type Participant,
   type WorldEventSpec,
-} from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+} from '../src/index.js';
 import { conversionCompletes, conversionCompletesWhilePinned } from '../properties/conversion.js';
 import { noDmaOfPrivate, noHostMapOfPrivate, noPinOnPrivate } from '../properties/isolation.js';
 import { busy } from './machines/actor.js';

@@ -26,8 +26,13 @@
 // catalogue names: violated in unbalanced-invalidate, holds elsewhere. invalidations-balanced
 // is its safety face (the kernel WARNs on dangling invalidations since the same series).
 import { assign, setup } from 'xstate';
-import { defineModel, participant, type Participant, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import {
+  defineModel,
+  participant,
+  sometimesStep,
+  type Participant,
+  type WorldEventSpec,
+} from '../src/index.js';
 import {
   faultCanProgress,
   invalidationsBalanced,

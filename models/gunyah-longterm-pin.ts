@@ -23,11 +23,11 @@
 import {
   defineModel,
   range,
+  sometimesStep,
   type MachineInstance,
   type Participant,
   type WorldEventSpec,
-} from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+} from '../src/index.js';
 import { movableStaysMigratable, noLongtermPinOnMovable, pageMigrates } from '../properties/mobility.js';
 import { busy, sequentialActor } from './machines/actor.js';
 import { pageMachine } from './machines/page.js';

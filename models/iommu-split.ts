@@ -27,11 +27,13 @@ import {
   defineModel,
   participant,
   range,
+  always,
+  never,
+  sometimesStep,
   type MachineEvent,
   type Participant,
   type WorldEventSpec,
-} from '../src/model.js';
-import { always, never, sometimesStep } from '../src/property.js';
+} from '../src/index.js';
 import { conversionCanComplete } from '../properties/iommuConversion.js';
 import { sequentialActor } from './machines/actor.js';
 import { iommuAreaMachine, translates } from './machines/iommuArea.js';

@@ -3,7 +3,7 @@
 // a forked child or the guest, named as conformance scenarios name them (src/conform).
 // Event arguments are the words scenarios write (sizes as P multiples, flag names);
 // machine events carry the decoded numbers.
-import { range, type MachineInstance, type Participant, type WorldEventSpec } from '../../src/model.js';
+import { range, type MachineInstance, type Participant, type WorldEventSpec } from '../../src/index.js';
 import { bytesOf, gmemFileMachine, P } from './gmemFile.js';
 import { gmemContentsMachine } from './gmemContents.js';
 import { kvmVmMachine, memslotMachine } from './kvmVm.js';

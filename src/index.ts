@@ -1,0 +1,74 @@
+// The public API of the `foliocheck` package: everything a model file, a project config
+// or a program that checks models imports. Models (the shipped catalogue included) import
+// only this module and the machine/property library (`foliocheck/machines`,
+// `foliocheck/properties`); test/packageBoundary.test.ts enforces it. What is not exported
+// here is engine internals and may change without notice.
+
+// Models: the contract every model implements.
+export {
+  defineModel,
+  participant,
+  range,
+  verdictText,
+  type AnyModel,
+  type ArgValue,
+  type Args,
+  type MachineEvent,
+  type MachineInstance,
+  type ModelDef,
+  type ParamSpec,
+  type Participant,
+  type SymmetryGroup,
+  type SymmetryRef,
+  type System,
+  type VariantSpec,
+  type Verdict,
+  type WorldEventSpec,
+} from './model.js';
+
+// World events: one atomic step of one actor.
+export { worldEvent } from './events.js';
+
+// Properties: named sentences over states, machine instances, steps and the state graph.
+export {
+  always,
+  alwaysEach,
+  deadlockFree,
+  eventually,
+  isSafety,
+  never,
+  possibly,
+  sometimes,
+  sometimesEach,
+  sometimesStep,
+  type EventuallyOptions,
+  type Goal,
+  type LocalTest,
+  type ProgressProperty,
+  type Property,
+  type PropertyKind,
+  type SafetyProperty,
+  type Scope,
+  type StateTest,
+  type StepTest,
+  type StepView,
+  type WorldView,
+} from './property.js';
+
+// Outcomes: how a transition reports a refusal (errno, signal, fault) as data.
+export { OK, outcome, outcomeActions, outcomeOf, type OutcomeAction } from './outcome.js';
+
+// Project configuration (foliocheck.config.ts) and flaw catalogues.
+export { defineConfig, type FoliocheckConfig } from './config.js';
+export type { FlawCatalogue, FlawEntry } from './catalogue.js';
+
+// Checking from a program: one model variant explored and judged.
+export {
+  asExpected,
+  checkRun,
+  checkRunAsync,
+  type CheckOptions,
+  type Judgement,
+  type PropertyResult,
+  type RunResult,
+} from './check.js';
