@@ -9,10 +9,13 @@ import { parseScenario, type Scenario } from '../conform/scenario.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
 import { reportConformCi } from './conformCi.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
+import { finderOf } from '../registry.js';
 
 export const conformFlags: readonly FlagSpec[] = [
   { name: 'json', doc: 'print { "ok", "scenarios": [ { "name", "pass", "steps", "failures" } ] }' },
   { name: 'junit', value: 'FILE', doc: 'write a JUnit XML report (one test case per scenario)' },
+  configFlag,
 ];
 
 export const SCENARIO_EXT = '.litmus';
@@ -77,11 +80,15 @@ function printText(results: readonly ScenarioResult[], io: Io): void {
   io.out(`\n${passed}/${results.length} scenarios pass\n`);
 }
 
-export function conformCommand(args: ParsedArgs, io: Io): number {
+export async function conformCommand(args: ParsedArgs, io: Io): Promise<number> {
   const files = scenarioFiles(args.positionals, io.cwd);
   if (files.length === 0) throw new InputError('usage', 'conform: no scenario files found');
   const scenarios = files.map((f) => loadScenario(f, io.cwd));
-  const results = scenarios.map(runScenario);
+  // Scenarios name their model: the project config's models come first, then the shipped catalogue.
+  const registry = await openRegistry(args, io);
+  const candidates = [...(await registry.defaultModels()), ...(await registry.shippedModels())];
+  const find = finderOf([...new Map(candidates.reverse().map((e) => [e.model.id, e.model])).values()]);
+  const results = scenarios.map((sc) => runScenario(sc, find));
   const ok = results.every((r) => r.pass);
   reportConformCi(results, args, io);
   if (flag(args, 'json')) {

@@ -3,12 +3,12 @@
 import { InputError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { formatSnapshot, table } from '../format.js';
-import { findModel } from '../registry.js';
 import { replay } from '../replay.js';
 import { at, eventLabel } from '../system.js';
 import { parseTrace } from '../trace.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 
 export const replayFlags: readonly FlagSpec[] = [
   { name: 'json', doc: 'print one JSON object instead of text' },
@@ -16,15 +16,17 @@ export const replayFlags: readonly FlagSpec[] = [
     name: 'force',
     doc: 'replay a trace recorded against another version of the model and report the first divergence',
   },
+  configFlag,
 ];
 
-export function replayCommand(args: ParsedArgs, io: Io): number {
+export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (args.positionals.length !== 1) {
     throw new InputError('usage', 'replay: give exactly one trace file (replay TRACE)');
   }
   const file = args.positionals[0] as string;
   const trace = parseTrace(readTextFile(file, 'trace'), file);
-  const model = findModel(trace.model);
+  const registry = await openRegistry(args, io);
+  const model = await registry.forTrace(trace, file);
   const report = replay(model, trace, { force: flag(args, 'force') });
   const { sys } = report;
   const status = report.reproduced ? 0 : 1;

@@ -6,15 +6,17 @@ import { join } from 'node:path';
 import { checkRun } from '../check.js';
 import { readTextFile, writeFileAtomic } from '../files.js';
 import { resolveParams } from '../params.js';
-import { select } from '../registry.js';
+import type { AnyModel } from '../model.js';
+import type { Selection } from '../registry.js';
 import { collectRun } from '../report/collect.js';
 import { renderDot } from '../report/dot.js';
 import { renderHtml } from '../report/html.js';
 import { dotFile, renderMarkdown } from '../report/markdown.js';
-import { serializeTrace } from '../trace.js';
+import { serializeTrace, withSource, type TraceSource } from '../trace.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { flag, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 
 export const reportFlags: readonly FlagSpec[] = [
   { name: 'out', value: 'DIR', doc: 'directory to write the report into (default: reports)' },
@@ -22,11 +24,20 @@ export const reportFlags: readonly FlagSpec[] = [
     name: 'check',
     doc: 'write nothing; exit 1 when the files in DIR differ from what this build would write (stale report)',
   },
+  configFlag,
 ];
 
-/** Every file of the report, by path relative to the output directory, in a fixed order. */
-export function reportFiles(selectors: readonly string[]): Map<string, string> {
-  const runs = select(selectors).flatMap(({ model, variants }) => {
+/**
+ * Every file of the report, by path relative to the output directory, in a fixed order.
+ * `sourceOf` says where a trace at that relative path records its model comes from.
+ */
+export function reportFiles(
+  selections: readonly Selection[],
+  sourceOf: (model: AnyModel, path: string) => TraceSource | undefined = () => undefined,
+): Map<string, string> {
+  const models = new Map<string, AnyModel>();
+  const runs = selections.flatMap(({ model, variants }) => {
+    models.set(model.id, model);
     const params = resolveParams(model, {});
     return variants.map((variant) => {
       const run = checkRun(model, params, variant, { engine: 'compiled', strategy: 'bfs', symmetry: true });
@@ -40,7 +51,12 @@ export function reportFiles(selectors: readonly string[]): Map<string, string> {
   for (const r of runs) {
     const graph = r.coverage.graph;
     if (graph !== undefined) files.set(dotFile(r), renderDot(`${r.model}:${r.variant}`, r.system, graph));
-    for (const cx of r.counterexamples) files.set(`traces/${cx.file}`, serializeTrace(cx.trace));
+    for (const cx of r.counterexamples) {
+      const path = `traces/${cx.file}`;
+      const model = models.get(r.model);
+      const source = model === undefined ? undefined : sourceOf(model, path);
+      files.set(path, serializeTrace(withSource(cx.trace, source)));
+    }
   }
   return files;
 }
@@ -57,10 +73,12 @@ function leftovers(dir: string, files: ReadonlyMap<string, string>): string[] {
   return [...list('', '.dot'), ...list('traces', '.trace.json')].filter((f) => !files.has(f)).sort();
 }
 
-export function reportCommand(args: ParsedArgs, io: Io): number {
+export async function reportCommand(args: ParsedArgs, io: Io): Promise<number> {
   const dir = option(args, 'out') ?? 'reports';
   const whole = args.positionals.length === 0;
-  const files = reportFiles(args.positionals);
+  const registry = await openRegistry(args, io);
+  const selections = await registry.select(args.positionals);
+  const files = reportFiles(selections, (model, path) => registry.sourceFor(model, join(dir, path)));
   const extra = whole ? leftovers(dir, files) : [];
   if (flag(args, 'check')) {
     const stale = [...files].filter(([path, text]) => {
