@@ -9,20 +9,7 @@ import { readTextFile } from './files.js';
 import { expandGlob } from './glob.js';
 import { compiledTwin, importFile } from './load.js';
 
-export interface FoliocheckConfig {
-  /**
-   * Model files or globs (`models/*.ts`). Each file default-exports a model or an array of
-   * models, or exports an array named `models`.
-   */
-  readonly models?: readonly string[];
-  /** Flaw catalogues (JSON files, see docs/packaging.md) whose ids the models may declare. */
-  readonly flaws?: readonly string[];
-}
-
-/** Identity function that type-checks a config (`export default defineConfig({...})`). */
-export function defineConfig(config: FoliocheckConfig): FoliocheckConfig {
-  return config;
-}
+export { defineConfig, type FoliocheckConfig } from './projectConfig.js';
 
 /** A config file read and its globs expanded to absolute file paths. */
 export interface LoadedConfig {

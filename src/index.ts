@@ -1,8 +1,10 @@
-// The public API of the `foliocheck` package: everything a model file, a project config
-// or a program that checks models imports. Models (the shipped catalogue included) import
-// only this module and the machine/property library (`foliocheck/machines`,
-// `foliocheck/properties`); test/packageBoundary.test.ts enforces it. What is not exported
-// here is engine internals and may change without notice.
+// The public API of the `foliocheck` package: everything a model file or a project config
+// imports. Models (the shipped catalogue included) import only this module and the
+// machine/property library (`foliocheck/machines`, `foliocheck/properties`);
+// test/packageBoundary.test.ts enforces it. Every TypeScript model file loads this module
+// in its own loader scope (src/load.ts), so it stays light: checking from a program
+// (`checkRun`, `expectVerdicts`) is `foliocheck/testing`. What is exported nowhere is
+// engine internals and may change without notice.
 
 // Models: the contract every model implements.
 export {
@@ -59,16 +61,5 @@ export {
 export { OK, outcome, outcomeActions, outcomeOf, type OutcomeAction } from './outcome.js';
 
 // Project configuration (foliocheck.config.ts) and flaw catalogues.
-export { defineConfig, type FoliocheckConfig } from './config.js';
+export { defineConfig, type FoliocheckConfig } from './projectConfig.js';
 export type { FlawCatalogue, FlawEntry } from './catalogue.js';
-
-// Checking from a program: one model variant explored and judged.
-export {
-  asExpected,
-  checkRun,
-  checkRunAsync,
-  type CheckOptions,
-  type Judgement,
-  type PropertyResult,
-  type RunResult,
-} from './check.js';

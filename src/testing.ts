@@ -1,5 +1,5 @@
-// `foliocheck/testing`: pin a model's verdicts and state counts in a test (vitest or any
-// runner that reports thrown errors). Verdicts are pinned by each variant's `expect`;
+// `foliocheck/testing`: check models from a program (`checkRun`), and pin a model's verdicts
+// and state counts in a test (vitest or any runner that reports thrown errors). Verdicts are pinned by each variant's `expect`;
 // state counts by a pins file or inline figures. A change in either fails the test with
 // every difference listed; an intended change is recorded by rewriting the pins file
 // (FOLIOCHECK_UPDATE_PINS=1), and the diff of that file is what a reviewer reads.
@@ -10,6 +10,17 @@ import { checkRun, type RunResult } from './check.js';
 import { writeFileAtomic } from './files.js';
 import type { AnyModel, Verdict } from './model.js';
 import { resolveParams } from './params.js';
+
+// Checking from a program: one model variant explored and judged.
+export {
+  asExpected,
+  checkRun,
+  checkRunAsync,
+  type CheckOptions,
+  type Judgement,
+  type PropertyResult,
+  type RunResult,
+} from './check.js';
 
 /** Pinned figures of one variant. `reduced` is the state count with symmetry reduction on. */
 export interface VariantPin {

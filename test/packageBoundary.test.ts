@@ -35,6 +35,15 @@ function target(file: string, spec: string): string {
   return relative(ROOT, resolve(dirname(file), spec)).replace(/\.js$/, '.ts');
 }
 
+/** Runtime imports only (type-only imports and exports are erased by the compiler). */
+function runtimeSpecifiers(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:^|\n)\s*(import|export)\s+(type\s)?[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g))
+    if (m[2] === undefined) out.push(m[3] as string);
+  return out;
+}
+
 const library = [...tsFiles(join(ROOT, 'models')), ...tsFiles(join(ROOT, 'properties'))];
 
 describe('package boundary', () => {
@@ -65,6 +74,22 @@ describe('package boundary', () => {
         .map((spec) => `${relative(ROOT, file)} imports ${spec}`),
     );
     expect(bad).toEqual([]);
+  });
+
+  it('foliocheck stays light: src/index.ts loads no engine module (every TypeScript model loads it again)', () => {
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of runtimeSpecifiers(join(ROOT, file)))
+        if (spec.startsWith('.')) visit(target(join(ROOT, file), spec));
+    };
+    visit('src/index.ts');
+    expect(seen).toContain('src/model.ts');
+    const engine = [...seen].filter((f) =>
+      /^src\/(check|system|world|machines|registry|load|config|cli|progress|explore\/|commands\/)/.test(f),
+    );
+    expect(engine).toEqual([]);
   });
 
   it('foliocheck/machines and foliocheck/properties re-export every library file', () => {
