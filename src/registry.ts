@@ -232,6 +232,11 @@ export class Registry {
           );
         continue;
       }
+      if (/[/\\]/.test(sel))
+        throw new InputError(
+          'usage',
+          `'${sel}' looks like a path but is not a model file: name a .ts, .mts, .cts, .js, .mjs or .cjs file (FILE or FILE:VARIANT)`,
+        );
       const [id, variant, extra] = sel.split(':');
       if (extra !== undefined || id === undefined || id === '') {
         throw new InputError(

@@ -96,6 +96,26 @@ describe('model files', () => {
     expect((await runCli(['replay', file], {}, tmp('cwd'))).code).toBe(0);
   });
 
+  it('report FILE writes the report of a model file, its traces recording the file', async () => {
+    const out = tmp('report');
+    const run = await runCli(['report', MODEL, '--out', out], {}, FIXTURE);
+    expect({ code: run.code, output: run.err }).toMatchObject({ code: 0 });
+    expect(readFileSync(join(out, 'index.md'), 'utf8')).toContain('fixture-convert');
+    const trace = JSON.parse(
+      readFileSync(
+        join(out, 'traces', 'fixture-convert.check-then-commit.no-pin-on-private.trace.json'),
+        'utf8',
+      ),
+    ) as { source: { file: string } };
+    expect(resolve(out, 'traces', trace.source.file)).toBe(MODEL);
+  });
+
+  it('a path that is not a model file is a usage error, not an unknown model', async () => {
+    const run = await runCli(['check', 'models/convert']);
+    expect(run.code).toBe(2);
+    expectOneLine(run.err, "'models/convert' looks like a path", '.ts');
+  });
+
   it('swarm workers load the model file too', async () => {
     const run = await runCli(
       [
