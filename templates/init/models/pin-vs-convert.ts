@@ -1,19 +1,13 @@
-// pin-vs-convert: the guest converts a shared page to private while the VMM may pin it with
-// GUP. Written by `foliocheck init` as a starting point: make it your own design.
-//
-// The design rule under test: a conversion must refuse (-EAGAIN) while the page is pinned,
-// checked atomically with the commit. In the flawed variant the converter checks the pin
-// count in one step and commits in a later one, trusting the check; a pin taken between the
-// two survives the conversion (flaw F6 of foliocheck's flaw catalogue). The fixed variant
-// re-checks the pin count at commit. Both variants have the same events; only the rule
-// differs, and the explorer finds the interleaving. Bound: exhaustive (two machines).
+// pin-vs-convert: the guest converts a shared page to private while the VMM may pin it (GUP).
+// Written by `foliocheck init` as a starting point: make it your own design.
+// Rule under test: a conversion refuses (EAGAIN) while the page is pinned. check-then-commit
+// checks the pins one step before the commit and trusts the check (flaw F6 of foliocheck's
+// catalogue); fixed re-checks at commit. Same events in both: the explorer finds the race.
 import { assign, setup } from 'xstate';
-import { always, defineModel, outcome, outcomeActions, participant, sometimes } from 'foliocheck';
+import { always, defineModel, outcome, outcomeActions, participant, sometimes, worldEvent } from 'foliocheck';
 
-type PageEvent =
-  { type: 'pin' } | { type: 'unpin' } | { type: 'check' } | { type: 'commit'; recheck: boolean };
+type PageEvent = { type: 'pin' } | { type: 'check' } | { type: 'commit'; recheck: boolean };
 
-/** One page: shared or private, with the count of GUP pins on it (at most one here). */
 const page = setup({
   types: { context: {} as { pins: number }, events: {} as PageEvent },
   actions: outcomeActions,
@@ -25,7 +19,6 @@ const page = setup({
     shared: {
       on: {
         pin: { guard: ({ context }) => context.pins === 0, actions: assign({ pins: 1 }) },
-        unpin: { guard: ({ context }) => context.pins > 0, actions: assign({ pins: 0 }) },
         check: [{ guard: ({ context }) => context.pins > 0, actions: outcome('EAGAIN') }, {}],
         commit: [
           { guard: ({ context, event }) => event.recheck && context.pins > 0, actions: outcome('EAGAIN') },
@@ -33,12 +26,7 @@ const page = setup({
         ],
       },
     },
-    private: {
-      on: {
-        pin: { actions: outcome('EFAULT') },
-        unpin: { guard: ({ context }) => context.pins > 0, actions: assign({ pins: 0 }) },
-      },
-    },
+    private: { on: { pin: { actions: outcome('EFAULT') } } },
   },
 });
 
@@ -54,63 +42,49 @@ const converter = setup({
   },
 });
 
+const expect = (pin: 'holds' | 'violated') =>
+  ({ 'no-pin-on-private': pin, 'page-converts': 'reached' }) as const;
+
 export default defineModel({
   id: 'pin-vs-convert',
   title: 'Shared→private conversion racing a GUP pin',
-  summary:
-    'A converter makes a shared page private while the VMM pins and unpins it. check-then-commit checks the pin count before the commit; fixed re-checks it at commit. Explored exhaustively.',
+  summary: 'A converter makes a shared page private while the VMM pins it. Explored exhaustively.',
   sources: ['foliocheck flaw catalogue F6 (conversion while a GUP pin exists)'],
   params: {},
   variants: {
-    fixed: {
-      doc: 'the commit re-checks the pin count and refuses with EAGAIN',
-      flaws: [],
-      expect: { 'no-pin-on-private': 'holds', 'conversion-completes': 'reached' },
-    },
+    fixed: { doc: 'the commit re-checks the pins', flaws: [], expect: expect('holds') },
     'check-then-commit': {
-      doc: 'the pin count is checked one step before the commit, which trusts it',
+      doc: 'the commit trusts a check made one step earlier',
       flaws: ['F6'],
       fixedBy: 'fixed',
-      expect: { 'no-pin-on-private': 'violated', 'conversion-completes': 'reached' },
+      expect: expect('violated'),
     },
   },
   properties: [
-    always('no-pin-on-private', 'a private page is never pinned (the host could reach guest memory)', (w) => {
+    always('no-pin-on-private', 'a private page is never pinned', (w) => {
       const p = w.get('page');
       return !(p.matches('private') && p.context.pins > 0);
     }),
-    sometimes('conversion-completes', 'the page can become private (the model is not vacuous)', (w) =>
+    sometimes('page-converts', 'the page can become private (not vacuous)', (w) =>
       w.get('page').matches('private'),
     ),
   ],
   build(_params, variant) {
-    const recheck = variant === 'fixed';
     return {
       machines: [
         { id: 'page', machine: page },
         { id: 'converter', machine: converter },
       ],
       events: [
-        { actor: 'vmm', type: 'pin', args: {}, sync: [participant('page', { type: 'pin' })] },
-        { actor: 'vmm', type: 'unpin', args: {}, sync: [participant('page', { type: 'unpin' })] },
-        {
-          actor: 'converter',
-          type: 'check',
-          args: {},
-          sync: [
-            participant('page', { type: 'check' }),
-            participant('converter', { type: 'check' }, 'prior'),
-          ],
-        },
-        {
-          actor: 'converter',
-          type: 'commit',
-          args: {},
-          sync: [
-            participant('converter', { type: 'commit' }),
-            participant('page', { type: 'commit', recheck }),
-          ],
-        },
+        worldEvent('vmm', 'pin', {}, [participant('page', { type: 'pin' })]),
+        worldEvent('converter', 'check', {}, [
+          participant('page', { type: 'check' }),
+          participant('converter', { type: 'check' }, 'prior'), // receives the page's answer
+        ]),
+        worldEvent('converter', 'commit', {}, [
+          participant('converter', { type: 'commit' }),
+          participant('page', { type: 'commit', recheck: variant === 'fixed' }),
+        ]),
       ],
     };
   },
