@@ -94,7 +94,7 @@ export const checkFlags: readonly FlagSpec[] = [
   {
     name: 'flaws',
     value: 'FILE',
-    doc: 'also write the flaw table (catalogue flaw → variant → property → fix verdict) as Markdown',
+    doc: 'also write the flaw table (catalogue flaw → variant → property → mechanism → length → the fix judged on every property) as Markdown',
   },
   ...ciFlags,
   configFlag,
