@@ -43,7 +43,7 @@ import {
   type WorldEventSpec,
 } from '../src/index.js';
 import { HOST_CRASH, noKernelAccessToPrivate } from '../properties/kernelAccess.js';
-import { sequentialActor } from './machines/actor.js';
+import { actorStep, sequentialActor } from './machines/actor.js';
 
 /** Bit indices of enum mapping_flags (include/linux/pagemap.h, 6.11). */
 export const AS_UNEVICTABLE = 3;
@@ -165,7 +165,7 @@ export const memfdMachine = setup({
 });
 
 /** The writer thread: a write(2) checks the seal, then allocates a page and copies host data. */
-const writerMachine = sequentialActor('writer', 2);
+const writerMachine = sequentialActor('writer', ['checked', 'committed']);
 
 type Variant = 'unserialized-seal' | 'zero-on-split-failure' | 'inaccessible-mask' | 'inaccessible' | 'fixed';
 
@@ -287,7 +287,7 @@ export default defineModel<'unevictable', Variant>({
         args: {},
         sync: [
           participant('memfd', { type: 'writeCheck', locked: r.serialized }),
-          participant('writer', { type: 'step', phase: 0, page: 0 }, 'prior'),
+          actorStep('writer', 'checked', 0, { prior: true }),
         ],
       },
       {
@@ -295,7 +295,7 @@ export default defineModel<'unevictable', Variant>({
         type: 'writeCommit',
         args: {},
         sync: [
-          participant('writer', { type: 'step', phase: 1, page: 0 }),
+          actorStep('writer', 'committed', 0),
           participant('memfd', { type: 'writeCommit', locked: r.serialized }),
         ],
       },

@@ -32,18 +32,18 @@
 // alternative it rejects (discard simply blocked); VFIO listener chunking is taken as 4 KiB.
 import {
   defineModel,
+  worldEvent,
   participant,
   always,
   never,
   sometimesStep,
-  type Participant,
   type WorldEventSpec,
 } from '../src/index.js';
-import { sequentialActor } from './machines/actor.js';
+import { actorStep, sequentialActor } from './machines/actor.js';
 import { gmemPageMachine } from './machines/gmemPage.js';
 import { memAttrMachine, type Kind } from './machines/kvmMmu.js';
 import { backingMachine, iommuMachine, rdmBitMachine, vmMachine } from './machines/vfioDma.js';
-import { conversionSteps, type QemuVariant } from './machines/qemuConversion.js';
+import { conversionSteps, phaseNames, type QemuVariant } from './machines/qemuConversion.js';
 
 const ATTR = 'attr';
 const BACKING = 'backing';
@@ -177,51 +177,60 @@ export default defineModel<never, QemuVariant>({
   ],
   build(_params, variant) {
     const events: WorldEventSpec[] = [];
-    const ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]): void => {
-      events.push({ actor, type, args, sync });
-    };
     const inplace = variant.startsWith('inplace');
     const steps = conversionSteps(variant);
+    const phases = phaseNames(steps);
     for (const to of ['private', 'shared'] as const satisfies readonly Kind[]) {
       const direction = to === 'private' ? 0 : 1;
-      steps[to].forEach((alternatives, phase) => {
+      steps[to].forEach((alternatives, k) => {
         for (const alt of alternatives) {
-          const self = participant(
-            QEMU,
-            { type: 'step', phase, page: direction },
-            alt.prior ? 'prior' : undefined,
+          const self = actorStep(QEMU, phases[k] as string, direction, { prior: alt.prior });
+          events.push(
+            worldEvent(
+              QEMU,
+              alt.type,
+              { to, ...alt.args },
+              alt.prior ? [...alt.sync, self] : [self, ...alt.sync],
+            ),
           );
-          ev(QEMU, alt.type, { to, ...alt.args }, alt.prior ? [...alt.sync, self] : [self, ...alt.sync]);
         }
       });
     }
     for (const pfn of PFNS) {
-      ev('vfio', 'attach', { pfn }, [
-        participant(BACKING, { type: 'pinAs', pfn }),
-        participant(IOMMU, { type: 'attach', pfn }),
-      ]);
+      events.push(
+        worldEvent('vfio', 'attach', { pfn }, [
+          participant(BACKING, { type: 'pinAs', pfn }),
+          participant(IOMMU, { type: 'attach', pfn }),
+        ]),
+      );
     }
     const running = participant(VM, { type: 'running' });
-    ev('guest', 'touchShared', {}, [
-      running,
-      participant(ATTR, { type: 'is', kind: 'shared' }),
-      participant(BACKING, { type: 'touch' }),
-    ]);
-    if (!inplace) {
-      ev('guest', 'faultPrivate', {}, [
+    events.push(
+      worldEvent('guest', 'touchShared', {}, [
         running,
-        participant(ATTR, { type: 'is', kind: 'private' }),
-        participant(GMEM, { type: 'getPfn' }, 'prior'),
-      ]);
+        participant(ATTR, { type: 'is', kind: 'shared' }),
+        participant(BACKING, { type: 'touch' }),
+      ]),
+    );
+    if (!inplace) {
+      events.push(
+        worldEvent('guest', 'faultPrivate', {}, [
+          running,
+          participant(ATTR, { type: 'is', kind: 'private' }),
+          participant(GMEM, { type: 'getPfn' }, 'prior'),
+        ]),
+      );
     }
     for (const pfn of PFNS) {
       for (const current of PFNS) {
-        ev('device', 'dma', { pfn, current }, [
-          running,
-          participant(ATTR, { type: 'is', kind: 'shared' }),
-          participant(BACKING, { type: 'current', pfn: current }),
-          participant(IOMMU, { type: 'dma', pfn, current }),
-        ]);
+        events.push(
+          worldEvent('device', 'dma', { pfn, current }, [
+            running,
+            participant(ATTR, { type: 'is', kind: 'shared' }),
+            participant(BACKING, { type: 'current', pfn: current }),
+            participant(IOMMU, { type: 'dma', pfn, current }),
+          ]),
+        );
       }
     }
     return {
@@ -232,7 +241,7 @@ export default defineModel<never, QemuVariant>({
         { id: RDM, machine: rdmBitMachine },
         { id: VM, machine: vmMachine },
         ...(inplace ? [] : [{ id: GMEM, machine: gmemPageMachine }]),
-        { id: QEMU, machine: sequentialActor(QEMU, Math.max(steps.private.length, steps.shared.length)) },
+        { id: QEMU, machine: sequentialActor(QEMU, phases) },
       ],
       events,
     };

@@ -12,14 +12,17 @@ export {
   participant,
   range,
   verdictText,
+  worldEvent,
   type AnyModel,
   type ArgValue,
   type Args,
+  type EventOptions,
   type MachineEvent,
   type MachineInstance,
   type ModelDef,
   type ParamSpec,
   type Participant,
+  type Requirement,
   type SymmetryGroup,
   type SymmetryRef,
   type System,
@@ -28,23 +31,26 @@ export {
   type WorldEventSpec,
 } from './model.js';
 
-// World events: one atomic step of one actor.
-export { worldEvent } from './events.js';
-
 // Properties: named sentences over states, machine instances, steps and the state graph.
 export {
   always,
   alwaysEach,
   deadlockFree,
   eventually,
+  isFair,
   isSafety,
   never,
+  neverTransition,
   possibly,
   sometimes,
   sometimesEach,
   sometimesStep,
+  sometimesTransition,
   type EventuallyOptions,
+  type FairView,
+  type Fairness,
   type Goal,
+  type InvariantOptions,
   type LocalTest,
   type ProgressProperty,
   type Property,
@@ -54,6 +60,8 @@ export {
   type StateTest,
   type StepTest,
   type StepView,
+  type TransitionTest,
+  type TransitionView,
   type WorldView,
 } from './property.js';
 
