@@ -93,7 +93,7 @@ export async function importFile(file: string, what: string): Promise<Record<str
     const first = oneLine(message.split('\n')[0] ?? '');
     throw new InputError('bad_model', `cannot load ${what} ${file}: ${first}`);
   }
-  const d = ns['default'];
+  const d = 'default' in ns ? ns['default'] : undefined;
   if (typeof d === 'object' && d !== null && '__esModule' in d) return d;
   return ns;
 }

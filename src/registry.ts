@@ -65,17 +65,19 @@ function isModel(v: unknown): v is AnyModel {
 
 /**
  * The models a file exports: its default export (a model or an array of models), else its
- * `models` export (an array).
+ * `models` export (an array), else every named export that is a model, in export order.
  */
 export function modelsOf(ns: Record<string, unknown>, file: string): AnyModel[] {
-  const candidates = [ns['default'], ns['models']];
-  for (const c of candidates) {
+  const get = (key: string): unknown => (key in ns ? ns[key] : undefined);
+  for (const c of [get('default'), get('models')]) {
     if (isModel(c)) return [c];
     if (Array.isArray(c) && c.length > 0 && c.every(isModel)) return c;
   }
+  const named = Object.keys(ns).map(get).filter(isModel);
+  if (named.length > 0) return named;
   throw new InputError(
     'bad_model',
-    `${file} exports no model; write 'export default defineModel({...})' (or export an array of models as default or as 'models')`,
+    `${file} exports no model; write 'export default defineModel({...})' (or export models by name, or an array as default or as 'models')`,
   );
 }
 

@@ -199,6 +199,20 @@ describe('one-line errors', () => {
     expectOneLine(run.err, "unknown flaw id 'x1'", 'fixture-convert:check-then-commit', 'nearest ids: X1, ');
   });
 
+  it('a model may be a named export', async () => {
+    const project = projectCopy();
+    const model = join(project, 'models/convert.ts');
+    writeFileSync(
+      model,
+      readFileSync(model, 'utf8').replace('export default defineModel', 'export const convert = defineModel'),
+    );
+    const run = await runCli(['list', '--json'], {}, project);
+    expect({ code: run.code, output: run.err }).toMatchObject({ code: 0 });
+    expect((JSON.parse(run.out) as { models: { id: string }[] }).models.map((m) => m.id)).toEqual([
+      'fixture-convert',
+    ]);
+  });
+
   it('a file that exports no model, or does not load, says so', async () => {
     const dir = tmp('nomodel');
     writeFileSync(join(dir, 'empty.mjs'), 'export const x = 1;\n');
