@@ -36,10 +36,10 @@ import {
   worldEvent,
   participant,
   range,
+  sometimesStep,
   type MachineInstance,
   type WorldEventSpec,
-} from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+} from '../src/index.js';
 import { conversionCompletes, conversionCompletesWhilePinned } from '../properties/conversion.js';
 import { noDmaOfPrivate, noHostMapOfPrivate, noPinOnPrivate } from '../properties/isolation.js';
 import { busy } from './machines/actor.js';

@@ -7,6 +7,7 @@ import { exportCommand, exportFlags } from './commands/export.js';
 import { conformCommand, conformFlags } from './commands/conform.js';
 import type { Io } from './commands/io.js';
 import { guardsCommand, guardsFlags } from './commands/guards.js';
+import { initCommand, initFlags } from './commands/init.js';
 import { listCommand, listFlags } from './commands/list.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
 import { reportCommand, reportFlags } from './commands/report.js';
@@ -36,23 +37,30 @@ exit codes:
 `;
 
 const commands: Readonly<Record<string, Command>> = {
-  list: {
-    usage: 'foliocheck list [--json]',
+  init: {
+    usage: 'foliocheck init [DIR]',
     summary:
-      'List the shipped models: variants (with the flaws they exhibit), parameters with defaults, properties.',
+      'Scaffold a project that checks its own design models in DIR (default: the current directory): a small model with a fixed and a flawed variant, a vitest test pinning its verdicts and state counts, foliocheck.config.ts and a GitHub Actions workflow; package.json gets the missing scripts. Never overwrites a file: when one exists, nothing is written (exit 2).',
+    flags: initFlags,
+    run: initCommand,
+  },
+  list: {
+    usage: 'foliocheck list [MODEL|FILE ...] [--json] [--config FILE]',
+    summary:
+      "List models: variants (with the flaws they exhibit), parameters with defaults, properties. Lists the project config's models (the shipped catalogue when there is no foliocheck.config), or those named.",
     flags: listFlags,
     run: listCommand,
   },
   check: {
-    usage: 'foliocheck check [MODEL[:VARIANT] ...] [options]',
+    usage: 'foliocheck check [MODEL[:VARIANT] | FILE.ts[:VARIANT] ...] [options]',
     summary:
-      'Explore every interleaving of each model variant (all models and variants when none is named) and judge every property: always-properties hold or are violated (with a shortest counterexample under bfs), sometimes-properties are reached or not.',
+      "Explore every interleaving of each model variant and judge every property. A model is named by id or by its file (TypeScript or JavaScript, loaded as is); with none named, the project config's models are checked (the shipped catalogue when there is no foliocheck.config). Then: always-properties hold or are violated (with a shortest counterexample under bfs), sometimes-properties are reached or not.",
     flags: checkFlags,
     extra: EXIT_CODES,
     run: checkCommand,
   },
   guards: {
-    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR]',
+    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR] [--config FILE]',
     summary:
       "Remove each named guard of the design in turn and check again: a guard is necessary when a property that held is then violated (with its counterexample), redundant when no verdict changes, unbounded when a machine's context no longer stays bounded without it.",
     flags: guardsFlags,

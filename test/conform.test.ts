@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, scenarioFiles } from '../src/commands/conform.js';
+import { models } from '../models/index.js';
 import { runScenario } from '../src/conform/run.js';
+import { finderOf } from '../src/registry.js';
 import { parseScenario } from '../src/conform/scenario.js';
 import { main } from '../src/cli.js';
 import { runCli, type CliRun } from './helpers.js';
@@ -27,7 +29,8 @@ async function runCliIn(argv: readonly string[], cwd: string): Promise<CliRun> {
 }
 
 const cwd = process.cwd();
-const results = scenarioFiles([], cwd).map((f) => runScenario(loadScenario(f, cwd)));
+const find = finderOf(models);
+const results = scenarioFiles([], cwd).map((f) => runScenario(loadScenario(f, cwd), find));
 
 /** Scenarios that fail because the models lack what they need (docs/conformance.md, "Known model gaps"). */
 const KNOWN_GAPS: Record<string, string> = {
@@ -61,7 +64,7 @@ describe('conformance suite', () => {
       file,
       'scenario wrong\nmodel guest-memfd-mainline:default-vm\n1. vmm create fd=0 size=P flags=MMAP -> ok\n2. host mmap fd=0 len=P map=shared -> ok\n3. host read page=0 -> 0xaa\n',
     );
-    const r = runScenario(loadScenario(file, dir));
+    const r = runScenario(loadScenario(file, dir), find);
     expect(r.pass).toBe(false);
     expect(r.steps[2]).toMatchObject({ expected: '0xaa', got: 'SIGBUS', pass: false });
   });

@@ -11,17 +11,21 @@ import {
   failsRun,
   malformedResult,
   runScenario,
+  type ModelLookup,
   type ScenarioResult,
 } from '../conform/run.js';
 import { parseScenario, type Scenario } from '../conform/scenario.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
 import { reportConformCi } from './conformCi.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
+import { finderOf } from '../registry.js';
 
 export const conformFlags: readonly FlagSpec[] = [
   { name: 'json', doc: 'print { "ok", "scenarios": [ { "name", "pass", "steps", "failures" } ] }' },
   { name: 'junit', value: 'FILE', doc: 'write a JUnit XML report (one test case per scenario)' },
   { name: 'verbose', doc: 'print every scenario and step (default: failures and a summary)' },
+  configFlag,
 ];
 
 export const SCENARIO_EXT = '.litmus';
@@ -72,9 +76,9 @@ export function loadScenario(path: string, cwd: string): Scenario {
 }
 
 /** Runs one file; bad input in it (parse, vocabulary, model) becomes that file's result. */
-export function runFile(path: string, cwd: string): ScenarioResult {
+export function runFile(path: string, cwd: string, find: ModelLookup): ScenarioResult {
   try {
-    return runScenario(loadScenario(path, cwd));
+    return runScenario(loadScenario(path, cwd), find);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     const shown = relative(cwd, path) || path;
@@ -119,10 +123,14 @@ function printText(results: readonly ScenarioResult[], io: Io, verbose: boolean)
   io.out(`${shown.length > 0 ? '\n' : ''}${conformSummary(results)}\n`);
 }
 
-export function conformCommand(args: ParsedArgs, io: Io): number {
+export async function conformCommand(args: ParsedArgs, io: Io): Promise<number> {
   const files = scenarioFiles(args.positionals, io.cwd);
   if (files.length === 0) throw new InputError('usage', 'conform: no scenario files found');
-  const results = files.map((f) => runFile(f, io.cwd));
+  // Scenarios name their model: the project config's models come first, then the shipped catalogue.
+  const registry = await openRegistry(args, io);
+  const candidates = [...(await registry.defaultModels()), ...(await registry.shippedModels())];
+  const find = finderOf([...new Map(candidates.reverse().map((e) => [e.model.id, e.model])).values()]);
+  const results = files.map((f) => runFile(f, io.cwd, find));
   const failed = results.some(failsRun);
   const malformed = results.filter((r) => r.status === 'malformed');
   reportConformCi(results, args, io);

@@ -5,7 +5,6 @@
 import { InputError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { table } from '../format.js';
-import { findModel } from '../registry.js';
 import { culpritsOf, foldSteps, phasesOf } from '../report/collect.js';
 import { sequenceChart, chartColumns } from '../report/msc.js';
 import { replayCommandLines, stateBlock, stepLines } from '../report/text.js';
@@ -17,6 +16,7 @@ import { parseTrace, type Trace } from '../trace.js';
 import { initialWorld } from '../world.js';
 import { choiceOption, flag, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 
 export const replayFlags: readonly FlagSpec[] = [
   {
@@ -29,6 +29,7 @@ export const replayFlags: readonly FlagSpec[] = [
     name: 'force',
     doc: 'replay a trace recorded against another version of the model and report the first divergence',
   },
+  configFlag,
 ];
 
 function jsonOutput(trace: Trace, report: ReplayReport): string {
@@ -176,7 +177,7 @@ function textOutput(file: string, trace: Trace, report: ReplayReport): string {
   return lines.map((l) => l.trimEnd()).join('\n') + '\n';
 }
 
-export function replayCommand(args: ParsedArgs, io: Io): number {
+export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (args.positionals.length !== 1) {
     throw new InputError('usage', 'replay: give exactly one trace file (replay TRACE)');
   }
@@ -188,7 +189,8 @@ export function replayCommand(args: ParsedArgs, io: Io): number {
   }
   const file = args.positionals[0] as string;
   const trace = parseTrace(readTextFile(file, 'trace'), file);
-  const model = findModel(trace.model);
+  const registry = await openRegistry(args, io);
+  const model = await registry.forTrace(trace, file);
   const report = replay(model, trace, { force: flag(args, 'force') });
   const status = report.reproduced ? 0 : 1;
   if (format === 'json') {

@@ -10,17 +10,18 @@ import { InputError } from '../errors.js';
 import { checkOutputPath, readTextFile, writeFileAtomic } from '../files.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
-import { select } from '../registry.js';
+import type { Selection } from '../registry.js';
 import { collectModel, collectRun, type ReportModel } from '../report/collect.js';
 import { renderDot } from '../report/dot.js';
 import { renderIndexHtml, renderModelHtml } from '../report/html.js';
 import { dotFile, renderIndexMarkdown, renderModelMarkdown } from '../report/markdown.js';
 import { renderText } from '../report/text.js';
-import { serializeTrace } from '../trace.js';
+import { serializeTrace, withSource, type TraceSource } from '../trace.js';
 import { ownedTraceFiles } from '../traceDir.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { choiceOption, flag, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 
 export const reportFlags: readonly FlagSpec[] = [
   { name: 'out', value: 'DIR', doc: 'directory to write the reports into (default: reports)' },
@@ -33,12 +34,13 @@ export const reportFlags: readonly FlagSpec[] = [
     name: 'check',
     doc: 'write nothing; exit 1 when the files in DIR differ from what this build would write (stale report)',
   },
+  configFlag,
 ];
 
 /** The selected variants grouped by design, designs in the order first named. */
-function designs(selectors: readonly string[]): { model: AnyModel; variants: string[] }[] {
+function designs(selections: readonly Selection[]): { model: AnyModel; variants: string[] }[] {
   const byModel = new Map<string, { model: AnyModel; variants: string[] }>();
-  for (const { model, variants } of select(selectors)) {
+  for (const { model, variants } of selections) {
     const entry = byModel.get(model.id) ?? { model, variants: [] };
     for (const v of variants) if (!entry.variants.includes(v)) entry.variants.push(v);
     byModel.set(model.id, entry);
@@ -50,8 +52,8 @@ function designs(selectors: readonly string[]): { model: AnyModel; variants: str
 }
 
 /** Checks the selected variants and gathers each design's report data. */
-export function reportModels(selectors: readonly string[]): ReportModel[] {
-  return designs(selectors).map(({ model, variants }) => {
+export function reportModels(selections: readonly Selection[]): ReportModel[] {
+  return designs(selections).map(({ model, variants }) => {
     const params = resolveParams(model, {});
     const runs = variants.map((variant) =>
       collectRun(
@@ -68,23 +70,27 @@ export function reportCommandLine(selectors: readonly string[], dir: string): st
   return ['npx foliocheck report', ...selectors, '--out', dir].join(' ');
 }
 
-/** Trace files of the reported designs, by name. */
-function traceFiles(models: readonly ReportModel[]): Map<string, string> {
+/** Says where a trace written to `traceFile` records its model comes from. */
+type SourceOf = (modelId: string, traceFile: string) => TraceSource | undefined;
+
+/** Trace files of the reported designs, by name, each recording its model's source. */
+function traceFiles(models: readonly ReportModel[], dir: string, sourceOf: SourceOf): Map<string, string> {
   const files = new Map<string, string>();
   for (const m of models)
-    for (const r of m.runs) for (const cx of r.counterexamples) files.set(cx.file, serializeTrace(cx.trace));
+    for (const r of m.runs)
+      for (const cx of r.counterexamples) {
+        const source = sourceOf(m.id, join(dir, 'traces', cx.file));
+        files.set(cx.file, serializeTrace(withSource(cx.trace, source)));
+      }
   return files;
 }
 
 /** Every file of the report, by path relative to the output directory, in a fixed order. */
-export function reportFiles(selectors: readonly string[], dir: string): Map<string, string> {
-  return filesOf(reportModels(selectors), selectors, dir);
-}
-
 function filesOf(
   models: readonly ReportModel[],
   selectors: readonly string[],
   dir: string,
+  sourceOf: SourceOf,
 ): Map<string, string> {
   const tool = `${TOOL_NAME} ${TOOL_VERSION}`;
   const command = reportCommandLine(selectors, dir);
@@ -105,7 +111,7 @@ function filesOf(
         files.set(`${m.id}/${dotFile(r)}`, renderDot(`${r.model}:${r.variant}`, r.system, graph));
     }
   }
-  for (const [file, text] of traceFiles(models)) files.set(`traces/${file}`, text);
+  for (const [file, text] of traceFiles(models, dir, sourceOf)) files.set(`traces/${file}`, text);
   return files;
 }
 
@@ -173,7 +179,7 @@ function removeFiles(dir: string, paths: readonly string[]): void {
   }
 }
 
-export function reportCommand(args: ParsedArgs, io: Io): number {
+export async function reportCommand(args: ParsedArgs, io: Io): Promise<number> {
   const dir = option(args, 'out') ?? 'reports';
   checkOutputPath(dir, 'dir', 'report: --out');
   const format = choiceOption<'files' | 'text'>(args, 'report', 'format', ['files', 'text'], 'files');
@@ -183,12 +189,19 @@ export function reportCommand(args: ParsedArgs, io: Io): number {
   }
   const selectors = args.positionals;
   const whole = selectors.length === 0;
-  const models = reportModels(selectors);
+  const registry = await openRegistry(args, io);
+  const selections = await registry.select(selectors);
+  const byId = new Map(selections.map((s) => [s.model.id, s.model] as const));
+  const sourceOf: SourceOf = (id, traceFile) => {
+    const model = byId.get(id);
+    return model === undefined ? undefined : registry.sourceFor(model, traceFile);
+  };
+  const models = reportModels(selections);
   if (format === 'text') {
     const tool = `${TOOL_NAME} ${TOOL_VERSION}`;
     const command = `${reportCommandLine(selectors, dir)} --format text`;
     const text = models.map((m) => renderText(m, tool, command, join(dir, 'traces'))).join('\n\n');
-    const traces = traceFiles(models);
+    const traces = traceFiles(models, dir, sourceOf);
     const stale = leftovers(dir, models, false, new Map([...traces.keys()].map((f) => [`traces/${f}`, ''])));
     for (const [file, body] of traces) writeFileAtomic(join(dir, 'traces', file), body);
     removeFiles(
@@ -198,7 +211,7 @@ export function reportCommand(args: ParsedArgs, io: Io): number {
     io.out(text);
     return 0;
   }
-  const files = filesOf(models, selectors, dir);
+  const files = filesOf(models, selectors, dir, sourceOf);
   const extra = leftovers(dir, models, whole, files);
   if (check) {
     const stale = [...files].filter(([path, text]) => {

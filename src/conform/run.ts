@@ -4,7 +4,6 @@
 import { InputError, unknownName } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams, resolveVariant } from '../params.js';
-import { findModel } from '../registry.js';
 import { interpretStep, interpretSystem, type Interpreted } from './interpret.js';
 import { canonicalOutcome, type Scenario, type Step } from './scenario.js';
 import { ACTORS, OPERATIONS } from './vocabulary.js';
@@ -103,8 +102,14 @@ function checkVocabulary(sc: Scenario): void {
   }
 }
 
+/** Looks a model up by id; throws an InputError naming the nearest ids when there is none. */
+export type ModelLookup = (id: string) => AnyModel;
+
 /** Resolve the model, variant and parameters a scenario names (bad input → InputError). */
-export function scenarioSystem(sc: Scenario): { model: AnyModel; variant: string; sys: Interpreted } {
+export function scenarioSystem(
+  sc: Scenario,
+  findModel: ModelLookup,
+): { model: AnyModel; variant: string; sys: Interpreted } {
   const wrap = (err: unknown): never => {
     if (err instanceof InputError)
       throw new InputError(err.code, `${sc.file}:${sc.modelLine}: ${err.message}`);
@@ -124,9 +129,9 @@ export function scenarioSystem(sc: Scenario): { model: AnyModel; variant: string
 }
 
 /** Replay every step; a missing or disabled event fails its step and leaves the world unchanged. */
-export function runScenario(sc: Scenario): ScenarioResult {
+export function runScenario(sc: Scenario, findModel: ModelLookup): ScenarioResult {
   checkVocabulary(sc);
-  const { model, variant, sys } = scenarioSystem(sc);
+  const { model, variant, sys } = scenarioSystem(sc, findModel);
   const index = new Map(sys.events.map((e) => [eventKey(e.actor, e.type, e.args), e] as const));
   let world = sys.initial;
   const steps = sc.steps.map((s): StepResult => {
