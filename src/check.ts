@@ -101,14 +101,14 @@ function prepare(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): Prep
   const start = performance.now();
   const maxDepth = opts.maxDepth ?? model.maxDepth;
   // Progress properties need the state graph without symmetry reduction (a loop between
-  // permuted states is not a loop of the system). With symmetry on, safety properties still
-  // get the reduced run and a second, unreduced run records the graph. Parallel and
-  // checkpointed runs keep no graph either, so they get the same split.
+  // permuted states is not a loop of the system), so a run that judges them explores the
+  // system once, unreduced, and judges its safety properties on the same run: a reduced
+  // run besides it would only repeat a subset of the work. Parallel and checkpointed runs
+  // keep no graph, so they run as asked and a second, unreduced run records the graph.
   const progress = sys.properties.some((p) => !isSafety(p));
-  const reduce = opts.symmetry && sys.symmetry.length > 0;
   const parallel = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs';
   const checkpointing = opts.resume !== undefined || opts.onCheckpoint !== undefined;
-  const split = progress && (reduce || parallel || checkpointing);
+  const split = progress && (parallel || checkpointing);
   const graph = progress && !split;
   const run = explore(sys, { ...opts, maxDepth, graph, shared: parallel });
   const graphRun = split
@@ -185,11 +185,15 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
   const reduced = opts.symmetry && sys.symmetry.length > 0 && !prep.graph;
   const decidedNegatively = stats.complete || (stats.depthBounded && stats.stopReason === undefined);
   const spec = model.variants[variant];
+  let judgeStopped: string | undefined;
   const properties = sys.properties.map((p, i): PropertyResult => {
     const found = tracker.found[i];
     if (!isSafety(p)) {
       const judged =
-        graphOf !== undefined && graphStats.complete ? judgeProgress(sys, graphOf, p) : undefined;
+        graphOf !== undefined && graphStats.complete
+          ? judgeProgress(sys, graphOf, p, { shouldStop: opts.shouldStop })
+          : undefined;
+      judgeStopped ??= judged?.stopReason;
       return {
         name: p.name,
         kind: p.kind,
@@ -235,7 +239,7 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
     complete: stats.complete,
     maxDepth,
     depthBounded: stats.depthBounded,
-    stopReason: stats.stopReason,
+    stopReason: stats.stopReason ?? graphStats.stopReason ?? judgeStopped,
     states: stats.states,
     transitions: stats.transitions,
     depth: stats.depth,

@@ -63,14 +63,33 @@ export type ProgressProperty = Named & { readonly over: 'graph' } & (
         readonly kind: 'eventually';
         readonly after: StateTest | undefined;
         readonly goal: Goal;
-        /** Event types under weak fairness ('all': every world event). */
-        readonly fair: 'all' | readonly string[];
+        readonly fair: Fairness;
       }
     | { readonly kind: 'possibly'; readonly goal: Goal; readonly excluding: StepTest | undefined }
     | { readonly kind: 'deadlock-free'; readonly terminal: StateTest | undefined }
   );
 
 export type Property = SafetyProperty | ProgressProperty;
+
+/** A world event as fairness sees it. */
+export interface FairView {
+  readonly actor: string;
+  readonly type: string;
+  readonly args: Args;
+}
+
+/**
+ * The world events under weak fairness for `eventually`: 'all', a list of event types, or
+ * a predicate on each world event (actor, type, args), asked once per world event of the
+ * system (a variant's own events included); a world event is fair when it says true.
+ */
+export type Fairness = 'all' | readonly string[] | ((e: FairView) => boolean);
+
+/** True when world event `e` is under weak fairness per `fair`. */
+export function isFair(fair: Fairness, e: FairView): boolean {
+  if (fair === 'all') return true;
+  return typeof fair === 'function' ? fair(e) : fair.includes(e.type);
+}
 
 /** True for properties judged state by state or step by step during the search. */
 export function isSafety(p: Property): p is SafetyProperty {
@@ -107,8 +126,8 @@ export function sometimesStep(name: string, doc: string, test: StepTest): Proper
 export interface EventuallyOptions {
   /** Trigger: the obligation starts in states satisfying this (default: the initial state). */
   readonly after?: StateTest;
-  /** Event types under weak fairness (default 'all'). */
-  readonly fair?: 'all' | readonly string[];
+  /** The world events under weak fairness (default 'all'; see Fairness). */
+  readonly fair?: Fairness;
 }
 
 /** Leads-to under weak fairness (see ProgressProperty). */

@@ -18,7 +18,7 @@ import { badSnapshot, checkLinks } from './snapshot.js';
 import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry.js';
-import { DenseBitSet, PackedHashMap, type PackedSet } from './visited.js';
+import { DenseBitSet, PackedHashMap, PackedHashSet, type PackedSet } from './visited.js';
 
 /** Largest packed space for which a dense bitmap is used (2^34 bits = 2 GiB). */
 export const MAX_DENSE_BITS = 2 ** 34;
@@ -78,10 +78,14 @@ export class CompiledSpace implements StateSpace {
     this.expandFn = buildExpand(tables);
     this.canon = opts.symmetry ? makeCanonicalizer(sys) : undefined;
     const maxDense = opts.maxDenseBits ?? MAX_DENSE_BITS;
-    if (opts.indexSeen || tables.capacity > maxDense) {
-      const map = new PackedHashMap(opts.indexSeen);
+    if (opts.indexSeen) {
+      const map = new PackedHashMap();
       this.visited = map;
-      this.index = opts.indexSeen ? map : undefined;
+      this.index = map;
+      this.visitedKind = 'hash';
+    } else if (tables.capacity > maxDense) {
+      this.visited = new PackedHashSet();
+      this.index = undefined;
       this.visitedKind = 'hash';
     } else {
       this.visited = new DenseBitSet(tables.capacity, opts.shared === true);
@@ -147,6 +151,12 @@ export class CompiledSpace implements StateSpace {
     this.states.copyOut(from, to, dst);
   }
 
+  /** Local state of instance `inst` in stored state `i`, decoded alone. */
+  localOf(i: number, inst: number): number {
+    const t = this.tables;
+    return Math.floor(this.states.get(i) / (t.weight[inst] as number)) % (t.radix[inst] as number);
+  }
+
   /** Packed state stored at index `i`. */
   stateAt(i: number): number {
     return this.states.get(i);
@@ -171,8 +181,8 @@ export class CompiledSpace implements StateSpace {
     const init = Int32Array.from(this.sys.instances.map((i) => i.initialLocal));
     if (this.canon !== undefined) this.canon(init);
     const s = encode(this.tables, init);
-    this.visited.add(s);
-    this.index?.add(s, 0);
+    if (this.index === undefined) this.visited.add(s);
+    else this.index.add(s, 0);
     this.store(s, -1, 0);
   }
 
@@ -201,14 +211,12 @@ export class CompiledSpace implements StateSpace {
         else this.sink(event, outcome, -1, false);
         return;
       }
-      const known = index.get(s);
+      const known = index.getOrAdd(s, this.states.size);
       if (known >= 0) {
         this.sink(event, outcome, known, false);
         return;
       }
-      const child = this.store(s, this.current, event);
-      index.add(s, child);
-      this.sink(event, outcome, child, true);
+      this.sink(event, outcome, this.store(s, this.current, event), true);
     };
   }
 
@@ -249,8 +257,8 @@ export class CompiledSpace implements StateSpace {
       const s = snap.states[i] as number;
       if (!Number.isInteger(s) || s < 0 || s >= this.tables.capacity || this.canonical(s) !== s)
         throw badSnapshot(`state ${i} is not a packed state of this system`);
-      if (!this.visited.add(s)) throw badSnapshot(`state ${i} is stored twice`);
-      this.index?.add(s, i);
+      const added = this.index === undefined ? this.visited.add(s) : this.index.add(s, i);
+      if (!added) throw badSnapshot(`state ${i} is stored twice`);
       this.store(s, i === 0 ? -1 : (snap.parents[i] as number), snap.events[i] as number);
     }
   }

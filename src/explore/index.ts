@@ -104,7 +104,7 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
     storage: opts.storage,
     exact: opts.exact,
   });
-  const graph = graphMode ? new GraphRecorder(made.space) : undefined;
+  const graph = graphMode ? new GraphRecorder(made.space, sys.outcomes.length, sys.events.length) : undefined;
   const space = graph ?? made.space;
   const tracker = new PropertyTracker(sys);
   const { resume, onCheckpoint } = opts;

@@ -122,6 +122,13 @@ export class WideSpace implements StateSpace {
     return found;
   }
 
+  /** Local state of instance `inst` in stored state `i`, decoded alone. */
+  localOf(i: number, inst: number): number {
+    const t = this.tables;
+    const w = t.word[inst] === 0 ? this.w0.get(i) : this.w1.get(i);
+    return Math.floor(w / (t.weight[inst] as number)) % (t.radix[inst] as number);
+  }
+
   fired(i: number, open: number): number {
     decodeWide(this.tables, this.w0.get(i), this.w1.get(i), this.probe);
     return this.props.maskOf(this.probe, open);
