@@ -17,7 +17,7 @@ import { LocalProperties } from './localProps.js';
 import { badSnapshot, checkLinks } from './snapshot.js';
 import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
-import { makeCanonicalizer, type Canonicalizer } from './symmetry.js';
+import { makeCanonicalizer, makePackedCanonicalizer, type Canonicalizer } from './symmetry.js';
 import { DenseBitSet, PackedHashMap, PackedHashSet, type PackedSet } from './visited.js';
 
 /** Largest packed space for which a dense bitmap is used (2^34 bits = 2 GiB). */
@@ -62,6 +62,7 @@ export class CompiledSpace implements StateSpace {
   private readonly visited: PackedSet;
   private readonly index: PackedHashMap | undefined;
   private readonly canon: Canonicalizer | undefined;
+  private readonly packedCanon: ((s: number) => number) | undefined;
   private readonly locals: Int32Array;
   private readonly probe: Int32Array;
   private current = 0;
@@ -77,6 +78,7 @@ export class CompiledSpace implements StateSpace {
   ) {
     this.expandFn = buildExpand(tables);
     this.canon = opts.symmetry ? makeCanonicalizer(sys) : undefined;
+    this.packedCanon = opts.symmetry ? makePackedCanonicalizer(sys, tables.weight, tables.radix) : undefined;
     const maxDense = opts.maxDenseBits ?? MAX_DENSE_BITS;
     if (opts.indexSeen) {
       const map = new PackedHashMap();
@@ -164,10 +166,7 @@ export class CompiledSpace implements StateSpace {
 
   /** Canonical packed form of `s` (identity without symmetry). */
   canonical(s: number): number {
-    if (this.canon === undefined) return s;
-    decode(this.tables, s, this.probe);
-    this.canon(this.probe);
-    return encode(this.tables, this.probe);
+    return this.packedCanon === undefined ? s : this.packedCanon(s);
   }
 
   private store(s: number, parent: number, event: number): number {
@@ -196,7 +195,7 @@ export class CompiledSpace implements StateSpace {
   /** Successor handler, chosen once: the plain bitmap path has no symmetry and no index. */
   private makeOnSuccessor(): Emit {
     const index = this.index;
-    const canon = this.canon;
+    const canon = this.packedCanon;
     const visited = this.visited;
     if (index === undefined && canon === undefined) {
       return (s, event, outcome) => {
@@ -205,7 +204,7 @@ export class CompiledSpace implements StateSpace {
       };
     }
     return (succ, event, outcome) => {
-      const s = canon === undefined ? succ : this.canonical(succ);
+      const s = canon === undefined ? succ : canon(succ);
       if (index === undefined) {
         if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true);
         else this.sink(event, outcome, -1, false);

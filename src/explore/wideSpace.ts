@@ -9,7 +9,7 @@ import { ExactPairSet, FingerprintSet, type PairSet } from './pairSets.js';
 import { badSnapshot, checkLinks } from './snapshot.js';
 import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
-import { makeCanonicalizer, type Canonicalizer } from './symmetry.js';
+import { makeCanonicalizer, makeWideCanonicalizer, type Canonicalizer } from './symmetry.js';
 import {
   buildWideExpand,
   decodeWide,
@@ -39,6 +39,8 @@ export class WideSpace implements StateSpace {
   private readonly events = uint16Column();
   private readonly visited: PairSet;
   private readonly canon: Canonicalizer | undefined;
+  private readonly wideCanon: ((w0: number, w1: number, out: Float64Array) => void) | undefined;
+  private readonly pair = new Float64Array(2);
   private readonly locals: Int32Array;
   private readonly probe: Int32Array;
   private readonly props: LocalProperties;
@@ -53,6 +55,9 @@ export class WideSpace implements StateSpace {
   ) {
     this.expandFn = buildWideExpand(tables);
     this.canon = opts.symmetry ? makeCanonicalizer(sys) : undefined;
+    this.wideCanon = opts.symmetry
+      ? makeWideCanonicalizer(sys, tables.word, tables.weight, tables.radix)
+      : undefined;
     this.visited = opts.exact ? new ExactPairSet() : new FingerprintSet();
     this.locals = new Int32Array(sys.instances.length);
     this.probe = new Int32Array(sys.instances.length);
@@ -60,10 +65,10 @@ export class WideSpace implements StateSpace {
     this.onSuccessor = (a, b, event, outcome) => {
       let s0 = a;
       let s1 = b;
-      if (this.canon !== undefined) {
-        decodeWide(this.tables, a, b, this.probe);
-        this.canon(this.probe);
-        [s0, s1] = encodeWide(this.tables, this.probe);
+      if (this.wideCanon !== undefined) {
+        this.wideCanon(a, b, this.pair);
+        s0 = this.pair[0] as number;
+        s1 = this.pair[1] as number;
       }
       const known = this.visited.get(s0, s1);
       if (known >= 0) {
