@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { models } from '../models/index.js';
 import { decode, encode } from '../src/explore/codegen.js';
-import { CompiledSpace, tryCompiledSpace } from '../src/explore/compiledSpace.js';
+import { tryCompiledSpace, type CompiledSpace } from '../src/explore/compiledSpace.js';
 import { bfs } from '../src/explore/bfs.js';
 import { runSync } from '../src/explore/strategy.js';
 import { PropertyTracker } from '../src/explore/tracker.js';
