@@ -12,6 +12,7 @@ import {
   type StrategyName,
 } from './explore/index.js';
 import { parallelBfs } from './explore/parallel.js';
+import { sharedBfs, sharedBfsPlan } from './explore/sharedBfs.js';
 import { pathTo, type StateSpace } from './explore/space.js';
 import { runAsync, runSync, type SearchStats } from './explore/strategy.js';
 import { WideSpace } from './explore/wideSpace.js';
@@ -78,8 +79,8 @@ export interface Sampling {
 
 /**
  * Exploration options plus `workers`: worker threads for BFS (default 1), used when the run
- * qualifies (compiled engine, dense bitmap, no symmetry reduction, no world-view
- * properties); otherwise the run is sequential and RunResult.workers says 1.
+ * qualifies (compiled engine; every state-scope property compiles to a decision tree; not
+ * checkpointed); otherwise the run is sequential and RunResult.workers says 1.
  */
 export interface CheckOptions extends ExploreOptions {
   readonly workers?: number | undefined;
@@ -103,12 +104,12 @@ function prepare(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): Prep
   // Progress properties need the state graph without symmetry reduction (a loop between
   // permuted states is not a loop of the system), so a run that judges them explores the
   // system once, unreduced, and judges its safety properties on the same run: a reduced
-  // run besides it would only repeat a subset of the work. Parallel and checkpointed runs
-  // keep no graph, so they run as asked and a second, unreduced run records the graph.
+  // run besides it would only repeat a subset of the work. Checkpointed runs keep no
+  // graph, so they run as asked and a second, unreduced run records the graph.
   const progress = sys.properties.some((p) => !isSafety(p));
-  const parallel = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs';
   const checkpointing = opts.resume !== undefined || opts.onCheckpoint !== undefined;
-  const split = progress && (parallel || checkpointing);
+  const parallel = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs' && !checkpointing;
+  const split = progress && checkpointing;
   const graph = progress && !split;
   const run = explore(sys, { ...opts, maxDepth, graph, shared: parallel });
   const graphRun = split
@@ -158,19 +159,17 @@ export async function checkRunAsync(
   opts: CheckOptions,
 ): Promise<RunResult> {
   const prep = prepare(model, compileSystem(model, params, variant), opts);
-  const plan =
-    (opts.workers ?? 1) > 1 && prep.run.space instanceof CompiledSpace
-      ? prep.run.space.parallelPlan()
-      : undefined;
-  if (plan !== undefined && prep.run.space instanceof CompiledSpace) {
-    const stats = await parallelBfs(
-      prep.run.space,
-      plan,
-      prep.run.tracker,
-      { ...opts, maxDepth: prep.maxDepth },
-      opts.workers ?? 1,
-    );
-    return judge(prep, stats, opts.workers ?? 1);
+  const workers = opts.workers ?? 1;
+  const { space, tracker } = prep.run;
+  const limits = { ...opts, maxDepth: prep.maxDepth };
+  if (workers > 1 && opts.strategy === 'bfs') {
+    // The plain bitmap search when it applies, else the shared-map search for any compiled space.
+    const bitmap = space instanceof CompiledSpace ? space.parallelPlan() : undefined;
+    if (bitmap !== undefined && space instanceof CompiledSpace)
+      return judge(prep, await parallelBfs(space, bitmap, tracker, limits, workers), workers);
+    const plan = sharedBfsPlan(space, prep.sys);
+    if (plan !== undefined)
+      return judge(prep, await sharedBfs(space, plan, tracker, limits, workers), workers);
   }
   return judge(prep, await runAsync(prep.run.search));
 }

@@ -17,8 +17,9 @@ import { LocalProperties } from './localProps.js';
 import { badSnapshot, checkLinks } from './snapshot.js';
 import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
-import { makeCanonicalizer, makePackedCanonicalizer, type Canonicalizer } from './symmetry.js';
-import { DenseBitSet, PackedHashMap, PackedHashSet, type PackedSet } from './visited.js';
+import { makeCanonicalizer, makePackedCanonicalizer, symmetryPlan, type Canonicalizer } from './symmetry.js';
+import { SharedMap, SharedPackedIndex } from './sharedMap.js';
+import { DenseBitSet, PackedHashMap, PackedHashSet, type PackedIndex, type PackedSet } from './visited.js';
 
 /** Largest packed space for which a dense bitmap is used (2^34 bits = 2 GiB). */
 export const MAX_DENSE_BITS = 2 ** 34;
@@ -31,6 +32,8 @@ export interface CompiledOptions {
   readonly maxDenseBits?: number;
   /** Put the dense bitmap on shared memory (for parallel exploration). */
   readonly shared?: boolean;
+  /** Index every state in a map on shared memory (parallel exploration of any compiled space). */
+  readonly sharedIndex?: boolean;
 }
 
 /** What worker threads need to expand states of a compiled space (structured-clone safe). */
@@ -60,7 +63,7 @@ export class CompiledSpace implements StateSpace {
   private readonly parents = uint32Column();
   private readonly events = uint16Column();
   private readonly visited: PackedSet;
-  private readonly index: PackedHashMap | undefined;
+  private readonly index: PackedIndex | undefined;
   private readonly canon: Canonicalizer | undefined;
   private readonly packedCanon: ((s: number) => number) | undefined;
   private readonly locals: Int32Array;
@@ -78,9 +81,16 @@ export class CompiledSpace implements StateSpace {
   ) {
     this.expandFn = buildExpand(tables);
     this.canon = opts.symmetry ? makeCanonicalizer(sys) : undefined;
-    this.packedCanon = opts.symmetry ? makePackedCanonicalizer(sys, tables.weight, tables.radix) : undefined;
+    this.packedCanon = opts.symmetry
+      ? makePackedCanonicalizer(symmetryPlan(sys), tables.weight, tables.radix)
+      : undefined;
     const maxDense = opts.maxDenseBits ?? MAX_DENSE_BITS;
-    if (opts.indexSeen) {
+    if (opts.sharedIndex === true) {
+      const map = new SharedPackedIndex(new SharedMap(false));
+      this.visited = map;
+      this.index = map;
+      this.visitedKind = 'hash';
+    } else if (opts.indexSeen) {
       const map = new PackedHashMap();
       this.visited = map;
       this.index = map;
@@ -139,6 +149,16 @@ export class CompiledSpace implements StateSpace {
       stepTables,
       outcomes: this.sys.outcomes.length,
     };
+  }
+
+  /** True when successors are reduced to canonical representatives. */
+  get symmetric(): boolean {
+    return this.packedCanon !== undefined;
+  }
+
+  /** The shared map indexing every state, when the space was built for parallel exploration. */
+  sharedMap(): SharedMap | undefined {
+    return this.index instanceof SharedPackedIndex ? this.index.map : undefined;
   }
 
   /** Appends states discovered by a worker (already marked in the shared bitmap), in bulk. */

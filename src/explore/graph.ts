@@ -82,6 +82,24 @@ export class GraphRecorder implements StateSpace, StateGraph {
     this.expanded++;
     return mask;
   }
+  /**
+   * Records the edges of parents first, first + 1, ... expanded elsewhere (worker
+   * threads): counts[k] edges of parent first + k, taken in order from targets and labels.
+   */
+  recordBulk(first: number, counts: Int32Array, targets: Int32Array, labels: Uint32Array): void {
+    let e = 0;
+    for (let k = 0; k < counts.length; k++) {
+      this.start.put(first + k, this.targets.size);
+      const end = e + (counts[k] as number);
+      for (; e < end; e++) {
+        this.targets.push(targets[e] as number);
+        this.labels.push(labels[e] as number);
+      }
+      this.end.put(first + k, this.targets.size);
+      this.expanded++;
+    }
+  }
+
   hasNewSuccessor(i: number): boolean {
     return this.inner.hasNewSuccessor(i);
   }

@@ -16,12 +16,9 @@ import { CompiledSpace } from './compiledSpace.js';
 import { GraphRecorder } from './graph.js';
 import type { StateSpace } from './space.js';
 import { WideSpace } from './wideSpace.js';
+import { DIRECT, FALSE, TRUE, walkTree } from './decisionTree.js';
 
-/** Leaf codes in a tree (children are node offsets when ≥ 0). */
-const FALSE = -1;
-const TRUE = -2;
-/** The test threw on this combination: evaluate directly so the error surfaces as it would. */
-const DIRECT = -3;
+export { walkTree } from './decisionTree.js';
 
 /** Nodes one test may compile to before it is evaluated directly instead. */
 export const TREE_BUDGET = 50_000;
@@ -68,17 +65,6 @@ export function compileStateTest(sys: CompiledSystem, test: StateTest, budget = 
       return v === DIRECT ? direct(read) : v === TRUE;
     },
   };
-}
-
-/** Follows `tree` from the root: TRUE, FALSE or DIRECT (a one-entry tree is that leaf). */
-export function walkTree(tree: Int32Array, read: LocalReader): number {
-  if (tree.length === 1) return tree[0] as number;
-  let node = 0;
-  for (;;) {
-    const next = tree[node + 1 + read(tree[node] as number)] as number;
-    if (next < 0) return next;
-    node = next;
-  }
 }
 
 /** The tree of `test`, or undefined past `budget` nodes or when the test reads nothing it can decide on. */

@@ -15,6 +15,21 @@ import type { CompiledSystem, ResolvedSymmetry } from '../system.js';
 /** Rewrites a local-state vector into its canonical representative (in place). */
 export type Canonicalizer = (locals: Int32Array) => void;
 
+/**
+ * What a canonicalizer needs, as plain data (worker threads rebuild it from this): the
+ * groups in sorting order and the kind of every instance.
+ */
+export interface SymmetryPlan {
+  readonly groups: readonly ResolvedSymmetry[];
+  readonly instanceKinds: readonly number[];
+}
+
+/** The plan of `sys`, or undefined without declared symmetry. */
+export function symmetryPlan(sys: CompiledSystem): SymmetryPlan | undefined {
+  if (sys.symmetry.length === 0) return undefined;
+  return { groups: groupOrder(sys), instanceKinds: sys.instances.map((i) => i.kind) };
+}
+
 /** One group, prepared: slot instances, referrers, and scratch space for its sort. */
 interface GroupPass {
   readonly slots: number;
@@ -40,19 +55,24 @@ interface Referrer {
 
 /** The canonicalizer of `sys`, or undefined without declared symmetry. */
 export function makeCanonicalizer(sys: CompiledSystem): Canonicalizer | undefined {
-  const passes = groupOrder(sys).map((g) => prepare(sys, g));
-  if (passes.length === 0) return undefined;
+  const plan = symmetryPlan(sys);
+  return plan === undefined ? undefined : canonicalizerOf(plan);
+}
+
+/** The canonicalizer a plan describes. */
+export function canonicalizerOf(plan: SymmetryPlan): Canonicalizer {
+  const passes = plan.groups.map((g) => prepare(plan, g));
   return (locals) => {
     for (const pass of passes) canonicalizeGroup(pass, locals);
   };
 }
 
 /** Instances a canonicalizer reads or writes (slot members and referrers), ascending. */
-export function symmetryInstances(sys: CompiledSystem): Int32Array {
+export function symmetryInstances(plan: SymmetryPlan): Int32Array {
   const set = new Set<number>();
-  for (const g of sys.symmetry) {
+  for (const g of plan.groups) {
     for (const slot of g.slots) for (const i of slot) set.add(i);
-    for (const r of g.refs) for (const inst of sys.instances) if (inst.kind === r.kind) set.add(inst.index);
+    for (const r of g.refs) plan.instanceKinds.forEach((k, inst) => k === r.kind && set.add(inst));
   }
   return Int32Array.from([...set].sort((a, b) => a - b));
 }
@@ -63,16 +83,16 @@ export function symmetryInstances(sys: CompiledSystem): Int32Array {
  * of their digits added back.
  */
 export function makePackedCanonicalizer(
-  sys: CompiledSystem,
+  plan: SymmetryPlan | undefined,
   weight: readonly number[],
   radix: readonly number[],
 ): ((s: number) => number) | undefined {
-  const canon = makeCanonicalizer(sys);
-  if (canon === undefined) return undefined;
-  const touched = symmetryInstances(sys);
+  if (plan === undefined) return undefined;
+  const canon = canonicalizerOf(plan);
+  const touched = symmetryInstances(plan);
   const w = Float64Array.from(touched, (i) => weight[i] as number);
   const r = Float64Array.from(touched, (i) => radix[i] as number);
-  const locals = new Int32Array(sys.instances.length);
+  const locals = new Int32Array(plan.instanceKinds.length);
   const before = new Int32Array(touched.length);
   return (s) => {
     for (let k = 0; k < touched.length; k++) {
@@ -95,18 +115,18 @@ export function makePackedCanonicalizer(
  * with `weight[i]`; the canonical words are written to `out`.
  */
 export function makeWideCanonicalizer(
-  sys: CompiledSystem,
+  plan: SymmetryPlan | undefined,
   word: readonly number[],
   weight: readonly number[],
   radix: readonly number[],
 ): ((w0: number, w1: number, out: Float64Array) => void) | undefined {
-  const canon = makeCanonicalizer(sys);
-  if (canon === undefined) return undefined;
-  const touched = symmetryInstances(sys);
+  if (plan === undefined) return undefined;
+  const canon = canonicalizerOf(plan);
+  const touched = symmetryInstances(plan);
   const inWord1 = Uint8Array.from(touched, (i) => (word[i] === 1 ? 1 : 0));
   const w = Float64Array.from(touched, (i) => weight[i] as number);
   const r = Float64Array.from(touched, (i) => radix[i] as number);
-  const locals = new Int32Array(sys.instances.length);
+  const locals = new Int32Array(plan.instanceKinds.length);
   const before = new Int32Array(touched.length);
   return (w0, w1, out) => {
     for (let k = 0; k < touched.length; k++) {
@@ -145,13 +165,14 @@ function groupOrder(sys: CompiledSystem): ResolvedSymmetry[] {
   return out;
 }
 
-function prepare(sys: CompiledSystem, g: ResolvedSymmetry): GroupPass {
+function prepare(plan: SymmetryPlan, g: ResolvedSymmetry): GroupPass {
   const slots = g.slots.length;
   const width = g.slots[0]?.length ?? 0;
   const referrers: Referrer[] = [];
   g.refs.forEach((r, tag) => {
-    for (const inst of sys.instances)
-      if (inst.kind === r.kind) referrers.push({ inst: inst.index, tag, ref: r.ref, relabel: r.relabel });
+    plan.instanceKinds.forEach((k, inst) => {
+      if (k === r.kind) referrers.push({ inst, tag, ref: r.ref, relabel: r.relabel });
+    });
   });
   const keyLength = width + 1 + 2 * referrers.length;
   return {

@@ -11,6 +11,15 @@ export interface PackedSet {
   readonly bytes: number;
 }
 
+/** A packed set that also keeps an index per state (graph recording). */
+export interface PackedIndex extends PackedSet {
+  /** Index stored with `s`, or -1. */
+  get(s: number): number;
+  /** The index stored with `s`; when absent, stores `value` with it and returns -1. */
+  getOrAdd(s: number, value: number): number;
+  add(s: number, value?: number): boolean;
+}
+
 /** One bit per possible packed state: exact, and the fastest when the product of local state counts is small. */
 export class DenseBitSet implements PackedSet {
   /** The bit words; on a SharedArrayBuffer when `shared`, so worker threads can test-and-set them. */
@@ -100,7 +109,7 @@ export class PackedHashSet implements PackedSet {
  * explorer records the graph). Key and index share a 16-byte slot, so a probe touches one
  * cache line.
  */
-export class PackedHashMap implements PackedSet {
+export class PackedHashMap implements PackedIndex {
   private slots: Float64Array;
   private count = 0;
   private mask: number;

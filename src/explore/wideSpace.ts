@@ -6,10 +6,11 @@ import { kindOf, type CompiledSystem } from '../system.js';
 import type { World } from '../world.js';
 import { LocalProperties } from './localProps.js';
 import { ExactPairSet, FingerprintSet, type PairSet } from './pairSets.js';
+import { SharedMap, SharedPairIndex } from './sharedMap.js';
 import { badSnapshot, checkLinks } from './snapshot.js';
 import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
-import { makeCanonicalizer, makeWideCanonicalizer, type Canonicalizer } from './symmetry.js';
+import { makeCanonicalizer, makeWideCanonicalizer, symmetryPlan, type Canonicalizer } from './symmetry.js';
 import {
   buildWideExpand,
   decodeWide,
@@ -24,6 +25,8 @@ export interface WideOptions {
   readonly symmetry: boolean;
   /** Store both words of every state instead of a 63-bit fingerprint. */
   readonly exact: boolean;
+  /** Index every state exactly in a map on shared memory (parallel exploration). */
+  readonly sharedIndex?: boolean;
 }
 
 export function tryWideSpace(sys: CompiledSystem, opts: WideOptions): WideSpace | undefined {
@@ -56,9 +59,14 @@ export class WideSpace implements StateSpace {
     this.expandFn = buildWideExpand(tables);
     this.canon = opts.symmetry ? makeCanonicalizer(sys) : undefined;
     this.wideCanon = opts.symmetry
-      ? makeWideCanonicalizer(sys, tables.word, tables.weight, tables.radix)
+      ? makeWideCanonicalizer(symmetryPlan(sys), tables.word, tables.weight, tables.radix)
       : undefined;
-    this.visited = opts.exact ? new ExactPairSet() : new FingerprintSet();
+    this.visited =
+      opts.sharedIndex === true
+        ? new SharedPairIndex(new SharedMap(true))
+        : opts.exact
+          ? new ExactPairSet()
+          : new FingerprintSet();
     this.locals = new Int32Array(sys.instances.length);
     this.probe = new Int32Array(sys.instances.length);
     this.props = new LocalProperties(sys);
@@ -92,6 +100,30 @@ export class WideSpace implements StateSpace {
   /** Estimated probability that a fingerprint collision hid a state (0 in exact mode). */
   collisionProbability(): number {
     return this.visited.collisionProbability();
+  }
+
+  /** True when successors are reduced to canonical representatives. */
+  get symmetric(): boolean {
+    return this.wideCanon !== undefined;
+  }
+
+  /** The shared map indexing every state, when the space was built for parallel exploration. */
+  sharedMap(): SharedMap | undefined {
+    return this.visited instanceof SharedPairIndex ? this.visited.map : undefined;
+  }
+
+  /** Appends states discovered by worker threads (already in the shared map), in bulk. */
+  appendDiscovered(w0: Float64Array, w1: Float64Array, parents: Uint32Array, events: Uint16Array): void {
+    this.w0.pushAll(w0);
+    this.w1.pushAll(w1);
+    this.parents.pushAll(parents);
+    this.events.pushAll(events);
+  }
+
+  /** Copies words [from, to) of the stored states into `d0` and `d1`. */
+  copyStates(from: number, to: number, d0: Float64Array, d1: Float64Array): void {
+    this.w0.copyOut(from, to, d0);
+    this.w1.copyOut(from, to, d1);
   }
 
   private store(s0: number, s1: number, parent: number, event: number): number {
