@@ -20,6 +20,7 @@ import type { AnyModel, Verdict } from './model.js';
 import { judgeProgress } from './progress.js';
 import { isSafety, type PropertyKind } from './property.js';
 import { compileSystem, type CompiledSystem } from './system.js';
+import { transitionTestHolds, type World } from './world.js';
 
 /** A verdict, or 'unknown' when a limit stopped the search before the property was decided. */
 export type Judgement = Verdict | 'unknown';
@@ -34,6 +35,12 @@ export interface PropertyResult {
   readonly path: readonly number[] | undefined;
   /** Lasso counterexamples of progress properties: index in `path` where the loop starts. */
   readonly loop: number | null;
+  /**
+   * Invariants with a premise: whether the premise held somewhere in the explored space.
+   * A hold with the premise 'unmet' is the verdict 'vacuous' (also when the run was depth
+   * bounded); an 'unknown' with 'unmet' says the premise was not met before the stop.
+   */
+  readonly premise?: 'met' | 'unmet';
 }
 
 export interface RunResult {
@@ -79,8 +86,9 @@ export interface Sampling {
 
 /**
  * Exploration options plus `workers`: worker threads for BFS (default 1), used when the run
- * qualifies (compiled engine; every state-scope property compiles to a decision tree; not
- * checkpointed); otherwise the run is sequential and RunResult.workers says 1.
+ * qualifies (compiled engine; every state-scope property compiles to a decision tree; no
+ * transition property; not checkpointed); otherwise the run is sequential and
+ * RunResult.workers says 1.
  */
 export interface CheckOptions extends ExploreOptions {
   readonly workers?: number | undefined;
@@ -203,13 +211,21 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
         loop: judged?.loop ?? null,
       };
     }
+    const h = sys.premiseOf[i];
+    const premise = h === undefined ? undefined : tracker.found[h] === undefined ? 'unmet' : 'met';
     let verdict: Judgement;
     if (found !== undefined) verdict = p.kind === 'always' ? 'violated' : 'reached';
-    else if (decidedNegatively) verdict = p.kind === 'always' ? 'holds' : 'unreached';
+    else if (decidedNegatively)
+      verdict = p.kind !== 'always' ? 'unreached' : premise === 'unmet' ? 'vacuous' : 'holds';
     else verdict = 'unknown';
-    const fires = (e: number, outcome: string): boolean =>
-      (sys.stepTables[i]?.[e * sys.outcomes.length + sys.outcomes.indexOf(outcome)] === 1) !==
-      (p.kind === 'always');
+    const fires = (e: number, outcome: string, before: World, after: World): boolean => {
+      const o = sys.outcomes.indexOf(outcome);
+      const holds =
+        p.over === 'transition'
+          ? transitionTestHolds(sys, p, e, o, before, after)
+          : sys.stepTables[i]?.[e * sys.outcomes.length + o] === 1;
+      return holds !== (p.kind === 'always');
+    };
     const path =
       found === undefined
         ? undefined
@@ -224,6 +240,7 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
       expected: spec?.expect[p.name],
       path,
       loop: null,
+      ...(premise === undefined ? {} : { premise }),
     };
   });
   return {
@@ -251,10 +268,14 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
   };
 }
 
-/** True when the property's verdict is what the variant expects (no expectation: an invariant must hold). */
+/**
+ * True when the property's verdict is what the variant expects (no expectation: an
+ * invariant must hold, and not vacuously). Expecting 'holds' and getting 'vacuous' is a
+ * mismatch: a vacuous hold says nothing about the design.
+ */
 export function asExpected(p: PropertyResult): boolean {
   if (p.verdict === 'unknown') return false;
-  if (p.expected === undefined) return p.verdict !== 'violated';
+  if (p.expected === undefined) return p.verdict !== 'violated' && p.verdict !== 'vacuous';
   return p.verdict === p.expected;
 }
 

@@ -158,8 +158,8 @@ function position(p: Record<string, unknown>, fail: Fail): SearchSnapshot['posit
 }
 
 function findings(raw: unknown, sys: CompiledSystem, fail: Fail): (Finding | undefined)[] {
-  if (!Array.isArray(raw) || raw.length !== sys.properties.length)
-    return fail(`$.found is not a list of ${sys.properties.length} findings`);
+  if (!Array.isArray(raw) || raw.length !== sys.tracked.length)
+    return fail(`$.found is not a list of ${sys.tracked.length} findings`);
   return raw.map((f: unknown, p): Finding | undefined => {
     if (f === null) return undefined;
     const o = obj(f, fail, `$.found[${p}]`);

@@ -53,11 +53,11 @@ export class GraphRecorder implements StateSpace, StateGraph {
     events: number,
   ) {
     this.labels = events * outcomes <= 0x10000 ? uint16Column() : uint32Column();
-    this.record = (event, outcome, child, isNew) => {
+    this.record = (event, outcome, child, isNew, fired) => {
       if (child < 0) throw new Error('engine: graph recording needs a space that indexes seen states');
       this.targets.push(child);
       this.labels.push(event * this.outcomes + outcome);
-      this.sink(event, outcome, child, isNew);
+      this.sink(event, outcome, child, isNew, fired);
     };
   }
 

@@ -91,7 +91,7 @@ export function makeSpace(
         tables.capacity <= maxDenseBits &&
         !(choice.symmetry && sys.symmetry.length > 0) &&
         choice.indexSeen !== true &&
-        !sys.properties.some((p) => p.over === 'state');
+        !sys.tracked.some((p) => p.over === 'state' || p.over === 'transition');
       const packed = tryCompiledSpace(sys, {
         symmetry: choice.symmetry,
         indexSeen: choice.indexSeen === true,

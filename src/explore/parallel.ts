@@ -48,7 +48,7 @@ export async function parallelBfs(
   workers: number,
 ): Promise<SearchStats> {
   const ctrl = new Int32Array(new SharedArrayBuffer(8));
-  const pool = Array.from({ length: workers }, () => spawn(plan, ctrl, space.sys.properties.length));
+  const pool = Array.from({ length: workers }, () => spawn(plan, ctrl, space.sys.tracked.length));
   try {
     space.addInitial();
     const levels = [1];

@@ -37,14 +37,14 @@ const STOP_POLL_MS = 100;
 /**
  * The worker plan for `space` (a compiled space built with a shared index, possibly
  * wrapped by a graph recorder), or undefined when it cannot run on workers: another
- * engine, or a property that must run model code per state (a state test too large to
- * compile, a property scope workers do not evaluate).
+ * engine, or a tracked property that must run model code per state (a state test too large
+ * to compile, a transition property).
  */
 export function sharedBfsPlan(space: StateSpace, sys: CompiledSystem): SharedBfsPlan | undefined {
   const graph = space instanceof GraphRecorder;
   const inner = graph ? space.inner : space;
   const stateTrees: [number, Int32Array, boolean][] = [];
-  for (const [i, p] of sys.properties.entries()) {
+  for (const [i, p] of sys.tracked.entries()) {
     if (p.over === 'state') {
       const tree = compileStateTest(sys, p.test).tree;
       if (tree === undefined) return undefined;
@@ -53,7 +53,7 @@ export function sharedBfsPlan(space: StateSpace, sys: CompiledSystem): SharedBfs
       return undefined;
     }
   }
-  const stepTables = sys.properties.flatMap((p, i) => {
+  const stepTables = sys.tracked.flatMap((p, i) => {
     const t = sys.stepTables[i];
     return t === undefined ? [] : [[i, t, p.kind === 'always'] as const];
   });
@@ -65,7 +65,7 @@ export function sharedBfsPlan(space: StateSpace, sys: CompiledSystem): SharedBfs
     stateTrees,
     stepTables,
     outcomes: sys.outcomes.length,
-    properties: sys.properties.length,
+    properties: sys.tracked.length,
     graph,
   };
   if (inner instanceof CompiledSpace && inner.sharedMap() !== undefined) {

@@ -1,10 +1,8 @@
 // Tracks which properties are still open during a search and where each was decided:
-// the first violating (always) or witnessing (sometimes) state or step, in search order.
-import { InputError } from '../errors.js';
+// the first violating (always) or witnessing (sometimes) state, step or transition, in
+// search order. Indices are those of sys.tracked: the system's properties, then the
+// hidden reachability properties of their premises.
 import { at, type CompiledSystem } from '../system.js';
-
-/** Properties are tracked in 31-bit masks. */
-export const MAX_PROPERTIES = 31;
 import type { StateSpace } from './space.js';
 
 /** Where a property was decided: at state `state`, or on the step `state --event--> …`. */
@@ -16,30 +14,32 @@ export interface Finding {
 export class PropertyTracker {
   readonly found: (Finding | undefined)[];
   private openStateMask: number;
+  private openTransitionMask: number;
   private openStep: number[];
   private readonly nOutcomes: number;
 
   constructor(private readonly sys: CompiledSystem) {
-    this.found = sys.properties.map(() => undefined);
-    if (sys.properties.length > MAX_PROPERTIES) {
-      throw new InputError('bad_model', `${sys.modelId}: at most ${MAX_PROPERTIES} properties per model`);
-    }
-    this.openStateMask = sys.properties.reduce(
-      (m, p, i) => (p.over === 'state' || p.over === 'each' ? m | (1 << i) : m),
-      0,
-    );
-    this.openStep = sys.properties.flatMap((p, i) => (p.over === 'step' ? [i] : []));
+    this.found = sys.tracked.map(() => undefined);
+    const maskOf = (over: string): number =>
+      sys.tracked.reduce((m, p, i) => (p.over === over ? m | (1 << i) : m), 0);
+    this.openStateMask = maskOf('state') | maskOf('each');
+    this.openTransitionMask = maskOf('transition');
+    this.openStep = sys.tracked.flatMap((p, i) => (p.over === 'step' ? [i] : []));
     this.nOutcomes = sys.outcomes.length;
   }
 
   /** True when every property is decided (further search cannot change a verdict). */
   get allDecided(): boolean {
-    return this.openStateMask === 0 && this.openStep.length === 0;
+    return this.openStateMask === 0 && this.openTransitionMask === 0 && this.openStep.length === 0;
   }
 
-  /** State-level properties still open, as a bitmask over property indices. */
+  /**
+   * Properties a space evaluates while expanding, as a bitmask over tracked indices: the
+   * open state-level ones (at the expanded state) and the open transition ones (on each
+   * transition out of it).
+   */
   get openState(): number {
-    return this.openStateMask;
+    return this.openStateMask | this.openTransitionMask;
   }
 
   /** Step properties still open, as a bitmask over property indices. */
@@ -52,30 +52,45 @@ export class PropertyTracker {
     if (this.openStateMask !== 0) this.record(i, space.fired(i, this.openStateMask));
   }
 
-  /** Records the properties in `mask` (as returned by fired/expand) as decided at state `i`. */
+  /** Records the state-level properties in `mask` (as returned by fired/expand) as decided at state `i`. */
   record(i: number, mask: number): void {
-    if (mask === 0) return;
+    const decided = mask & this.openStateMask;
+    if (decided === 0) return;
     for (let p = 0; p < this.found.length; p++) {
-      if ((mask & (1 << p)) !== 0) this.found[p] = { state: i };
+      if ((decided & (1 << p)) !== 0) this.found[p] = { state: i };
     }
-    this.openStateMask &= ~mask;
+    this.openStateMask &= ~decided;
   }
 
   /** Continues from the findings of a checkpointed search (open sets follow from them). */
   restore(found: readonly (Finding | undefined)[]): void {
     found.forEach((f, p) => {
       this.found[p] = f;
-      if (f !== undefined) this.openStateMask &= ~(1 << p);
+      if (f !== undefined) {
+        this.openStateMask &= ~(1 << p);
+        this.openTransitionMask &= ~(1 << p);
+      }
     });
     this.openStep = this.openStep.filter((p) => this.found[p] === undefined);
   }
 
-  checkStep(from: number, event: number, outcome: number): void {
+  /**
+   * A transition from state `from` by `event` with outcome code `outcome`; `fired` is the
+   * bitmask of transition properties the space found firing on it (see openState).
+   */
+  checkStep(from: number, event: number, outcome: number, fired = 0): void {
+    const transitions = fired & this.openTransitionMask;
+    if (transitions !== 0) {
+      for (let p = 0; p < this.found.length; p++) {
+        if ((transitions & (1 << p)) !== 0) this.found[p] = { state: from, event };
+      }
+      this.openTransitionMask &= ~transitions;
+    }
     if (this.openStep.length === 0) return;
     let closed = false;
     for (const p of this.openStep) {
       const holds = at(this.sys.stepTables, p, 'step table')?.[event * this.nOutcomes + outcome] === 1;
-      if (holds !== (at(this.sys.properties, p, 'property').kind === 'always')) {
+      if (holds !== (at(this.sys.tracked, p, 'property').kind === 'always')) {
         this.found[p] = { state: from, event };
         closed = true;
       }
