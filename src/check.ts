@@ -11,8 +11,6 @@ import {
   type ExploreOptions,
   type StrategyName,
 } from './explore/index.js';
-import { parallelBfs } from './explore/parallel.js';
-import { sharedBfs, sharedBfsPlan } from './explore/sharedBfs.js';
 import { pathTo, type StateSpace } from './explore/space.js';
 import { runAsync, runSync, type SearchStats } from './explore/strategy.js';
 import { WideSpace } from './explore/wideSpace.js';
@@ -171,10 +169,14 @@ export async function checkRunAsync(
   const { space, tracker } = prep.run;
   const limits = { ...opts, maxDepth: prep.maxDepth };
   if (workers > 1 && opts.strategy === 'bfs') {
-    // The plain bitmap search when it applies, else the shared-map search for any compiled space.
+    // The plain bitmap search when it applies, else the shared-map search for any compiled
+    // space (loaded on demand: sequential runs do not pay for the worker code).
     const bitmap = space instanceof CompiledSpace ? space.parallelPlan() : undefined;
-    if (bitmap !== undefined && space instanceof CompiledSpace)
+    if (bitmap !== undefined && space instanceof CompiledSpace) {
+      const { parallelBfs } = await import('./explore/parallel.js');
       return judge(prep, await parallelBfs(space, bitmap, tracker, limits, workers), workers);
+    }
+    const { sharedBfs, sharedBfsPlan } = await import('./explore/sharedBfs.js');
     const plan = sharedBfsPlan(space, prep.sys);
     if (plan !== undefined)
       return judge(prep, await sharedBfs(space, plan, tracker, limits, workers), workers);

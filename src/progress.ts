@@ -7,8 +7,8 @@
 import type { Csr } from './explore/graph.js';
 import { pathTo, type StateSpace } from './explore/space.js';
 import { compileStateTest, localSource, stateFlags, type CompiledTest } from './explore/stateTests.js';
-import { components, eventually, type Components } from './progressEventually.js';
-import type { Goal, ProgressProperty, StateTest, StepTest } from './property.js';
+import { components, eventually, type Components, type FairLoops } from './progressEventually.js';
+import type { Fairness, Goal, ProgressProperty, StateTest, StepTest } from './property.js';
 import type { CompiledSystem } from './system.js';
 
 export interface ProgressVerdict {
@@ -48,6 +48,7 @@ export class Marks {
   private readonly steps = new Map<StepTest, Uint8Array>();
   private readonly source;
   private readonly components = new Map<Goal, Components>();
+  private readonly loops = new Map<Goal, Map<Fairness, FairLoops>>();
   readonly csr: Csr;
   /** Event of each edge label. */
   readonly eventOf: Int32Array;
@@ -128,6 +129,15 @@ export class Marks {
     return 'step' in goal
       ? this.step(goal.step)
       : new Uint8Array(this.sys.events.length * this.sys.outcomes.length);
+  }
+
+  /** Fair-loop search per goal and fairness (its per-component answers are cached). */
+  fairLoops(goal: Goal, fair: Fairness, make: () => FairLoops): FairLoops {
+    let byFair = this.loops.get(goal);
+    if (byFair === undefined) this.loops.set(goal, (byFair = new Map()));
+    let loops = byFair.get(fair);
+    if (loops === undefined) byFair.set(fair, (loops = make()));
+    return loops;
   }
 
   /** The SCCs of the graph without `goal` (shared by properties with the same goal object). */

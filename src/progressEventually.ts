@@ -67,8 +67,10 @@ export function eventually(m: Marks, prop: Eventually): ProgressVerdict {
     }
     if (entry < bestAt) candidates.push({ ...c, entry });
   }
-  const fair = Uint8Array.from(m.sys.events, (e) => (isFair(prop.fair, e) ? 1 : 0));
-  const loops = new FairLoops(m, sccs.comp, m.goalSteps(prop.goal), fair);
+  const loops = m.fairLoops(prop.goal, prop.fair, () => {
+    const fair = Uint8Array.from(m.sys.events, (e) => (isFair(prop.fair, e) ? 1 : 0));
+    return new FairLoops(m, sccs.comp, m.goalSteps(prop.goal), fair);
+  });
   for (const c of candidates.sort((a, b) => a.entry - b.entry)) {
     const members = sccs.members.subarray(c.start, c.start + c.size);
     const loop = loops.find(members, c.id, region.order[c.entry] as number);
@@ -207,13 +209,15 @@ interface LoopGoal {
  * taken, and every other fair event is seen disabled somewhere. Scratch arrays are
  * allocated once, the walk's per-state arrays only when a loop is built.
  */
-class FairLoops {
+export class FairLoops {
   private readonly enabledIn: Int32Array;
   private readonly lastSeen: Int32Array;
   private readonly taken: Uint8Array;
   private walkState:
     { mark: Int32Array; prev: Int32Array; prevEdge: Int32Array; queue: Int32Array } | undefined;
   private generation = 0;
+  /** Per component: its fair-loop steps, or null when it has no fair cycle. */
+  private readonly plans = new Map<number, readonly (readonly [boolean, number])[] | null>();
 
   constructor(
     private readonly m: Marks,
@@ -233,6 +237,41 @@ class FairLoops {
     const eventOf = m.eventOf;
     const internal = (e: number): boolean =>
       comp[targets[e] as number] === id && goalT[labels[e] as number] === 0;
+    const plan = this.plan(members, id, internal);
+    if (plan === undefined) return undefined;
+    const disabledAt = (s: number, ev: number): boolean => {
+      for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e++)
+        if (eventOf[labels[e] as number] === ev) return false;
+      return true;
+    };
+    const goals = plan.map(([byEdge, ev]): LoopGoal =>
+      byEdge
+        ? { byEdge, accept: (_s, e) => internal(e) && eventOf[labels[e] as number] === ev }
+        : { byEdge, accept: (s) => disabledAt(s, ev) },
+    );
+    const loop: number[] = [];
+    let cur = home;
+    for (const goal of goals) cur = this.walk(cur, goal, internal, loop);
+    if (loop.length === 0)
+      cur = this.walk(cur, { byEdge: true, accept: (_s, e) => internal(e) }, internal, loop);
+    this.walk(cur, { byEdge: false, accept: (s) => s === home }, internal, loop);
+    return loop;
+  }
+
+  /**
+   * Whether component `id` holds a fair cycle, and the steps of one: per fair event, take it
+   * (true: it is enabled in every member) or reach a member where it is disabled (false).
+   * Cached per component: properties with the same goal and fairness share this object.
+   */
+  private plan(
+    members: Int32Array,
+    id: number,
+    internal: (e: number) => boolean,
+  ): readonly (readonly [boolean, number])[] | undefined {
+    const known = this.plans.get(id);
+    if (known !== undefined) return known ?? undefined;
+    const { offsets, labels } = this.m.csr;
+    const eventOf = this.m.eventOf;
     this.enabledIn.fill(0);
     this.lastSeen.fill(-1);
     this.taken.fill(0);
@@ -247,30 +286,20 @@ class FairLoops {
         }
         if (internal(e)) this.taken[ev] = 1;
       }
-      m.tick();
+      this.m.tick();
     }
-    const disabledAt = (s: number, ev: number): boolean => {
-      for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e++)
-        if (eventOf[labels[e] as number] === ev) return false;
-      return true;
-    };
-    const goals: LoopGoal[] = [];
+    const steps: [boolean, number][] = [];
     for (let ev = 0; ev < this.fair.length; ev++) {
       if (this.fair[ev] === 0) continue;
-      if (this.enabledIn[ev] === members.length) {
-        if (this.taken[ev] === 0) return undefined;
-        goals.push({ byEdge: true, accept: (_s, e) => internal(e) && eventOf[labels[e] as number] === ev });
-      } else {
-        goals.push({ byEdge: false, accept: (s) => disabledAt(s, ev) });
+      const everywhere = this.enabledIn[ev] === members.length;
+      if (everywhere && this.taken[ev] === 0) {
+        this.plans.set(id, null);
+        return undefined;
       }
+      steps.push([everywhere, ev]);
     }
-    const loop: number[] = [];
-    let cur = home;
-    for (const goal of goals) cur = this.walk(cur, goal, internal, loop);
-    if (loop.length === 0)
-      cur = this.walk(cur, { byEdge: true, accept: (_s, e) => internal(e) }, internal, loop);
-    this.walk(cur, { byEdge: false, accept: (s) => s === home }, internal, loop);
-    return loop;
+    this.plans.set(id, steps);
+    return steps;
   }
 
   /**
