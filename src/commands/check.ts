@@ -8,12 +8,13 @@ import type { EngineName, StrategyName } from '../explore/index.js';
 import { prepareOutput, removeEmptyDirectories } from '../files.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
-import { select } from '../registry.js';
+import type { Registry } from '../registry.js';
 import { compileSystem } from '../system.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { DEFAULT_WORKERS } from '../sampledRun.js';
 import { ciFlags } from './ci.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 import { commandStop, limitFlags, memoryInUse, parseLimits, type CommandStop } from './limits.js';
 import { emitResults } from './results.js';
 import { asFatal, progressReporter } from './progress.js';
@@ -60,7 +61,7 @@ export const checkFlags: readonly FlagSpec[] = [
   {
     name: 'workers',
     value: 'N',
-    doc: `worker threads: BFS (compiled engine, no symmetry reduction; else sequential) or swarm (default ${DEFAULT_WORKERS}); at most the cores of this machine`,
+    doc: `worker threads: BFS (compiled engine; same results as one thread; else sequential) or swarm (default ${DEFAULT_WORKERS}); at most the cores of this machine`,
   },
   { name: 'workers-force', doc: 'allow --workers above the number of cores' },
   ...limitFlags,
@@ -84,9 +85,10 @@ export const checkFlags: readonly FlagSpec[] = [
   {
     name: 'flaws',
     value: 'FILE',
-    doc: 'also write the flaw table (catalogue flaw → variant → property → fix verdict) as Markdown',
+    doc: 'also write the flaw table (catalogue flaw → variant → property → mechanism → length → the fix judged on every property) as Markdown',
   },
   ...ciFlags,
+  configFlag,
 ];
 
 export interface Plan {
@@ -116,8 +118,8 @@ function parseSets(args: ParsedArgs, command = 'check'): Map<string, string> {
 /** Parameter names are own keys ('constructor' is not a parameter of any model). */
 const has = (model: AnyModel, name: string): boolean => Object.hasOwn(model.params, name);
 
-export function planRuns(args: ParsedArgs): Plan[] {
-  const selections = select(args.positionals);
+export async function planRuns(args: ParsedArgs, registry: Registry): Promise<Plan[]> {
+  const selections = await registry.select(args.positionals);
   const sets = parseSets(args);
   for (const name of sets.keys()) {
     if (!selections.some((s) => has(s.model, name))) {
@@ -203,7 +205,8 @@ async function checkpointedRun(args: ParsedArgs, p: Plan, opts: CheckOptions, io
 }
 
 export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const plans = planRuns(args);
+  const registry = await openRegistry(args, io);
+  const plans = await planRuns(args, registry);
   const strategy = choiceOption<StrategyName | SampledStrategy>(
     args,
     'check',
@@ -259,6 +262,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   const fixedBy = (r: RunResult): string | undefined =>
     plans.find((p) => p.model.id === r.model)?.model.variants[r.variant]?.fixedBy;
+  const modelOf = (r: RunResult): AnyModel | undefined => plans.find((p) => p.model.id === r.model)?.model;
   return emitResults(
     runs,
     {
@@ -269,6 +273,8 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       planned: plans.length,
       shaping: () => shapingOptions(args),
       embedTraces: args.flags.has('shard'),
+      modelOf,
+      registry,
     },
     io,
     fixedBy,

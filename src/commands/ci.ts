@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { asExpected, type PropertyResult, type RunResult } from '../check.js';
 import { writeJunit, type JunitCase, type JunitSuite } from '../junit.js';
 import { verdictText } from '../model.js';
-import { findModel } from '../registry.js';
 import { appendStepSummary, mdTable } from '../stepSummary.js';
 import { eventLabel } from '../system.js';
-import { paramTag, traceFileName } from '../trace.js';
+import { traceFileName } from '../trace.js';
 import type { FlagSpec } from './args.js';
 import type { Io } from './io.js';
 import { sampledVerdictText } from './sampled.js';
@@ -24,8 +23,11 @@ export const ciFlags: readonly FlagSpec[] = [
 /** Trace files written, by `model:variant:property`. */
 export type TraceFiles = ReadonlyMap<string, string>;
 
-/** The command that reruns each run with every option that shaped it (src/commands/results.ts). */
-export type RerunCommands = ReadonlyMap<RunResult, string>;
+/**
+ * Per run: the command that reruns it with every option that shaped it, and the tag of its
+ * trace file names (its non-default parameters; src/commands/results.ts).
+ */
+export type RerunCommands = ReadonlyMap<RunResult, { readonly command: string; readonly tag: string }>;
 
 /** A verdict as text and tables print it: `holds (vacuous)`, `holds up to depth 12`, … */
 export function verdictLabel(r: RunResult, p: PropertyResult): string {
@@ -51,16 +53,15 @@ export function replayCommand(
   if (p.path === undefined || p.verdict !== 'violated') return undefined;
   const written = traces.get(`${r.model}:${r.variant}:${p.name}`);
   if (written !== undefined) return `npx foliocheck replay ${written}`;
-  const tag = paramTag(findModel(r.model).params, r.params);
-  const file = join('traces', traceFileName(r.model, r.variant, p.name, tag));
-  const rerun = commands.get(r) ?? `npx foliocheck check ${r.model}:${r.variant}`;
+  const file = join('traces', traceFileName(r.model, r.variant, p.name, commands.get(r)?.tag ?? ''));
+  const rerun = commands.get(r)?.command ?? `npx foliocheck check ${r.model}:${r.variant}`;
   return `${rerun} --out traces && npx foliocheck replay ${file}`;
 }
 
 function testCase(r: RunResult, p: PropertyResult, traces: TraceFiles, commands: RerunCommands): JunitCase {
   const base = { name: `${r.model}:${r.variant}:${p.name}`, classname: `${r.model}:${r.variant}` };
   const verdict = verdictLabel(r, p);
-  const rerun = commands.get(r);
+  const rerun = commands.get(r)?.command;
   if (p.verdict === 'unknown')
     return {
       ...base,
@@ -115,7 +116,7 @@ export function checkSummary(
     }),
   );
   const reruns = runs.flatMap((r) => {
-    const cmd = commands.get(r);
+    const cmd = commands.get(r)?.command;
     const settled = r.sampling === undefined && r.properties.every((p) => asExpected(p));
     return cmd === undefined || settled ? [] : [`- \`${r.model}:${r.variant}\`: \`${cmd}\``];
   });

@@ -8,14 +8,14 @@ import type { PropertyResult, RunResult } from '../check.js';
 import { InputError } from '../errors.js';
 import { prepareOutput } from '../files.js';
 import { canonicalJson } from '../key.js';
-import type { Verdict } from '../model.js';
-import { findModel } from '../registry.js';
+import type { AnyModel, Verdict } from '../model.js';
 import { readTextFile } from '../files.js';
 import { compileSystem, eventIdentity, type CompiledSystem } from '../system.js';
 import { parseTrace } from '../trace.js';
 import { flag, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { ciFlags } from './ci.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 import { emitResults } from './results.js';
 
 export const mergeFlags: readonly FlagSpec[] = [
@@ -27,6 +27,7 @@ export const mergeFlags: readonly FlagSpec[] = [
   { name: 'json', doc: 'print one JSON object instead of the table' },
   { name: 'flaws', value: 'FILE', doc: 'also write the flaw table as Markdown' },
   ...ciFlags,
+  configFlag,
 ];
 
 /** One shard's run of one model variant, as `check --json` printed it. */
@@ -175,7 +176,10 @@ function pathOf(sys: CompiledSystem, shard: ShardRun, p: ShardProperty): readonl
   });
 }
 
-function mergeRun(shards: readonly ShardRun[]): { run: RunResult; options: string[] } {
+function mergeRun(
+  shards: readonly ShardRun[],
+  model: AnyModel,
+): { run: RunResult; options: string[]; model: AnyModel } {
   const first = shards[0] as ShardRun;
   const label = `${first.model}:${first.variant}`;
   const count = first.shard.count;
@@ -200,7 +204,6 @@ function mergeRun(shards: readonly ShardRun[]): { run: RunResult; options: strin
       'usage',
       `merge: ${label}: shard(s) ${missing.map((i) => `${i}/${count}`).join(', ')} missing`,
     );
-  const model = findModel(first.model);
   const sys = compileSystem(model, first.params, first.variant);
   if (sys.fingerprint !== first.fingerprint)
     throw new InputError(
@@ -260,10 +263,10 @@ function mergeRun(shards: readonly ShardRun[]): { run: RunResult; options: strin
     properties,
     system: sys,
   };
-  return { run, options: unshardedOptions(first.command) };
+  return { run, options: unshardedOptions(first.command), model };
 }
 
-export function mergeCommand(args: ParsedArgs, io: Io): number {
+export async function mergeCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (args.positionals.length === 0)
     throw new InputError('usage', 'merge: give the --json results of the shards (merge SHARD.json ...)');
   const groups = new Map<string, ShardRun[]>();
@@ -273,7 +276,12 @@ export function mergeCommand(args: ParsedArgs, io: Io): number {
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
   }
-  const merged = [...groups.values()].map(mergeRun);
+  const registry = await openRegistry(args, io);
+  const merged: ReturnType<typeof mergeRun>[] = [];
+  for (const shards of groups.values()) {
+    const first = shards[0] as ShardRun;
+    merged.push(mergeRun(shards, (await registry.find(first.model)).model));
+  }
   const out = option(args, 'out');
   const junit = option(args, 'junit');
   const flawsFile = option(args, 'flaws');
@@ -281,6 +289,7 @@ export function mergeCommand(args: ParsedArgs, io: Io): number {
   if (junit !== undefined) prepareOutput(junit, 'file', 'merge: --junit');
   if (flawsFile !== undefined) prepareOutput(flawsFile, 'file', 'merge: --flaws');
   const options = new Map(merged.map((m) => [m.run, m.options]));
+  const models = new Map(merged.map((m) => [m.run, m.model]));
   return emitResults(
     merged.map((m) => m.run),
     {
@@ -291,8 +300,10 @@ export function mergeCommand(args: ParsedArgs, io: Io): number {
       planned: merged.length,
       shaping: (r) => options.get(r) ?? [],
       embedTraces: false,
+      modelOf: (r) => models.get(r),
+      registry,
     },
     io,
-    (r) => findModel(r.model).variants[r.variant]?.fixedBy,
+    (r) => models.get(r)?.variants[r.variant]?.fixedBy,
   );
 }

@@ -2,17 +2,18 @@
 // traces, the flaw table, JUnit and the job summary, then the results (table or JSON).
 // The results are printed whatever happens to the files: a file that cannot be written
 // is reported on stderr after them, and the exit code is then 4.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { asExpected, exitStatus, type PropertyResult, type RunResult } from '../check.js';
 import { InputError, oneLine } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { flawRows, renderFlaws } from '../flaws.js';
 import { table } from '../format.js';
-import { verdictText } from '../model.js';
-import { findModel } from '../registry.js';
+import { verdictText, type AnyModel } from '../model.js';
+import type { Registry } from '../registry.js';
 import { describeStop, stopExitCode } from '../stop.js';
-import { buildTrace, paramTag, serializeTrace, traceFileName, type Trace } from '../trace.js';
-import { reportCi, verdictLabel } from './ci.js';
+import { buildTrace, paramTag, serializeTrace, traceFileName, withSource, type Trace } from '../trace.js';
+import { removeStaleTraces } from '../traceDir.js';
+import { reportCi, verdictLabel, type RerunCommands } from './ci.js';
 import type { Io } from './io.js';
 import { sampledNote } from './sampled.js';
 
@@ -28,16 +29,21 @@ export interface ResultSinks {
   readonly shaping: (r: RunResult) => readonly string[];
   /** Sharded swarm runs embed their counterexamples in the JSON (for `foliocheck merge`). */
   readonly embedTraces: boolean;
+  /** The model a run checked (its parameter defaults name trace files and rerun commands). */
+  readonly modelOf: (r: RunResult) => AnyModel | undefined;
+  /** Where models came from (trace sources) and the flaw catalogue. */
+  readonly registry: Registry;
 }
 
+type Defaults = Readonly<Record<string, { readonly default: number }>>;
+
 /** The trace file tag of a run: its non-default parameters. */
-export function runTag(r: RunResult): string {
-  return paramTag(findModel(r.model).params, r.params);
+export function runTag(r: RunResult, defaults: Defaults): string {
+  return paramTag(defaults, r.params);
 }
 
 /** `npx foliocheck check MODEL:VARIANT --set ... OPTIONS`: the command that reruns `r`. */
-export function rerunCommand(r: RunResult, shaping: readonly string[]): string {
-  const defaults = findModel(r.model).params;
+export function rerunCommand(r: RunResult, shaping: readonly string[], defaults: Defaults): string {
   const sets = Object.keys(r.params)
     .sort()
     .filter((k) => r.params[k] !== defaults[k]?.default)
@@ -76,23 +82,43 @@ export function emitResults(
     }
   };
   const traces = new Map<string, string>();
-  const commands = new Map(runs.map((r) => [r, rerunCommand(r, sinks.shaping(r))]));
-  if (sinks.out !== undefined) {
+  const defaults = (r: RunResult): Defaults => sinks.modelOf(r)?.params ?? {};
+  const commands = new Map(
+    runs.map((r) => [
+      r,
+      { command: rerunCommand(r, sinks.shaping(r), defaults(r)), tag: runTag(r, defaults(r)) },
+    ]),
+  );
+  const out = sinks.out;
+  if (out !== undefined) {
     for (const r of runs) {
+      const model = sinks.modelOf(r);
       for (const p of r.properties) {
         const trace = p.verdict === 'violated' ? traceOf(r, p) : undefined;
         if (trace === undefined) continue;
-        const file = join(sinks.out, traceFileName(r.model, r.variant, p.name, runTag(r)));
+        const file = join(out, traceFileName(r.model, r.variant, p.name, runTag(r, defaults(r))));
+        const sourced = withSource(
+          trace,
+          model === undefined ? undefined : sinks.registry.sourceFor(model, file),
+        );
         attempt(() => {
-          writeFileAtomic(file, serializeTrace(trace));
+          writeFileAtomic(file, serializeTrace(sourced));
           traces.set(`${r.model}:${r.variant}:${p.name}`, file);
         });
       }
     }
+    // The directory holds the latest run of each variant checked at default parameters:
+    // older traces of those variants (a property that holds now) go (src/traceDir.ts).
+    // Traces of runs with other parameters carry them in their names and are left alone.
+    const untagged = runs.filter((r) => runTag(r, defaults(r)) === '');
+    attempt(() => {
+      removeStaleTraces(out, untagged, new Set([...traces.values()].map((f) => basename(f))));
+    });
   }
   if (sinks.flaws !== undefined) {
     const file = sinks.flaws;
-    attempt(() => writeFileAtomic(file, renderFlaws(flawRows(runs, fixedBy))));
+    const catalogue = sinks.registry.catalogue;
+    attempt(() => writeFileAtomic(file, renderFlaws(flawRows(runs, fixedBy, catalogue), catalogue)));
   }
   let status: number = commandStatus(runs, sinks.planned);
   const summary = {
@@ -114,7 +140,7 @@ export function emitResults(
 function jsonBody(
   runs: readonly RunResult[],
   traces: ReadonlyMap<string, string>,
-  commands: ReadonlyMap<RunResult, string>,
+  commands: RerunCommands,
   sinks: ResultSinks,
   status: number,
 ): object {
@@ -125,7 +151,7 @@ function jsonBody(
       variant: r.variant,
       params: r.params,
       fingerprint: r.system.fingerprint,
-      command: commands.get(r),
+      command: commands.get(r)?.command,
       flaws: r.flaws,
       complete: r.complete,
       engine: r.engine,
@@ -163,7 +189,7 @@ function mark(p: PropertyResult): string {
 function printTable(
   runs: readonly RunResult[],
   traces: ReadonlyMap<string, string>,
-  commands: ReadonlyMap<RunResult, string>,
+  commands: RerunCommands,
   planned: number,
   summary: string,
   io: Io,
@@ -201,7 +227,7 @@ function printTable(
   for (const r of runs) io.out(sampledNote(r));
   for (const r of runs) {
     if (r.sampling !== undefined || r.properties.some((p) => p.verdict === 'unknown' || !asExpected(p)))
-      io.out(`${r.model}:${r.variant}: rerun with: ${commands.get(r)}\n`);
+      io.out(`${r.model}:${r.variant}: rerun with: ${commands.get(r)?.command}\n`);
   }
   for (const file of traces.values())
     io.out(`counterexample: ${file}  (replay: npx foliocheck replay ${file})\n`);

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../errors.js';
+import { modelFile } from '../registry.js';
 import { deriveSeed, makeRng } from '../rng.js';
 import { noStop, type RunStop, type SharedStop, type StopReason } from '../stop.js';
 import type { CompiledSystem } from '../system.js';
@@ -42,6 +43,8 @@ export interface SwarmOptions {
 export interface SwarmJob {
   readonly index: number;
   readonly model: string;
+  /** The file the model was loaded from, which the worker loads again (undefined: not from a file). */
+  readonly file: string | undefined;
   readonly variant: string;
   readonly params: Readonly<Record<string, number>>;
   readonly walk: WalkOptions;
@@ -51,7 +54,8 @@ export interface SwarmJob {
 /** What a worker posts: progress of a job now and then, its result at the end. */
 export type SwarmMessage =
   | { readonly kind: 'progress'; readonly index: number; readonly walks: number; readonly states: number }
-  | { readonly kind: 'result'; readonly index: number; readonly result: WalkResult };
+  | { readonly kind: 'result'; readonly index: number; readonly result: WalkResult }
+  | { readonly kind: 'error'; readonly index: number; readonly error: string };
 
 /** A job's walks, with the job's index. */
 export interface JobResult extends WalkResult {
@@ -84,7 +88,8 @@ export function swarmJob(
     avoid,
     maxStates: opts.maxStates,
   };
-  return { index: k, model: sys.modelId, variant: sys.variant, params: sys.params, walk, stop };
+  const file = modelFile(sys.modelId);
+  return { index: k, model: sys.modelId, file, variant: sys.variant, params: sys.params, walk, stop };
 }
 
 /**
@@ -161,6 +166,10 @@ export class SwarmPool {
           worker.postMessage(job);
         };
         const onMessage = (msg: SwarmMessage): void => {
+          if (msg.kind === 'error') {
+            reject(new InputError('bad_model', `swarm worker: ${msg.error}`));
+            return;
+          }
           if (msg.kind === 'progress') {
             running.set(msg.index, msg);
             return report();
