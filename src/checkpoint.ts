@@ -51,6 +51,7 @@ export function serializeCheckpoint(header: CheckpointHeader, snap: SearchSnapsh
     header,
     position: snap.position,
     found: snap.found.map((f) => f ?? null),
+    ...(snap.fired === undefined ? {} : { fired: snap.fired }),
     space: {
       states: b64(snap.space.states),
       parents: b64(snap.space.parents),
@@ -114,6 +115,7 @@ export function readCheckpoint(
       parents: column(space['parents'], Uint32Array, fail, '$.space.parents'),
       events: column(space['events'], Uint16Array, fail, '$.space.events'),
     },
+    ...(body['fired'] === undefined ? {} : { fired: firedEvents(body['fired'], sys, fail) }),
   };
   const n = snap.space.parents.length;
   if (snap.position.levelEnd > n) fail('$.position.levelEnd is beyond the stored states');
@@ -122,6 +124,15 @@ export function readCheckpoint(
 }
 
 type Fail = (what: string) => never;
+
+/** The world events the saved search had taken: distinct event indices. */
+function firedEvents(raw: unknown, sys: CompiledSystem, fail: Fail): number[] {
+  const ok =
+    Array.isArray(raw) &&
+    raw.every((e) => isCount(e) && e < sys.events.length) &&
+    new Set(raw).size === raw.length;
+  return ok ? (raw as number[]) : fail('$.fired is not a list of distinct world event indices');
+}
 
 function obj(v: unknown, fail: Fail, path: string): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -7,6 +7,7 @@ import { exportCommand, exportFlags } from './commands/export.js';
 import { conformCommand, conformFlags } from './commands/conform.js';
 import type { Io } from './commands/io.js';
 import { guardsCommand, guardsFlags } from './commands/guards.js';
+import { lintCommand, lintFlags } from './commands/lint.js';
 import { listCommand, listFlags } from './commands/list.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
 import { reportCommand, reportFlags } from './commands/report.js';
@@ -25,7 +26,7 @@ const EXIT_CODES = `
 exit codes:
   0  every verdict is as expected (or: the replay reproduces the trace)
   1  a verdict differs from its expectation (or: the replay diverges)
-  2  bad usage or input
+  2  bad usage or input (a model the lint rejects, too)
   3  a limit stopped the search before a verdict
 `;
 
@@ -50,6 +51,18 @@ const commands: Readonly<Record<string, Command>> = {
     flags: checkFlags,
     extra: EXIT_CODES,
     run: checkCommand,
+  },
+  lint: {
+    usage: 'foliocheck lint [MODEL[:VARIANT] ...] [--explore] [--strict] [--json]',
+    summary:
+      "Check model definitions for silent traps, the checks 'check' runs before exploring: participant events no state handles, unknown machine ids and kinds, missing or unknown expectations, fairness names no world event has, and parallel machines that ignore a precondition written in one region or never take their own transition. With --explore, also world events an exhaustive run never enables. One line per finding, saying what and how to fix it (docs/writing-models.md lists them).",
+    flags: lintFlags,
+    extra: `
+exit codes:
+  0  no errors (warnings are printed)
+  2  some finding is an error (with --strict: any finding), or bad usage
+`,
+    run: lintCommand,
   },
   guards: {
     usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR]',

@@ -41,6 +41,17 @@ export function nearest(word: string, candidates: readonly string[]): string | u
   return best;
 }
 
+/** Up to `n` candidates within the same distance as `nearest`, closest first (ties in given order). */
+export function closest(word: string, candidates: readonly string[], n: number): string[] {
+  const limit = Math.max(2, Math.floor(word.length / 3)) + 1;
+  return candidates
+    .map((c, i) => ({ c, i, d: editDistance(word.toLowerCase(), c.toLowerCase()) }))
+    .filter((x) => x.d < limit && x.c !== word)
+    .sort((a, b) => a.d - b.d || a.i - b.i)
+    .slice(0, n)
+    .map((x) => x.c);
+}
+
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

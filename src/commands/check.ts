@@ -19,12 +19,14 @@ import { table } from '../format.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
 import { select } from '../registry.js';
-import { compileSystem } from '../system.js';
+import { failing, neverEnabledFinding } from '../lint.js';
+import { compileSystem, eventLabel } from '../system.js';
 import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { DEFAULT_WORKERS } from '../sampledRun.js';
 import { ciFlags, reportCi, verdictLabel } from './ci.js';
 import type { Io } from './io.js';
+import { lintPlans, reportLint } from './lint.js';
 import { limitFlags, memoryInUse, parseLimits, stopCondition, watchSignals } from './limits.js';
 import { progressReporter } from './progress.js';
 import {
@@ -91,12 +93,25 @@ export const checkFlags: readonly FlagSpec[] = [
   },
   { name: 'json', doc: 'print one JSON object instead of the table' },
   {
+    name: 'strict',
+    doc: 'lint warnings are errors, and so are world events an exhaustive run never enabled (exit 2)',
+  },
+  {
     name: 'flaws',
     value: 'FILE',
     doc: 'also write the flaw table (catalogue flaw → variant → property → fix verdict) as Markdown',
   },
   ...ciFlags,
 ];
+
+/** Labels of the world events an exhaustive run never enabled; null when the run was not exhaustive. */
+function neverEnabledLabels(r: RunResult): string[] | null {
+  if (r.neverEnabled === undefined) return null;
+  return r.neverEnabled.map((e) => {
+    const ev = r.system.events[e];
+    return ev === undefined ? `event ${e}` : eventLabel(ev);
+  });
+}
 
 export interface Plan {
   readonly model: AnyModel;
@@ -188,6 +203,11 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (out !== undefined) checkOutputPath(out, 'dir', 'check: --out');
   const limits = parseLimits(args, 'check');
   const checkpointing = ['checkpoint', 'resume', 'checkpoint-every'].some((f) => args.flags.has(f));
+  // The lint runs before any exploration; its compiled systems are the runs' own.
+  const strict = flag(args, 'strict');
+  const linted = lintPlans(plans);
+  reportLint(linted.findings, strict, io);
+  if (failing(linted.findings, strict)) return 2;
   const signals = watchSignals(io);
   const runs: RunResult[] = [];
   try {
@@ -211,7 +231,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       };
       const run = checkpointing
         ? await checkpointedRun(args, plans, opts)
-        : await checkRunAsync(p.model, p.params, p.variant, opts);
+        : await checkRunAsync(p.model, p.params, p.variant, opts, linted.systems.get(p));
       progress.done();
       runs.push(run);
       if (checkpointing || signals.interrupted() !== undefined) break;
@@ -242,12 +262,18 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       plans.find((p) => p.model.id === r.model)?.model.variants[r.variant]?.fixedBy;
     writeFileAtomic(flawsFile, renderFlaws(flawRows(runs, fixedBy)));
   }
-  const status = runs.length < plans.length ? 3 : exitStatus(runs);
+  const never = runs.flatMap((r) => {
+    const f = neverEnabledFinding(r, strict ? 'error' : 'warning');
+    return f === undefined ? [] : [f];
+  });
+  const status = strict && never.length > 0 ? 2 : runs.length < plans.length ? 3 : exitStatus(runs);
   const summary = {
     0: 'every verdict is as expected',
     1: 'some verdict differs from its expectation',
+    2: 'some world event is never enabled (--strict)',
     3: 'a limit stopped the search before some verdict',
   }[status];
+  if (strict) reportLint(never, true, io);
   reportCi(runs, traces, args, io, `${runs.length} run(s): ${summary} (exit ${status})`);
   if (json) {
     const body = {
@@ -271,6 +297,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         transitions: r.transitions,
         depth: r.depth,
         seconds: Number(r.seconds.toFixed(3)),
+        neverEnabled: neverEnabledLabels(r),
         properties: r.properties.map((p) => ({
           name: p.name,
           kind: p.kind,
@@ -330,6 +357,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       );
   }
   for (const r of runs) io.out(sampledNote(r));
+  for (const f of never) io.out(`${f.where.model}:${f.where.variants.join(',')}: ${f.message}\n`);
   for (const file of traces.values())
     io.out(`counterexample: ${file}  (replay: npx foliocheck replay ${file})\n`);
   io.out(`${runs.length} run(s): ${summary}\n`);

@@ -43,6 +43,8 @@ export interface SearchSnapshot {
   readonly position: BfsPosition;
   readonly found: readonly (Finding | undefined)[];
   readonly space: SpaceSnapshot;
+  /** World events taken so far (absent in checkpoints that did not record them). */
+  readonly fired?: readonly number[];
 }
 
 export interface Exploration {
@@ -112,7 +114,7 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
     throw new Error('engine: checkpoints are taken of BFS only');
   if (resume !== undefined) {
     space.restore(resume.space);
-    tracker.restore(resume.found);
+    tracker.restore(resume.found, resume.fired);
   }
   const checkpoint =
     onCheckpoint === undefined
@@ -123,6 +125,7 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
               position: { ...position, levels: [...position.levels] },
               found: [...tracker.found],
               space: space.snapshot(),
+              fired: tracker.firedEvents(),
             }),
             stopping,
           );

@@ -18,9 +18,14 @@ export class PropertyTracker {
   private openStateMask: number;
   private openStep: number[];
   private readonly nOutcomes: number;
+  /** fired[e] = 1 once world event e was taken in this search (the lint's "never enabled"). */
+  readonly fired: Uint8Array;
+  /** False after a restore: events taken before the checkpoint are not known. */
+  firedKnown = true;
 
   constructor(private readonly sys: CompiledSystem) {
     this.found = sys.properties.map(() => undefined);
+    this.fired = new Uint8Array(sys.events.length);
     if (sys.properties.length > MAX_PROPERTIES) {
       throw new InputError('bad_model', `${sys.modelId}: at most ${MAX_PROPERTIES} properties per model`);
     }
@@ -61,8 +66,18 @@ export class PropertyTracker {
     this.openStateMask &= ~mask;
   }
 
-  /** Continues from the findings of a checkpointed search (open sets follow from them). */
-  restore(found: readonly (Finding | undefined)[]): void {
+  /** Indices of the world events taken so far (for checkpoints). */
+  firedEvents(): number[] {
+    return this.sys.events.flatMap((e) => (this.fired[e.index] === 1 ? [e.index] : []));
+  }
+
+  /**
+   * Continues from the findings of a checkpointed search (open sets follow from them) and
+   * the events it had taken (unknown when the checkpoint did not record them).
+   */
+  restore(found: readonly (Finding | undefined)[], fired?: readonly number[]): void {
+    if (fired === undefined) this.firedKnown = false;
+    else for (const e of fired) this.fired[e] = 1;
     found.forEach((f, p) => {
       this.found[p] = f;
       if (f !== undefined) this.openStateMask &= ~(1 << p);
@@ -70,7 +85,9 @@ export class PropertyTracker {
     this.openStep = this.openStep.filter((p) => this.found[p] === undefined);
   }
 
+  /** Called for every transition the search takes (every strategy goes through here). */
   checkStep(from: number, event: number, outcome: number): void {
+    this.fired[event] = 1;
     if (this.openStep.length === 0) return;
     let closed = false;
     for (const p of this.openStep) {
