@@ -10,6 +10,8 @@ import { lint } from '../src/lint.js';
 import { defineModel, type AnyModel } from '../src/model.js';
 import { neverEnabled } from '../src/neverEnabled.js';
 import { resolveParams } from '../src/params.js';
+import { collectRun } from '../src/report/collect.js';
+import { neverEnabledSection } from '../src/report/markdown.js';
 import { sometimes } from '../src/property.js';
 import { compileSystem, eventLabel } from '../src/system.js';
 import { runCli, type CliRun } from './helpers.js';
@@ -291,5 +293,35 @@ describe('never enabled under symmetry reduction and on workers', () => {
     const of = (r: CliRun): Body['runs'] => (JSON.parse(r.out) as Body).runs;
     expect(of(par).map((r) => r.workers)).toEqual([2, 2]);
     expect(of(par).map((r) => r.neverEnabled)).toEqual(of(seq).map((r) => r.neverEnabled));
+  });
+});
+
+describe('never enabled in the report', () => {
+  it("equals the coverage re-exploration's never-fired events, and the report lists it", () => {
+    const picks: [string, string][] = [
+      ['guest-memfd-flags', 'mainline-private'],
+      ['qemu-vfio-conversion', 'rdm-notify'],
+      ['pkvm-share', 'fixed'],
+      ['gunyah-longterm-pin', 'longterm-pin'],
+    ];
+    const runs = picks.map(([id, variant]) => {
+      const m = models.find((x) => x.id === id) as AnyModel;
+      const run = checkRun(m, resolveParams(m, {}), variant, {
+        engine: 'compiled',
+        strategy: 'bfs',
+        symmetry: true,
+      });
+      return collectRun(run, m.title, '');
+    });
+    for (const r of runs) {
+      expect(r.coverage.complete).toBe(true);
+      expect(r.neverEnabled).toEqual(r.coverage.events.filter((e) => e.fired === 0).map((e) => e.label));
+    }
+    expect(runs.map((r) => (r.neverEnabled ?? []).length)).toEqual([3, 3, 2, 0]);
+    const md = neverEnabledSection(runs);
+    expect(md).toContain(
+      '| `guest-memfd-flags:mainline-private` | `vmm: unmap(page=0)`, `gup: pin(page=0)`, `gup: unpin(page=0)` |',
+    );
+    expect(md).not.toContain('gunyah-longterm-pin:longterm-pin');
   });
 });

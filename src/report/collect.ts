@@ -66,6 +66,8 @@ export interface ReportRun {
   readonly levels: readonly number[];
   readonly properties: readonly ReportProperty[];
   readonly counterexamples: readonly Counterexample[];
+  /** World events the exhaustive check never enabled (labels); undefined when it was not exhaustive. */
+  readonly neverEnabled: readonly string[] | undefined;
   readonly coverage: Coverage;
   readonly system: CompiledSystem;
 }
@@ -159,6 +161,7 @@ export function collectRun(r: RunResult, title: string, variantDoc: string): Rep
       ok: asExpected(p),
     })),
     counterexamples,
+    neverEnabled: r.neverEnabled?.map((e) => eventLabel(at(sys.events, e, 'event'))),
     coverage: measureCoverage(sys, r.maxDepth, r.states <= GRAPH_MAX_STATES),
     system: sys,
   };

@@ -187,6 +187,26 @@ export function coverageSection(r: ReportRun): string {
   ].join('\n');
 }
 
+/** The lint's "never enabled" list of every run: world events the exhaustive check never took. */
+export function neverEnabledSection(runs: readonly ReportRun[]): string {
+  const listed = runs.filter((r) => (r.neverEnabled ?? []).length > 0);
+  const open = runs.filter((r) => r.neverEnabled === undefined).map((r) => `\`${runId(r)}\``);
+  const rows = listed.map((r) => [
+    `\`${runId(r)}\``,
+    (r.neverEnabled ?? []).map((e) => `\`${cell(e)}\``).join(', '),
+  ]);
+  return [
+    '## World events never enabled',
+    '',
+    'World events that no reachable state enables, as the check found them (`foliocheck check` lists them too, and `--strict` makes them an error): where the design forbids a step in a variant this is expected; otherwise look for a misspelt event type or a guard that never holds, since an event that cannot fire cannot break an invariant.',
+    '',
+    listed.length === 0
+      ? 'Every world event of every variant is enabled somewhere.'
+      : mdTable(['model:variant', 'never enabled'], rows),
+    ...(open.length === 0 ? [] : ['', `Not decided (the search was not exhaustive): ${open.join(', ')}.`]),
+  ].join('\n');
+}
+
 export function renderMarkdown(runs: readonly ReportRun[], tool: string): string {
   const cxs = runs.flatMap((r) => r.counterexamples.map((cx) => counterexampleSection(r, cx)));
   const mismatches = runs.flatMap((r) =>
@@ -214,6 +234,8 @@ export function renderMarkdown(runs: readonly ReportRun[], tool: string): string
     '## State space',
     '',
     stateSpaceSection(runs),
+    '',
+    neverEnabledSection(runs),
     '',
     '## Coverage',
     '',
