@@ -65,9 +65,9 @@ exit codes:
     run: lintCommand,
   },
   guards: {
-    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR]',
+    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR] [--all]',
     summary:
-      "Remove each named guard of the design in turn and check again: a guard is necessary when a property that held is then violated (with its counterexample), redundant when no verdict changes, unbounded when a machine's context no longer stays bounded without it.",
+      "Skip each guard check of the design in turn (named, inline, and each check inside and()/or()/not()) and check again: an acceptance branch is taken as if the check passed, a refusal branch is never taken because of it. A check is necessary when a property that held is then violated (with its counterexample and the flaws it stands for), redundant when the machine changes but no verdict does, inert when no transition the model can take changes, unbounded when a machine's context no longer stays bounded without it.",
     flags: guardsFlags,
     run: guardsCommand,
   },
