@@ -1,5 +1,8 @@
 // The lint's traps, each through the CLI as a user meets it: the documented error (or
 // warning), one line each, and the exit code. The trap models are in test/lint/.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { models } from '../models/index.js';
@@ -182,13 +185,18 @@ describe('never enabled', () => {
       ['no-map', ['vfio: unmap()']],
     ]);
 
-    const strict = await withModels([neverModel], ['check', 'lint-never', '--strict']);
+    // --strict: an error, exit 2 with one line, the results still printed, no file written.
+    const dir = mkdtempSync(join(tmpdir(), 'foliocheck-lint-'));
+    const strict = await withModels(
+      [neverModel],
+      ['check', 'lint-never', '--strict', '--flaws', join(dir, 'flaws.md')],
+    );
     expect(strict.code).toBe(2);
-    expect(errorLines(strict)).toEqual([
-      expect.stringMatching(
-        /^foliocheck: error \[never-enabled\] lint-never:no-map: never enabled in the exhaustive run: vfio: unmap\(\)/,
-      ),
-    ]);
+    expect(strict.err).toBe(
+      'foliocheck: error [never-enabled] lint-never:no-map: world events no reachable state enables (listed with the results); --strict makes that an error, so no file was written\n',
+    );
+    expect(strict.out).toContain('lint-never:no-map: never enabled in the exhaustive run: vfio: unmap()');
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('is not decided by a depth-bounded run (JSON null, nothing listed)', async () => {

@@ -239,8 +239,15 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   } finally {
     signals.release();
   }
+  // Under --strict a world event never enabled is a model error: exit 2 and, as for every
+  // exit 2, no file written; the results still print, with the list.
+  const never = runs.flatMap((r) => {
+    const f = neverEnabledFinding(r, strict ? 'error' : 'warning');
+    return f === undefined ? [] : [f];
+  });
+  const refused = strict && never.length > 0;
   const traces = new Map<string, string>();
-  if (out !== undefined) {
+  if (out !== undefined && !refused) {
     for (const r of runs) {
       for (const p of r.properties) {
         if (p.verdict !== 'violated' || p.path === undefined) continue;
@@ -257,24 +264,23 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     }
   }
   const flawsFile = option(args, 'flaws');
-  if (flawsFile !== undefined) {
+  if (flawsFile !== undefined && !refused) {
     const fixedBy = (r: RunResult): string | undefined =>
       plans.find((p) => p.model.id === r.model)?.model.variants[r.variant]?.fixedBy;
     writeFileAtomic(flawsFile, renderFlaws(flawRows(runs, fixedBy)));
   }
-  const never = runs.flatMap((r) => {
-    const f = neverEnabledFinding(r, strict ? 'error' : 'warning');
-    return f === undefined ? [] : [f];
-  });
-  const status = strict && never.length > 0 ? 2 : runs.length < plans.length ? 3 : exitStatus(runs);
+  const status = refused ? 2 : runs.length < plans.length ? 3 : exitStatus(runs);
   const summary = {
     0: 'every verdict is as expected',
     1: 'some verdict differs from its expectation',
     2: 'some world event is never enabled (--strict)',
     3: 'a limit stopped the search before some verdict',
   }[status];
-  if (strict) reportLint(never, true, io);
-  reportCi(runs, traces, args, io, `${runs.length} run(s): ${summary} (exit ${status})`);
+  if (refused)
+    io.err(
+      `foliocheck: error [never-enabled] ${never.map((f) => `${f.where.model}:${f.where.variants.join(',')}`).join(', ')}: world events no reachable state enables (listed with the results); --strict makes that an error, so no file was written\n`,
+    );
+  else reportCi(runs, traces, args, io, `${runs.length} run(s): ${summary} (exit ${status})`);
   if (json) {
     const body = {
       ok: status === 0,
