@@ -156,25 +156,31 @@ function shortName(n: GuardNode): string {
 
 /**
  * The checks of a guard tree: the whole guard, then every node below it except the
- * anonymous combinators (their children are listed instead); a named guard's
- * implementation is part of it.
+ * anonymous combinators (their children are listed instead) and a named guard's own
+ * implementation when that is a single check (it decides what the name decides); a named
+ * guard made of and()/or()/not() is expanded into its checks.
  */
 function checksOf(root: GuardNode): Check[] {
   const out: Check[] = [];
-  const visit = (n: GuardNode, c: Check): void => {
-    const listed = c.path.length === 0 || n.kind === 'named' || n.kind === 'inline' || n.kind === 'stateIn';
-    if (listed) out.push(c);
+  const visit = (n: GuardNode, c: Check, parent: GuardNode | undefined): void => {
+    const check = n.kind === 'named' || n.kind === 'inline' || n.kind === 'stateIn';
+    const alias = parent?.kind === 'named';
+    if (c.path.length === 0 || (check && !alias)) out.push(c);
     n.children.forEach((child, i) => {
       const combinator = child.kind === 'and' || child.kind === 'or' || child.kind === 'not';
-      visit(child, {
-        path: [...c.path, i],
-        labels: combinator ? c.labels : [...c.labels, child.label],
-        positive: n.kind === 'not' ? !c.positive : c.positive,
-        name: shortName(child),
-      });
+      visit(
+        child,
+        {
+          path: [...c.path, i],
+          labels: combinator ? c.labels : [...c.labels, child.label],
+          positive: n.kind === 'not' ? !c.positive : c.positive,
+          name: shortName(child),
+        },
+        n,
+      );
     });
   };
-  visit(root, { path: [], labels: [root.label], positive: true, name: shortName(root) });
+  visit(root, { path: [], labels: [root.label], positive: true, name: shortName(root) }, undefined);
   return out;
 }
 
