@@ -41,7 +41,7 @@ import {
   noAccessWithoutDirectMap,
   onlyKvmReadsGuestMemory,
 } from '../properties/directMap.js';
-import { sequentialActor } from './machines/actor.js';
+import { actorStep, sequentialActor } from './machines/actor.js';
 import {
   dmapPageMachine,
   secretFolioMachine,
@@ -97,7 +97,7 @@ const POLICY: Partial<Record<Variant, GupPolicy>> = {
 const PAGE = 'page';
 const FOLIO = 'folio';
 const CPU = 'cpu';
-const accessorMachine = sequentialActor('accessor', 3);
+const accessorMachine = sequentialActor('accessor', ['mapped', 'read', 'unmapped']);
 const accId = (k: number): string => `accessor${k}`;
 
 /** F19: two accessors restore, read and zap the direct-map entry of one page. */
@@ -105,12 +105,25 @@ function onDemand(mode: RestoreMode): { machines: MachineInstance[]; events: Wor
   const events: WorldEventSpec[] = [];
   for (const k of [0, 1]) {
     const acc = accId(k);
-    const step = (phase: number): ReturnType<typeof participant> =>
-      participant(acc, { type: 'step', phase, page: 0 });
     events.push(
-      { actor: acc, type: 'map', args: {}, sync: [step(0), participant(PAGE, { type: 'restore', mode })] },
-      { actor: acc, type: 'read', args: {}, sync: [step(1), participant(PAGE, { type: 'read' })] },
-      { actor: acc, type: 'unmap', args: {}, sync: [step(2), participant(PAGE, { type: 'zap', mode })] },
+      {
+        actor: acc,
+        type: 'map',
+        args: {},
+        sync: [actorStep(acc, 'mapped', 0), participant(PAGE, { type: 'restore', mode })],
+      },
+      {
+        actor: acc,
+        type: 'read',
+        args: {},
+        sync: [actorStep(acc, 'read', 0), participant(PAGE, { type: 'read' })],
+      },
+      {
+        actor: acc,
+        type: 'unmap',
+        args: {},
+        sync: [actorStep(acc, 'unmapped', 0), participant(PAGE, { type: 'zap', mode })],
+      },
     );
   }
   const machines: MachineInstance[] = [

@@ -32,12 +32,12 @@
 // explored graph.
 // Bound: exhaustive; F24 in 4 steps, the F13 lasso in 3 (§3: F24 4, F13 10).
 import { and, assign, not, or, setup, stateIn } from 'xstate';
-import { defineModel, participant, type Participant, type WorldEventSpec } from '../src/model.js';
+import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
 import { outcome, outcomeActions } from '../src/outcome.js';
 import { noHostMapOfPrivate } from '../properties/isolation.js';
 import { HOST_CRASH, noKernelAccessToPrivate } from '../properties/kernelAccess.js';
-import { sequentialActor } from './machines/actor.js';
+import { actorStep, sequentialActor } from './machines/actor.js';
 import { conversionEventuallySucceeds } from '../properties/convertProgress.js';
 
 /** Normal pins a page can hold at once: one GUP-fast pin and one host kernel pin. */
@@ -170,25 +170,13 @@ export const xconverterMachine = setup({
   },
 });
 
-const gupFastMachine = sequentialActor('gupfast', 2);
-const kernelMachine = sequentialActor('kernel', 3);
+const gupFastMachine = sequentialActor('gupfast', ['pinned', 'unpinned']);
+const kernelMachine = sequentialActor('kernel', ['pinned', 'accessed', 'unpinned']);
 
 type Variant = 'no-exclusive-pin' | 'exclusive-pin' | 'zap-then-pin' | 'unmap-first';
 
 const PAGE = 'page0';
 const CONV = 'converter';
-const step = (machine: string, phase: number): Participant =>
-  participant(machine, { type: 'step', phase, page: 0 });
-const stepPrior = (machine: string, phase: number): Participant =>
-  participant(machine, { type: 'step', phase, page: 0 }, 'prior');
-
-/** One world event of `actor`, without arguments (this model has one page). */
-const ev = (actor: string, type: string, sync: Participant[]): WorldEventSpec => ({
-  actor,
-  type,
-  args: {},
-  sync,
-});
 
 /** The world events of one variant, in exploration order. */
 function worldEvents(variant: Variant): WorldEventSpec[] {
@@ -198,21 +186,47 @@ function worldEvents(variant: Variant): WorldEventSpec[] {
   const d6Mapping = variant !== 'unmap-first';
   return [
     ...(zapFirst
-      ? [ev(CONV, 'convertZap', [participant(CONV, { type: 'zap' }), participant(PAGE, { type: 'zap' })])]
+      ? [
+          worldEvent(CONV, 'convertZap', {}, [
+            participant(CONV, { type: 'zap' }),
+            participant(PAGE, { type: 'zap' }),
+          ]),
+        ]
       : []),
-    ev(CONV, 'convertPin', [
+    worldEvent(CONV, 'convertPin', {}, [
       participant(PAGE, { type: 'convPin', exclusive, reopen: d6Mapping }),
       participant(CONV, { type: 'pin', zapFirst }, 'prior'),
     ]),
-    ev(CONV, 'convertDonate', [participant(CONV, { type: 'donate' }), participant(PAGE, { type: 'donate' })]),
-    ev(CONV, 'convertShare', [participant(CONV, { type: 'share' }), participant(PAGE, { type: 'share' })]),
-    ev('gupfast', 'fastPin', [participant(PAGE, { type: 'pin' }), stepPrior('gupfast', 0)]),
-    ev('gupfast', 'fastUnpin', [step('gupfast', 1), participant(PAGE, { type: 'unpin' })]),
-    ev('kernel', 'kernelPin', [participant(PAGE, { type: 'pin' }), stepPrior('kernel', 0)]),
-    ev('kernel', 'kernelAccess', [step('kernel', 1), participant(PAGE, { type: 'kernelAccess' })]),
-    ev('kernel', 'kernelUnpin', [step('kernel', 2), participant(PAGE, { type: 'unpin' })]),
-    ev('vmm', 'fault', [participant(PAGE, { type: 'fault', privateOk: d6Mapping })]),
-    ev('vmm', 'userAccess', [participant(PAGE, { type: 'userAccess' })]),
+    worldEvent(CONV, 'convertDonate', {}, [
+      participant(CONV, { type: 'donate' }),
+      participant(PAGE, { type: 'donate' }),
+    ]),
+    worldEvent(CONV, 'convertShare', {}, [
+      participant(CONV, { type: 'share' }),
+      participant(PAGE, { type: 'share' }),
+    ]),
+    worldEvent('gupfast', 'fastPin', {}, [
+      participant(PAGE, { type: 'pin' }),
+      actorStep('gupfast', 'pinned', 0, { prior: true }),
+    ]),
+    worldEvent('gupfast', 'fastUnpin', {}, [
+      actorStep('gupfast', 'unpinned', 0),
+      participant(PAGE, { type: 'unpin' }),
+    ]),
+    worldEvent('kernel', 'kernelPin', {}, [
+      participant(PAGE, { type: 'pin' }),
+      actorStep('kernel', 'pinned', 0, { prior: true }),
+    ]),
+    worldEvent('kernel', 'kernelAccess', {}, [
+      actorStep('kernel', 'accessed', 0),
+      participant(PAGE, { type: 'kernelAccess' }),
+    ]),
+    worldEvent('kernel', 'kernelUnpin', {}, [
+      actorStep('kernel', 'unpinned', 0),
+      participant(PAGE, { type: 'unpin' }),
+    ]),
+    worldEvent('vmm', 'fault', {}, [participant(PAGE, { type: 'fault', privateOk: d6Mapping })]),
+    worldEvent('vmm', 'userAccess', {}, [participant(PAGE, { type: 'userAccess' })]),
   ];
 }
 

@@ -28,7 +28,14 @@
 // fault-without-lock (F7), guest-faults-none-shared (F6).
 // Bound: exhaustive (pages=1); the shortest counterexamples are 3 (F7) and 5 (F6) steps,
 // within docs/designs-and-flaws.md §3 (6, 5).
-import { defineModel, participant, range, type MachineInstance, type WorldEventSpec } from '../src/model.js';
+import {
+  defineModel,
+  worldEvent,
+  participant,
+  range,
+  type MachineInstance,
+  type WorldEventSpec,
+} from '../src/model.js';
 import { sometimesEach, sometimesStep } from '../src/property.js';
 import {
   noHostMapOfNonShared,
@@ -36,7 +43,7 @@ import {
   noneSharedOnlyWhileReferenced,
   noPinOnGuestPrivate,
 } from '../properties/gmemShare.js';
-import { sequentialActor } from './machines/actor.js';
+import { actorStep, sequentialActor } from './machines/actor.js';
 import { gmemIndexMachine } from './machines/gmemShare.js';
 
 type Variant =
@@ -74,7 +81,7 @@ function expected(v: Partial<Record<Prop, Expected>>): Record<Prop, Expected> {
 
 const mainline = { 'conversion-deferred': 'unreached', 'converts-to-private': 'unreached' } as const;
 
-const vmmMachine = sequentialActor('vmm', 2);
+const vmmMachine = sequentialActor('vmm', ['checked', 'mapped']);
 const pageId = (i: number): string => `page${i}`;
 
 export default defineModel<'pages', Variant>({
@@ -154,32 +161,41 @@ export default defineModel<'pages', Variant>({
     const converts = !variant.startsWith('mainline');
     const split = variant === 'fault-without-lock';
     const events: WorldEventSpec[] = [];
-    const ev = (actor: string, type: string, page: number, sync: WorldEventSpec['sync']): void => {
-      events.push({ actor, type, args: { page }, sync });
-    };
     for (const i of range(pages + 1)) {
       const page = pageId(i);
       if (split) {
-        ev('vmm', 'faultCheck', i, [
-          participant(page, { type: 'faultCheck' }),
-          participant('vmm', { type: 'step', phase: 0, page: i }, 'prior'),
-        ]);
-        ev('vmm', 'faultMap', i, [
-          participant('vmm', { type: 'step', phase: 1, page: i }),
-          participant(page, { type: 'faultMap' }),
-        ]);
+        events.push(
+          worldEvent('vmm', 'faultCheck', { page: i }, [
+            participant(page, { type: 'faultCheck' }),
+            actorStep('vmm', 'checked', i, { prior: true }),
+          ]),
+        );
+        events.push(
+          worldEvent('vmm', 'faultMap', { page: i }, [
+            actorStep('vmm', 'mapped', i),
+            participant(page, { type: 'faultMap' }),
+          ]),
+        );
       } else {
-        ev('vmm', 'hostFault', i, [participant(page, { type: 'hostFault' })]);
+        events.push(worldEvent('vmm', 'hostFault', { page: i }, [participant(page, { type: 'hostFault' })]));
       }
       if (i === pages) continue;
-      ev('vmm', 'unmap', i, [participant(page, { type: 'unmap' })]);
-      ev('gup', 'pin', i, [participant(page, { type: 'pin' })]);
-      ev('gup', 'unpin', i, [participant(page, { type: 'unpin' })]);
+      events.push(worldEvent('vmm', 'unmap', { page: i }, [participant(page, { type: 'unmap' })]));
+      events.push(worldEvent('gup', 'pin', { page: i }, [participant(page, { type: 'pin' })]));
+      events.push(worldEvent('gup', 'unpin', { page: i }, [participant(page, { type: 'unpin' })]));
       const noneSharedOk = variant === 'guest-faults-none-shared';
-      ev('guest', 'guestFault', i, [participant(page, { type: 'guestFault', noneSharedOk })]);
+      events.push(
+        worldEvent('guest', 'guestFault', { page: i }, [
+          participant(page, { type: 'guestFault', noneSharedOk }),
+        ]),
+      );
       if (converts) {
-        ev('converter', 'toPrivate', i, [participant(page, { type: 'toPrivate' })]);
-        ev('converter', 'toShared', i, [participant(page, { type: 'toShared' })]);
+        events.push(
+          worldEvent('converter', 'toPrivate', { page: i }, [participant(page, { type: 'toPrivate' })]),
+        );
+        events.push(
+          worldEvent('converter', 'toShared', { page: i }, [participant(page, { type: 'toShared' })]),
+        );
       }
     }
     const machines: MachineInstance[] = [

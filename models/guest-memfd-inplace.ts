@@ -31,10 +31,10 @@
 import { and, assign, setup } from 'xstate';
 import {
   defineModel,
+  worldEvent,
   participant,
   range,
   type MachineInstance,
-  type Participant,
   type WorldEventSpec,
 } from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
@@ -248,32 +248,39 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     const folioOf = (i: number): number => Math.floor(i / pagesPerFolio);
     const siblings = (i: number): number[] => pages.filter((j) => j !== i && folioOf(j) === folioOf(i));
     const events: WorldEventSpec[] = [];
-    const ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]): void => {
-      events.push({ actor, type, args, sync });
-    };
     for (const i of pages) {
       const page = pageId(i);
       const folio = folioId(folioOf(i));
-      ev('vmm', 'faultCheck', { page: i }, [
-        participant(page, { type: 'faultCheck' }),
-        participant('vmm', { type: 'faultBegin', page: i }, 'prior'),
-        participant(LOCK, { type: 'lockShared' }, 'prior'),
-      ]);
-      ev('vmm', 'faultMap', { page: i }, [
-        participant(page, { type: 'mapIn' }),
-        participant(folio, { type: 'lruAdd' }),
-        participant('vmm', { type: 'faultEnd', page: i }),
-        participant(LOCK, { type: 'unlockShared' }),
-      ]);
-      ev('vmm', 'unmap', { page: i }, [participant(page, { type: 'unmap' })]);
-      ev('vmm', 'punchHole', { page: i }, [
-        participant(page, { type: 'punch' }),
-        participant(LOCK, { type: 'whenFree' }),
-      ]);
-      ev('gup', 'pin', { page: i }, [participant(page, { type: 'pin', longterm: false })]);
-      ev('gup', 'unpin', { page: i }, [participant(page, { type: 'unpin', longterm: false })]);
-      ev('vfio', 'dmaMap', { page: i }, [participant(page, { type: 'dmaMap' })]);
-      ev('vfio', 'dmaUnmap', { page: i }, [participant(page, { type: 'dmaUnmap' })]);
+      events.push(
+        worldEvent('vmm', 'faultCheck', { page: i }, [
+          participant(page, { type: 'faultCheck' }),
+          participant('vmm', { type: 'faultBegin', page: i }, 'prior'),
+          participant(LOCK, { type: 'lockShared' }, 'prior'),
+        ]),
+      );
+      events.push(
+        worldEvent('vmm', 'faultMap', { page: i }, [
+          participant(page, { type: 'mapIn' }),
+          participant(folio, { type: 'lruAdd' }),
+          participant('vmm', { type: 'faultEnd', page: i }),
+          participant(LOCK, { type: 'unlockShared' }),
+        ]),
+      );
+      events.push(worldEvent('vmm', 'unmap', { page: i }, [participant(page, { type: 'unmap' })]));
+      events.push(
+        worldEvent('vmm', 'punchHole', { page: i }, [
+          participant(page, { type: 'punch' }),
+          participant(LOCK, { type: 'whenFree' }),
+        ]),
+      );
+      events.push(
+        worldEvent('gup', 'pin', { page: i }, [participant(page, { type: 'pin', longterm: false })]),
+      );
+      events.push(
+        worldEvent('gup', 'unpin', { page: i }, [participant(page, { type: 'unpin', longterm: false })]),
+      );
+      events.push(worldEvent('vfio', 'dmaMap', { page: i }, [participant(page, { type: 'dmaMap' })]));
+      events.push(worldEvent('vfio', 'dmaUnmap', { page: i }, [participant(page, { type: 'dmaUnmap' })]));
       for (const k of range(converters)) {
         const conv = convId(k);
         const refChecks = [
@@ -285,37 +292,49 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
           participant(conv, { type: 'check', page: i }, 'prior'),
         ];
         if (underLock) {
-          ev(conv, 'convertBegin', { page: i }, [
-            participant(conv, { type: 'begin', page: i }),
-            participant(LOCK, { type: 'lockExclusive' }),
-            participant(page, { type: 'convertZap', to: 'private' }),
-          ]);
-          ev(conv, 'convertCheck', { page: i }, [
-            ...refChecks,
-            participant(LOCK, { type: 'unlockIfRefused' }, 'prior'),
-          ]);
-          ev(conv, 'convertCommit', { page: i }, [
-            participant(conv, { type: 'commit', page: i }),
-            participant(page, { type: 'convertCommit', to: 'private' }),
-            participant(LOCK, { type: 'unlockExclusive' }),
-          ]);
+          events.push(
+            worldEvent(conv, 'convertBegin', { page: i }, [
+              participant(conv, { type: 'begin', page: i }),
+              participant(LOCK, { type: 'lockExclusive' }),
+              participant(page, { type: 'convertZap', to: 'private' }),
+            ]),
+          );
+          events.push(
+            worldEvent(conv, 'convertCheck', { page: i }, [
+              ...refChecks,
+              participant(LOCK, { type: 'unlockIfRefused' }, 'prior'),
+            ]),
+          );
+          events.push(
+            worldEvent(conv, 'convertCommit', { page: i }, [
+              participant(conv, { type: 'commit', page: i }),
+              participant(page, { type: 'convertCommit', to: 'private' }),
+              participant(LOCK, { type: 'unlockExclusive' }),
+            ]),
+          );
         } else {
-          ev(conv, 'convertCheck', { page: i }, refChecks);
-          ev(conv, 'convertCommit', { page: i }, [
-            participant(conv, { type: 'commit', page: i }),
-            participant(LOCK, { type: 'whenFree' }),
-            participant(page, { type: 'convertCommit', to: 'private' }),
-          ]);
+          events.push(worldEvent(conv, 'convertCheck', { page: i }, refChecks));
+          events.push(
+            worldEvent(conv, 'convertCommit', { page: i }, [
+              participant(conv, { type: 'commit', page: i }),
+              participant(LOCK, { type: 'whenFree' }),
+              participant(page, { type: 'convertCommit', to: 'private' }),
+            ]),
+          );
         }
-        ev(conv, 'convertToShared', { page: i }, [
-          participant(conv, { type: 'toShared' }),
-          participant(LOCK, { type: 'whenFree' }),
-          participant(page, { type: 'convertCommit', to: 'shared' }),
-        ]);
+        events.push(
+          worldEvent(conv, 'convertToShared', { page: i }, [
+            participant(conv, { type: 'toShared' }),
+            participant(LOCK, { type: 'whenFree' }),
+            participant(page, { type: 'convertCommit', to: 'shared' }),
+          ]),
+        );
       }
     }
     for (const f of range(folios))
-      ev('mm', 'lruDrain', { folio: f }, [participant(folioId(f), { type: 'lruDrain' })]);
+      events.push(
+        worldEvent('mm', 'lruDrain', { folio: f }, [participant(folioId(f), { type: 'lruDrain' })]),
+      );
     const converter = underLock ? lockedConverter : unlockedConverter;
     const machines: MachineInstance[] = [
       ...range(folios).map((f) => ({ id: folioId(f), machine: folioMachine })),

@@ -27,7 +27,7 @@
 // Bound: exhaustive (finite). F29: 6 steps (catalogue: 7, slot creation and bind are one
 // step here); F31: 1 step (catalogue: 2). The binder needs A open (fget of its fd).
 import { assign, setup } from 'xstate';
-import { defineModel, participant, type Participant, type WorldEventSpec } from '../src/model.js';
+import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
 import { always, alwaysEach, sometimesStep } from '../src/property.js';
 import { outcome, outcomeActions } from '../src/outcome.js';
 
@@ -242,47 +242,58 @@ export default defineModel<never, Variant>({
   ],
   build(_params, variant) {
     const events: WorldEventSpec[] = [];
-    const ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]): void => {
-      events.push({ actor, type, args, sync });
-    };
     for (const gen of [0, 1]) {
-      ev('vcpu', 'lookup', { gen }, [
-        participant('memslot0', { type: 'lookup', gen }),
-        participant('vcpu', { type: 'lookup', gen }),
-      ]);
+      events.push(
+        worldEvent('vcpu', 'lookup', { gen }, [
+          participant('memslot0', { type: 'lookup', gen }),
+          participant('vcpu', { type: 'lookup', gen }),
+        ]),
+      );
     }
     for (const file of ['A', 'B', 'none'] as const) {
-      ev('vcpu', 'getFile', { file }, [
-        participant('memslot0', { type: 'read', file }),
-        ...(file === 'none' ? [] : [participant('fileSlot', { type: 'is', file })]),
-        participant('vcpu', { type: 'getFile', file }),
-      ]);
+      events.push(
+        worldEvent('vcpu', 'getFile', { file }, [
+          participant('memslot0', { type: 'read', file }),
+          ...(file === 'none' ? [] : [participant('fileSlot', { type: 'is', file })]),
+          participant('vcpu', { type: 'getFile', file }),
+        ]),
+      );
     }
-    ev('vcpu', 'finish', {}, [participant('vcpu', { type: 'finish' })]);
-    ev('closer', 'release', { file: 'A' }, [
-      participant('vcpu', { type: 'notHolding', file: 'A' }),
-      participant('fileSlot', { type: 'release' }),
-      participant('memslot0', { type: 'release' }),
-    ]);
-    ev('closer', 'createFile', { file: 'B' }, [participant('fileSlot', { type: 'createB' })]);
-    ev('updater', 'deleteMemslot', { slot: 0 }, [
-      ...(variant === 'no-srcu-sync' ? [] : [participant('vcpu', { type: 'quiescent' })]),
-      participant('memslot0', { type: 'delete' }),
-    ]);
-    ev('updater', 'createMemslot', { file: 'B' }, [
-      participant('fileSlot', { type: 'is', file: 'B' }),
-      participant('memslot0', { type: 'createBoundB' }),
-    ]);
+    events.push(worldEvent('vcpu', 'finish', {}, [participant('vcpu', { type: 'finish' })]));
+    events.push(
+      worldEvent('closer', 'release', { file: 'A' }, [
+        participant('vcpu', { type: 'notHolding', file: 'A' }),
+        participant('fileSlot', { type: 'release' }),
+        participant('memslot0', { type: 'release' }),
+      ]),
+    );
+    events.push(
+      worldEvent('closer', 'createFile', { file: 'B' }, [participant('fileSlot', { type: 'createB' })]),
+    );
+    events.push(
+      worldEvent('updater', 'deleteMemslot', { slot: 0 }, [
+        ...(variant === 'no-srcu-sync' ? [] : [participant('vcpu', { type: 'quiescent' })]),
+        participant('memslot0', { type: 'delete' }),
+      ]),
+    );
+    events.push(
+      worldEvent('updater', 'createMemslot', { file: 'B' }, [
+        participant('fileSlot', { type: 'is', file: 'B' }),
+        participant('memslot0', { type: 'createBoundB' }),
+      ]),
+    );
     for (const offset of OFFSETS) {
-      ev('binder', 'bind', { slot: 1, offset }, [
-        participant('fileSlot', { type: 'is', file: 'A' }),
-        participant('binding1', {
-          type: 'bind',
-          offset,
-          size: SLOT_SIZE,
-          signed: variant === 'signed-bind-offset',
-        }),
-      ]);
+      events.push(
+        worldEvent('binder', 'bind', { slot: 1, offset }, [
+          participant('fileSlot', { type: 'is', file: 'A' }),
+          participant('binding1', {
+            type: 'bind',
+            offset,
+            size: SLOT_SIZE,
+            signed: variant === 'signed-bind-offset',
+          }),
+        ]),
+      );
     }
     return {
       machines: [

@@ -26,7 +26,7 @@
 // catalogue names: violated in unbalanced-invalidate, holds elsewhere. invalidations-balanced
 // is its safety face (the kernel WARNs on dangling invalidations since the same series).
 import { assign, setup } from 'xstate';
-import { defineModel, participant, type Participant, type WorldEventSpec } from '../src/model.js';
+import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
 import {
   faultCanProgress,
@@ -143,40 +143,51 @@ export default defineModel<never, Variant>({
   ],
   build(_params, variant) {
     const events: WorldEventSpec[] = [];
-    const ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]): void => {
-      events.push({ actor, type, args, sync });
-    };
     const access = { slot: 0, kind: 'private' } as const;
-    ev(VCPU, 'faultIn', access, [
-      participant(GMEM, { type: 'getPfn' }, 'prior'),
-      participant(VCPU, { type: 'faultIn', ...access }, 'prior'),
-    ]);
-    ev(VCPU, 'install', access, [
-      participant(KVM, { type: 'retryCheck' }),
-      participant(VCPU, { type: 'install', ...access }, 'prior'),
-      participant(SPTE, { type: 'map', kind: 'private' }, 'prior'),
-    ]);
+    events.push(
+      worldEvent(VCPU, 'faultIn', access, [
+        participant(GMEM, { type: 'getPfn' }, 'prior'),
+        participant(VCPU, { type: 'faultIn', ...access }, 'prior'),
+      ]),
+    );
+    events.push(
+      worldEvent(VCPU, 'install', access, [
+        participant(KVM, { type: 'retryCheck' }),
+        participant(VCPU, { type: 'install', ...access }, 'prior'),
+        participant(SPTE, { type: 'map', kind: 'private' }, 'prior'),
+      ]),
+    );
     for (const index of [0, 1]) {
       const bound = index === 0;
       const inv = bound || variant === 'unbalanced-invalidate';
-      ev(PUNCH, 'punchBegin', { index }, [
-        participant(PUNCH, { type: 'begin', index, inv }),
-        ...(inv ? [participant(KVM, { type: 'begin', add: bound })] : []),
-        ...(bound ? [participant(SPTE, { type: 'zapPrivate' })] : []),
-      ]);
-      ev(PUNCH, 'punchTruncate', { index }, [
-        participant(PUNCH, { type: 'truncate', index }),
-        ...(bound ? [participant(GMEM, { type: 'truncate', really: variant !== 'punch-no-truncate' })] : []),
-      ]);
-      ev(PUNCH, 'punchEnd', { index }, [
-        participant(PUNCH, { type: 'end', index }),
-        ...(bound ? [participant(KVM, { type: 'end' }), participant(VCPU, { type: 'seqBump' })] : []),
-      ]);
+      events.push(
+        worldEvent(PUNCH, 'punchBegin', { index }, [
+          participant(PUNCH, { type: 'begin', index, inv }),
+          ...(inv ? [participant(KVM, { type: 'begin', add: bound })] : []),
+          ...(bound ? [participant(SPTE, { type: 'zapPrivate' })] : []),
+        ]),
+      );
+      events.push(
+        worldEvent(PUNCH, 'punchTruncate', { index }, [
+          participant(PUNCH, { type: 'truncate', index }),
+          ...(bound
+            ? [participant(GMEM, { type: 'truncate', really: variant !== 'punch-no-truncate' })]
+            : []),
+        ]),
+      );
+      events.push(
+        worldEvent(PUNCH, 'punchEnd', { index }, [
+          participant(PUNCH, { type: 'end', index }),
+          ...(bound ? [participant(KVM, { type: 'end' }), participant(VCPU, { type: 'seqBump' })] : []),
+        ]),
+      );
     }
-    ev('vmm', 'fallocate', { index: 0 }, [
-      participant(GMEM, { type: 'allocate' }),
-      participant(PUNCH, { type: 'notPunching' }),
-    ]);
+    events.push(
+      worldEvent('vmm', 'fallocate', { index: 0 }, [
+        participant(GMEM, { type: 'allocate' }),
+        participant(PUNCH, { type: 'notPunching' }),
+      ]),
+    );
     return {
       machines: [
         { id: KVM, machine: kvmMmuMachine },

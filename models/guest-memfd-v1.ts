@@ -24,7 +24,7 @@
 // Bound: exhaustive (finite: the converter acts once). F8-A and F8-B need 4 steps
 // (catalogue §3: 1 gfn, 2 memslots, vCPU + converter, ≤8 steps).
 import { setup } from 'xstate';
-import { defineModel, participant, type Participant, type WorldEventSpec } from '../src/model.js';
+import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
 import { spteCoherent } from '../properties/guestMemfd.js';
 import { gmemPageMachine } from './machines/gmemPage.js';
@@ -119,36 +119,43 @@ export default defineModel<never, Variant>({
   ],
   build(_params, variant) {
     const events: WorldEventSpec[] = [];
-    const ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]): void => {
-      events.push({ actor, type, args, sync });
-    };
     for (const [slot, kind] of ACCESSES) {
-      ev(VCPU, 'faultIn', { slot, kind }, [
-        participant(ATTR, { type: 'check', kind }),
-        ...(kind === 'private' ? [participant(GMEM, { type: 'getPfn' }, 'prior')] : []),
-        participant(VCPU, { type: 'faultIn', slot, kind }, 'prior'),
-      ]);
-      ev(VCPU, 'install', { slot, kind }, [
-        participant(KVM, { type: 'retryCheck' }),
-        participant(VCPU, { type: 'install', slot, kind }, 'prior'),
-        participant(spte(slot), { type: 'map', kind }, 'prior'),
-      ]);
+      events.push(
+        worldEvent(VCPU, 'faultIn', { slot, kind }, [
+          participant(ATTR, { type: 'check', kind }),
+          ...(kind === 'private' ? [participant(GMEM, { type: 'getPfn' }, 'prior')] : []),
+          participant(VCPU, { type: 'faultIn', slot, kind }, 'prior'),
+        ]),
+      );
+      events.push(
+        worldEvent(VCPU, 'install', { slot, kind }, [
+          participant(KVM, { type: 'retryCheck' }),
+          participant(VCPU, { type: 'install', slot, kind }, 'prior'),
+          participant(spte(slot), { type: 'map', kind }, 'prior'),
+        ]),
+      );
     }
     const zapped = variant === 'no-shared-slot-zap' ? [0] : SLOTS;
-    ev(CONV, 'preSet', { to: 'private' }, [
-      participant(CONV, { type: 'step', phase: 0 }),
-      participant(KVM, { type: 'begin', add: variant !== 'no-range-add' }),
-      ...zapped.map((slot) => participant(spte(slot), { type: 'zap' })),
-    ]);
-    ev(CONV, 'store', { to: 'private' }, [
-      participant(CONV, { type: 'step', phase: 1 }),
-      participant(ATTR, { type: 'store', to: 'private' }),
-    ]);
-    ev(CONV, 'postSet', { to: 'private' }, [
-      participant(CONV, { type: 'step', phase: 2 }),
-      participant(KVM, { type: 'end' }),
-      participant(VCPU, { type: 'seqBump' }),
-    ]);
+    events.push(
+      worldEvent(CONV, 'preSet', { to: 'private' }, [
+        participant(CONV, { type: 'step', phase: 0 }),
+        participant(KVM, { type: 'begin', add: variant !== 'no-range-add' }),
+        ...zapped.map((slot) => participant(spte(slot), { type: 'zap' })),
+      ]),
+    );
+    events.push(
+      worldEvent(CONV, 'store', { to: 'private' }, [
+        participant(CONV, { type: 'step', phase: 1 }),
+        participant(ATTR, { type: 'store', to: 'private' }),
+      ]),
+    );
+    events.push(
+      worldEvent(CONV, 'postSet', { to: 'private' }, [
+        participant(CONV, { type: 'step', phase: 2 }),
+        participant(KVM, { type: 'end' }),
+        participant(VCPU, { type: 'seqBump' }),
+      ]),
+    );
     return {
       machines: [
         { id: ATTR, machine: memAttrMachine },

@@ -20,34 +20,24 @@
 // migrate-first (the d1e153fea2a8 guard: the pin lands on a normal-zone copy), fault-time-
 // share (D2: no long-term pin; notifiers let migration proceed).
 // Bound: exhaustive (pages=1 by default).
-import {
-  defineModel,
-  range,
-  type MachineInstance,
-  type Participant,
-  type WorldEventSpec,
-} from '../src/model.js';
+import { defineModel, worldEvent, range, type MachineInstance, type WorldEventSpec } from '../src/model.js';
 import { sometimesStep } from '../src/property.js';
 import { movableStaysMigratable, noLongtermPinOnMovable, pageMigrates } from '../properties/mobility.js';
-import { busy, sequentialActor } from './machines/actor.js';
+import { actorStep, busy, sequentialActor } from './machines/actor.js';
 import { pageMachine } from './machines/page.js';
 import { stage2Machine } from './machines/stage2.js';
 
 type Variant = 'longterm-pin' | 'longterm-pin-migrate-first' | 'fault-time-share';
 
 /** The VMM's region: registered (pages pinned and shared with the guest) or not. */
-const vmmMachine = sequentialActor('vmm', 2);
+const vmmMachine = sequentialActor('vmm', ['registered', 'unregistered']);
 /** vCPU fault-time sharing: GUP pin, then map in stage 2 and drop the pin. */
-const vcpuMachine = sequentialActor('vcpu', 2);
+const vcpuMachine = sequentialActor('vcpu', ['pinned', 'mapped']);
 /** Migration/compaction: isolate, check references, migrate. */
-const migratorMachine = sequentialActor('migrator', 3);
+const migratorMachine = sequentialActor('migrator', ['isolated', 'checked', 'migrated']);
 
 const pageId = (i: number): string => `page${i}`;
 const s2Id = (i: number): string => `stage2_${i}`;
-const step = (machine: string, phase: number, page: number, prior?: true): Participant =>
-  prior === undefined
-    ? { machine, event: { type: 'step', phase, page } }
-    : { machine, event: { type: 'step', phase, page }, prior };
 
 export default defineModel<'pages', Variant>({
   id: 'gunyah-longterm-pin',
@@ -106,59 +96,72 @@ export default defineModel<'pages', Variant>({
   ],
   build({ pages }, variant) {
     const events: WorldEventSpec[] = [];
-    const ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]): void => {
-      events.push({ actor, type, args, sync });
-    };
     const longterm = variant !== 'fault-time-share';
     for (const i of range(pages)) {
-      ev('vmm', 'touch', { page: i }, [{ machine: pageId(i), event: { type: 'userFault' } }]);
+      events.push(
+        worldEvent('vmm', 'touch', { page: i }, [{ machine: pageId(i), event: { type: 'userFault' } }]),
+      );
     }
     if (longterm) {
       const migrateFirst = variant === 'longterm-pin-migrate-first';
-      ev('vmm', 'setUserMemRegion', {}, [
-        step('vmm', 0, 0),
-        ...range(pages).flatMap((i) => [
-          {
-            machine: pageId(i),
-            event: { type: 'pin', longterm: true, ...(migrateFirst ? { migrateFirst: true } : {}) },
-          },
-          { machine: s2Id(i), event: { type: 'map' } },
+      events.push(
+        worldEvent('vmm', 'setUserMemRegion', {}, [
+          actorStep('vmm', 'registered', 0),
+          ...range(pages).flatMap((i) => [
+            {
+              machine: pageId(i),
+              event: { type: 'pin', longterm: true, ...(migrateFirst ? { migrateFirst: true } : {}) },
+            },
+            { machine: s2Id(i), event: { type: 'map' } },
+          ]),
         ]),
-      ]);
-      ev('vmm', 'removeUserMemRegion', {}, [
-        step('vmm', 1, 0),
-        ...range(pages).flatMap((i) => [
-          { machine: s2Id(i), event: { type: 'unmap' } },
-          { machine: pageId(i), event: { type: 'unpin', longterm: true } },
+      );
+      events.push(
+        worldEvent('vmm', 'removeUserMemRegion', {}, [
+          actorStep('vmm', 'unregistered', 0),
+          ...range(pages).flatMap((i) => [
+            { machine: s2Id(i), event: { type: 'unmap' } },
+            { machine: pageId(i), event: { type: 'unpin', longterm: true } },
+          ]),
         ]),
-      ]);
+      );
     } else {
       for (const i of range(pages)) {
-        ev('vcpu', 'guestFault', { page: i }, [
-          step('vcpu', 0, i),
-          { machine: pageId(i), event: { type: 'pin', longterm: false } },
-        ]);
-        ev('vcpu', 'guestMap', { page: i }, [
-          step('vcpu', 1, i),
-          { machine: s2Id(i), event: { type: 'map' } },
-          { machine: pageId(i), event: { type: 'unpin', longterm: false } },
-        ]);
+        events.push(
+          worldEvent('vcpu', 'guestFault', { page: i }, [
+            actorStep('vcpu', 'pinned', i),
+            { machine: pageId(i), event: { type: 'pin', longterm: false } },
+          ]),
+        );
+        events.push(
+          worldEvent('vcpu', 'guestMap', { page: i }, [
+            actorStep('vcpu', 'mapped', i),
+            { machine: s2Id(i), event: { type: 'map' } },
+            { machine: pageId(i), event: { type: 'unpin', longterm: false } },
+          ]),
+        );
       }
     }
     for (const i of range(pages)) {
-      ev('migrator', 'isolate', { page: i }, [
-        step('migrator', 0, i),
-        { machine: pageId(i), event: { type: 'isolate' } },
-        ...(longterm ? [] : [{ machine: s2Id(i), event: { type: 'invalidate' } }]),
-      ]);
-      ev('migrator', 'checkMigratable', { page: i }, [
-        { machine: pageId(i), event: { type: 'checkMigratable' } },
-        step('migrator', 1, i, true),
-      ]);
-      ev('migrator', 'migrate', { page: i }, [
-        step('migrator', 2, i),
-        { machine: pageId(i), event: { type: 'migrate' } },
-      ]);
+      events.push(
+        worldEvent('migrator', 'isolate', { page: i }, [
+          actorStep('migrator', 'isolated', i),
+          { machine: pageId(i), event: { type: 'isolate' } },
+          ...(longterm ? [] : [{ machine: s2Id(i), event: { type: 'invalidate' } }]),
+        ]),
+      );
+      events.push(
+        worldEvent('migrator', 'checkMigratable', { page: i }, [
+          { machine: pageId(i), event: { type: 'checkMigratable' } },
+          actorStep('migrator', 'checked', i, { prior: true }),
+        ]),
+      );
+      events.push(
+        worldEvent('migrator', 'migrate', { page: i }, [
+          actorStep('migrator', 'migrated', i),
+          { machine: pageId(i), event: { type: 'migrate' } },
+        ]),
+      );
     }
     const machines: MachineInstance[] = [
       ...range(pages).flatMap((i) => [

@@ -25,15 +25,15 @@
 // violated where the refused first step can only repeat.
 import {
   defineModel,
+  worldEvent,
   participant,
   range,
   type MachineEvent,
-  type Participant,
   type WorldEventSpec,
 } from '../src/model.js';
 import { always, never, sometimesStep } from '../src/property.js';
 import { conversionCanComplete } from '../properties/iommuConversion.js';
-import { sequentialActor } from './machines/actor.js';
+import { actorStep, sequentialActor } from './machines/actor.js';
 import { iommuAreaMachine, translates } from './machines/iommuArea.js';
 import { memAttrMachine } from './machines/kvmMmu.js';
 
@@ -51,9 +51,13 @@ const QEMU = 'qemu';
 /** The page QEMU converts (the catalogue's p1). */
 const CONVERTED = 1;
 
-/** A step of the conversion: the area event, and whether QEMU aborts when the area refuses. */
+/**
+ * A step of the conversion: the area event, what QEMU has done once it succeeds (the name of
+ * its phase), and whether QEMU aborts when the area refuses.
+ */
 interface Step {
   readonly type: string;
+  readonly done: string;
   readonly area: MachineEvent;
   readonly abortOnRefusal: boolean;
 }
@@ -61,13 +65,19 @@ interface Step {
 /** VFIO_IOMMU_UNMAP_DMA of the page; QEMU aborts on a refusal unless `abortOnRefusal` is false. */
 const type1 = (abortOnRefusal: boolean): Step => ({
   type: 'unmapDma',
+  done: 'dmaUnmapped',
   area: { type: 'type1Unmap', page: CONVERTED },
   abortOnRefusal,
 });
 /** An iommufd split of the area at the page. */
-const split = (area: MachineEvent): Step => ({ type: 'split', area, abortOnRefusal: true });
+const split = (area: MachineEvent): Step => ({ type: 'split', done: 'split', area, abortOnRefusal: true });
 /** Unmap of the page once it is its own mapping. */
-const unmap: Step = { type: 'unmap', area: { type: 'unmap', page: CONVERTED }, abortOnRefusal: true };
+const unmap: Step = {
+  type: 'unmap',
+  done: 'unmapped',
+  area: { type: 'unmap', page: CONVERTED },
+  abortOnRefusal: true,
+};
 
 /** The IOMMU steps before the attribute flip, per variant. */
 function unmapSteps(variant: Variant, pages: number): Step[] {
@@ -78,8 +88,8 @@ function unmapSteps(variant: Variant, pages: number): Step[] {
     'iommufd-split-atomic': [split({ type: 'splitAtomic', pages }), unmap],
     'iommufd-split-refused': [split({ type: 'splitRefused' }), unmap],
     'iommufd-split-bbm': [
-      { type: 'splitInvalidate', area: { type: 'bbmInvalidate' }, abortOnRefusal: true },
-      { type: 'splitInstall', area: { type: 'bbmInstall', pages }, abortOnRefusal: true },
+      { type: 'splitInvalidate', done: 'invalidated', area: { type: 'bbmInvalidate' }, abortOnRefusal: true },
+      { type: 'splitInstall', done: 'installed', area: { type: 'bbmInstall', pages }, abortOnRefusal: true },
       unmap,
     ],
   };
@@ -166,28 +176,25 @@ export default defineModel<'pages', Variant>({
   ],
   build({ pages }, variant) {
     const events: WorldEventSpec[] = [];
-    const ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]): void => {
-      events.push({ actor, type, args, sync });
-    };
     const steps = unmapSteps(variant, pages);
-    steps.forEach((s, phase) => {
-      const self = participant(
-        QEMU,
-        { type: 'step', phase, page: CONVERTED },
-        s.abortOnRefusal ? 'prior' : undefined,
-      );
-      const gate = phase === 0 ? [participant(ATTR, { type: 'is', kind: 'shared' })] : [];
-      ev(QEMU, s.type, { page: CONVERTED }, [...gate, participant(AREA, s.area), self]);
+    steps.forEach((s, k) => {
+      const self = actorStep(QEMU, s.done, CONVERTED, { prior: s.abortOnRefusal });
+      const gate = k === 0 ? [participant(ATTR, { type: 'is', kind: 'shared' })] : [];
+      events.push(worldEvent(QEMU, s.type, { page: CONVERTED }, [...gate, participant(AREA, s.area), self]));
     });
-    ev(QEMU, 'setAttr', { page: CONVERTED, to: 'private' }, [
-      participant(QEMU, { type: 'step', phase: steps.length, page: CONVERTED }),
-      participant(ATTR, { type: 'flip', to: 'private' }),
-    ]);
+    events.push(
+      worldEvent(QEMU, 'setAttr', { page: CONVERTED, to: 'private' }, [
+        actorStep(QEMU, 'attrSet', CONVERTED),
+        participant(ATTR, { type: 'flip', to: 'private' }),
+      ]),
+    );
     for (const page of range(pages)) {
-      ev('device', 'dma', { page }, [
-        ...(page === CONVERTED ? [participant(ATTR, { type: 'is', kind: 'shared' })] : []),
-        participant(AREA, { type: 'dma', page }),
-      ]);
+      events.push(
+        worldEvent('device', 'dma', { page }, [
+          ...(page === CONVERTED ? [participant(ATTR, { type: 'is', kind: 'shared' })] : []),
+          participant(AREA, { type: 'dma', page }),
+        ]),
+      );
     }
     return {
       machines: [
@@ -197,7 +204,7 @@ export default defineModel<'pages', Variant>({
           input: { pages },
         },
         { id: ATTR, machine: memAttrMachine },
-        { id: QEMU, machine: sequentialActor(QEMU, steps.length + 1) },
+        { id: QEMU, machine: sequentialActor(QEMU, [...steps.map((s) => s.done), 'attrSet']) },
       ],
       events,
     };

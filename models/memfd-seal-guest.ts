@@ -37,7 +37,7 @@ import { defineModel, participant, type WorldEventSpec } from '../src/model.js';
 import { alwaysEach, sometimesStep } from '../src/property.js';
 import { outcome, outcomeActions } from '../src/outcome.js';
 import { HOST_CRASH, noKernelAccessToPrivate } from '../properties/kernelAccess.js';
-import { sequentialActor } from './machines/actor.js';
+import { actorStep, sequentialActor } from './machines/actor.js';
 
 /** Bit indices of enum mapping_flags (include/linux/pagemap.h, 6.11). */
 export const AS_UNEVICTABLE = 3;
@@ -159,7 +159,7 @@ export const memfdMachine = setup({
 });
 
 /** The writer thread: a write(2) checks the seal, then allocates a page and copies host data. */
-const writerMachine = sequentialActor('writer', 2);
+const writerMachine = sequentialActor('writer', ['checked', 'committed']);
 
 type Variant = 'unserialized-seal' | 'zero-on-split-failure' | 'inaccessible-mask' | 'inaccessible' | 'fixed';
 
@@ -281,7 +281,7 @@ export default defineModel<'unevictable', Variant>({
         args: {},
         sync: [
           participant('memfd', { type: 'writeCheck', locked: r.serialized }),
-          participant('writer', { type: 'step', phase: 0, page: 0 }, 'prior'),
+          actorStep('writer', 'checked', 0, { prior: true }),
         ],
       },
       {
@@ -289,7 +289,7 @@ export default defineModel<'unevictable', Variant>({
         type: 'writeCommit',
         args: {},
         sync: [
-          participant('writer', { type: 'step', phase: 1, page: 0 }),
+          actorStep('writer', 'committed', 0),
           participant('memfd', { type: 'writeCommit', locked: r.serialized }),
         ],
       },

@@ -31,11 +31,11 @@
 // Progress: properties/reclaim.ts migrationAttemptEnds(), judged on the explored graph.
 // Bound: exhaustive; counterexamples: F24 3 steps, F25 3, F26 4 (§3: 4, 3, 5).
 import { and, assign, setup } from 'xstate';
-import { defineModel, participant, type Participant, type WorldEventSpec } from '../src/model.js';
+import { defineModel, worldEvent, participant, type Participant, type WorldEventSpec } from '../src/model.js';
 import { alwaysEach, sometimesStep } from '../src/property.js';
 import { outcome, outcomeActions } from '../src/outcome.js';
 import { HOST_CRASH, noKernelAccessToPrivate } from '../properties/kernelAccess.js';
-import { sequentialActor } from './machines/actor.js';
+import { actorStep, sequentialActor } from './machines/actor.js';
 import { migrationAttemptEnds } from '../properties/reclaim.js';
 
 export type Owner = 'host' | 'guest' | 'shared';
@@ -212,7 +212,7 @@ export const migratorMachine = setup({
   },
 });
 
-const kernelMachine = sequentialActor('kernel', 3);
+const kernelMachine = sequentialActor('kernel', ['pinned', 'accessed', 'unpinned']);
 
 type Variant =
   | 'fixed'
@@ -241,39 +241,44 @@ const rules: Readonly<Record<Variant, Rules>> = {
 
 const FOLIO = 'folio0';
 const on = (event: PFolioEvent): Participant => participant(FOLIO, event);
-const step = (phase: number): Participant => participant('kernel', { type: 'step', phase, page: 0 });
-const ev = (actor: string, type: string, sync: Participant[]): WorldEventSpec => ({
-  actor,
-  type,
-  args: {},
-  sync,
-});
 
 /** The world events of one variant, in exploration order. */
 function worldEvents(r: Rules): WorldEventSpec[] {
   return [
-    ev('vcpu', 'donate', [on({ type: 'donate', exclusive: r.exclusive })]),
-    ev('guest', 'share', [on({ type: 'share' })]),
-    ev('guest', 'unshare', [on({ type: 'unshare', exclusive: r.exclusive })]),
-    ev('kernel', 'kernelPin', [
+    worldEvent('vcpu', 'donate', {}, [on({ type: 'donate', exclusive: r.exclusive })]),
+    worldEvent('guest', 'share', {}, [on({ type: 'share' })]),
+    worldEvent('guest', 'unshare', {}, [on({ type: 'unshare', exclusive: r.exclusive })]),
+    worldEvent('kernel', 'kernelPin', {}, [
       on({ type: 'kernelPin', exclusive: r.exclusive }),
-      participant('kernel', { type: 'step', phase: 0, page: 0 }, 'prior'),
+      actorStep('kernel', 'pinned', 0, { prior: true }),
     ]),
-    ev('kernel', 'kernelAccess', [step(1), on({ type: 'kernelAccess' })]),
-    ev('kernel', 'kernelUnpin', [step(2), on({ type: 'kernelUnpin' })]),
-    ev('hypervisor', 'relinquish', [on({ type: 'relinquish' })]),
-    ev('migrator', 'migStart', [
+    worldEvent('kernel', 'kernelAccess', {}, [
+      actorStep('kernel', 'accessed', 0),
+      on({ type: 'kernelAccess' }),
+    ]),
+    worldEvent('kernel', 'kernelUnpin', {}, [
+      actorStep('kernel', 'unpinned', 0),
+      on({ type: 'kernelUnpin' }),
+    ]),
+    worldEvent('hypervisor', 'relinquish', {}, [on({ type: 'relinquish' })]),
+    worldEvent('migrator', 'migStart', {}, [
       on({ type: 'migInvalidate', mode: r.migration }),
       participant('migrator', { type: 'start' }, 'prior'),
     ]),
-    ev('migrator', 'migRetry', [
+    worldEvent('migrator', 'migRetry', {}, [
       on({ type: 'migInvalidate', mode: r.migration }),
       participant('migrator', { type: 'retry' }, 'prior'),
     ]),
-    ev('migrator', 'migCommit', [participant('migrator', { type: 'commit' }), on({ type: 'migCommit' })]),
-    ev('migrator', 'migAbort', [participant('migrator', { type: 'abort' }), on({ type: 'whenDead' })]),
-    ev('vm', 'vmDie', [on({ type: 'vmDie' })]),
-    ev('teardown', 'reclaim', [on({ type: 'reclaim', mode: r.reclaim })]),
+    worldEvent('migrator', 'migCommit', {}, [
+      participant('migrator', { type: 'commit' }),
+      on({ type: 'migCommit' }),
+    ]),
+    worldEvent('migrator', 'migAbort', {}, [
+      participant('migrator', { type: 'abort' }),
+      on({ type: 'whenDead' }),
+    ]),
+    worldEvent('vm', 'vmDie', {}, [on({ type: 'vmDie' })]),
+    worldEvent('teardown', 'reclaim', {}, [on({ type: 'reclaim', mode: r.reclaim })]),
   ];
 }
 

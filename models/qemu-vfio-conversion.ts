@@ -30,13 +30,13 @@
 // UNCONFIRMED: F10 is a derived hazard, not a reported bug; whether every populate path undoes
 // on failure (F32); 852f0048f3ea in fact refuses VFIO with guest_memfd, and F35 models the
 // alternative it rejects (discard simply blocked); VFIO listener chunking is taken as 4 KiB.
-import { defineModel, participant, type Participant, type WorldEventSpec } from '../src/model.js';
+import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
 import { always, never, sometimesStep } from '../src/property.js';
-import { sequentialActor } from './machines/actor.js';
+import { actorStep, sequentialActor } from './machines/actor.js';
 import { gmemPageMachine } from './machines/gmemPage.js';
 import { memAttrMachine, type Kind } from './machines/kvmMmu.js';
 import { backingMachine, iommuMachine, rdmBitMachine, vmMachine } from './machines/vfioDma.js';
-import { conversionSteps, type QemuVariant } from './machines/qemuConversion.js';
+import { conversionSteps, phaseNames, type QemuVariant } from './machines/qemuConversion.js';
 
 const ATTR = 'attr';
 const BACKING = 'backing';
@@ -170,51 +170,60 @@ export default defineModel<never, QemuVariant>({
   ],
   build(_params, variant) {
     const events: WorldEventSpec[] = [];
-    const ev = (actor: string, type: string, args: WorldEventSpec['args'], sync: Participant[]): void => {
-      events.push({ actor, type, args, sync });
-    };
     const inplace = variant.startsWith('inplace');
     const steps = conversionSteps(variant);
+    const phases = phaseNames(steps);
     for (const to of ['private', 'shared'] as const satisfies readonly Kind[]) {
       const direction = to === 'private' ? 0 : 1;
-      steps[to].forEach((alternatives, phase) => {
+      steps[to].forEach((alternatives, k) => {
         for (const alt of alternatives) {
-          const self = participant(
-            QEMU,
-            { type: 'step', phase, page: direction },
-            alt.prior ? 'prior' : undefined,
+          const self = actorStep(QEMU, phases[k] as string, direction, { prior: alt.prior });
+          events.push(
+            worldEvent(
+              QEMU,
+              alt.type,
+              { to, ...alt.args },
+              alt.prior ? [...alt.sync, self] : [self, ...alt.sync],
+            ),
           );
-          ev(QEMU, alt.type, { to, ...alt.args }, alt.prior ? [...alt.sync, self] : [self, ...alt.sync]);
         }
       });
     }
     for (const pfn of PFNS) {
-      ev('vfio', 'attach', { pfn }, [
-        participant(BACKING, { type: 'pinAs', pfn }),
-        participant(IOMMU, { type: 'attach', pfn }),
-      ]);
+      events.push(
+        worldEvent('vfio', 'attach', { pfn }, [
+          participant(BACKING, { type: 'pinAs', pfn }),
+          participant(IOMMU, { type: 'attach', pfn }),
+        ]),
+      );
     }
     const running = participant(VM, { type: 'running' });
-    ev('guest', 'touchShared', {}, [
-      running,
-      participant(ATTR, { type: 'is', kind: 'shared' }),
-      participant(BACKING, { type: 'touch' }),
-    ]);
-    if (!inplace) {
-      ev('guest', 'faultPrivate', {}, [
+    events.push(
+      worldEvent('guest', 'touchShared', {}, [
         running,
-        participant(ATTR, { type: 'is', kind: 'private' }),
-        participant(GMEM, { type: 'getPfn' }, 'prior'),
-      ]);
+        participant(ATTR, { type: 'is', kind: 'shared' }),
+        participant(BACKING, { type: 'touch' }),
+      ]),
+    );
+    if (!inplace) {
+      events.push(
+        worldEvent('guest', 'faultPrivate', {}, [
+          running,
+          participant(ATTR, { type: 'is', kind: 'private' }),
+          participant(GMEM, { type: 'getPfn' }, 'prior'),
+        ]),
+      );
     }
     for (const pfn of PFNS) {
       for (const current of PFNS) {
-        ev('device', 'dma', { pfn, current }, [
-          running,
-          participant(ATTR, { type: 'is', kind: 'shared' }),
-          participant(BACKING, { type: 'current', pfn: current }),
-          participant(IOMMU, { type: 'dma', pfn, current }),
-        ]);
+        events.push(
+          worldEvent('device', 'dma', { pfn, current }, [
+            running,
+            participant(ATTR, { type: 'is', kind: 'shared' }),
+            participant(BACKING, { type: 'current', pfn: current }),
+            participant(IOMMU, { type: 'dma', pfn, current }),
+          ]),
+        );
       }
     }
     return {
@@ -225,7 +234,7 @@ export default defineModel<never, QemuVariant>({
         { id: RDM, machine: rdmBitMachine },
         { id: VM, machine: vmMachine },
         ...(inplace ? [] : [{ id: GMEM, machine: gmemPageMachine }]),
-        { id: QEMU, machine: sequentialActor(QEMU, Math.max(steps.private.length, steps.shared.length)) },
+        { id: QEMU, machine: sequentialActor(QEMU, phases) },
       ],
       events,
     };

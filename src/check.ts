@@ -20,6 +20,7 @@ import { neverEnabled } from './neverEnabled.js';
 import { judgeProgress } from './progress.js';
 import { isSafety, type PropertyKind } from './property.js';
 import { compileSystem, type CompiledSystem } from './system.js';
+import { transitionTestHolds, type World } from './world.js';
 
 /** A verdict, or 'unknown' when a limit stopped the search before the property was decided. */
 export type Judgement = Verdict | 'unknown';
@@ -34,6 +35,12 @@ export interface PropertyResult {
   readonly path: readonly number[] | undefined;
   /** Lasso counterexamples of progress properties: index in `path` where the loop starts. */
   readonly loop: number | null;
+  /**
+   * Invariants with a premise: whether the premise held somewhere in the explored space.
+   * A hold with the premise 'unmet' is the verdict 'vacuous' (also when the run was depth
+   * bounded); an 'unknown' with 'unmet' says the premise was not met before the stop.
+   */
+  readonly premise?: 'met' | 'unmet';
 }
 
 export interface RunResult {
@@ -84,8 +91,8 @@ export interface Sampling {
 
 /**
  * Exploration options plus `workers`: worker threads for BFS (default 1), used when the run
- * qualifies (compiled engine, dense bitmap, no symmetry reduction, no world-view
- * properties); otherwise the run is sequential and RunResult.workers says 1.
+ * qualifies (compiled engine, dense bitmap, no symmetry reduction, no whole-state or
+ * transition properties); otherwise the run is sequential and RunResult.workers says 1.
  */
 export interface CheckOptions extends ExploreOptions {
   readonly workers?: number | undefined;
@@ -210,13 +217,21 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
         loop: judged?.loop ?? null,
       };
     }
+    const h = sys.premiseOf[i];
+    const premise = h === undefined ? undefined : tracker.found[h] === undefined ? 'unmet' : 'met';
     let verdict: Judgement;
     if (found !== undefined) verdict = p.kind === 'always' ? 'violated' : 'reached';
-    else if (decidedNegatively) verdict = p.kind === 'always' ? 'holds' : 'unreached';
+    else if (decidedNegatively)
+      verdict = p.kind !== 'always' ? 'unreached' : premise === 'unmet' ? 'vacuous' : 'holds';
     else verdict = 'unknown';
-    const fires = (e: number, outcome: string): boolean =>
-      (sys.stepTables[i]?.[e * sys.outcomes.length + sys.outcomes.indexOf(outcome)] === 1) !==
-      (p.kind === 'always');
+    const fires = (e: number, outcome: string, before: World, after: World): boolean => {
+      const o = sys.outcomes.indexOf(outcome);
+      const holds =
+        p.over === 'transition'
+          ? transitionTestHolds(sys, p, e, o, before, after)
+          : sys.stepTables[i]?.[e * sys.outcomes.length + o] === 1;
+      return holds !== (p.kind === 'always');
+    };
     const path =
       found === undefined
         ? undefined
@@ -231,6 +246,7 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
       expected: spec?.expect[p.name],
       path,
       loop: null,
+      ...(premise === undefined ? {} : { premise }),
     };
   });
   return {
@@ -254,17 +270,21 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
     bytes: space.bytes,
     ...describeStorage(space),
     properties,
-    ...(stats.complete && tracker.firedKnown
-      ? { neverEnabled: neverEnabled(sys, tracker.fired, reduced) }
+    ...(stats.complete && tracker.takenKnown
+      ? { neverEnabled: neverEnabled(sys, tracker.taken, reduced) }
       : {}),
     system: sys,
   };
 }
 
-/** True when the property's verdict is what the variant expects (no expectation: an invariant must hold). */
+/**
+ * True when the property's verdict is what the variant expects (no expectation: an
+ * invariant must hold, and not vacuously). Expecting 'holds' and getting 'vacuous' is a
+ * mismatch: a vacuous hold says nothing about the design.
+ */
 export function asExpected(p: PropertyResult): boolean {
   if (p.verdict === 'unknown') return false;
-  if (p.expected === undefined) return p.verdict !== 'violated';
+  if (p.expected === undefined) return p.verdict !== 'violated' && p.verdict !== 'vacuous';
   return p.verdict === p.expected;
 }
 

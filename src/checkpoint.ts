@@ -51,7 +51,7 @@ export function serializeCheckpoint(header: CheckpointHeader, snap: SearchSnapsh
     header,
     position: snap.position,
     found: snap.found.map((f) => f ?? null),
-    ...(snap.fired === undefined ? {} : { fired: snap.fired }),
+    ...(snap.taken === undefined ? {} : { taken: snap.taken }),
     space: {
       states: b64(snap.space.states),
       parents: b64(snap.space.parents),
@@ -115,7 +115,7 @@ export function readCheckpoint(
       parents: column(space['parents'], Uint32Array, fail, '$.space.parents'),
       events: column(space['events'], Uint16Array, fail, '$.space.events'),
     },
-    ...(body['fired'] === undefined ? {} : { fired: firedEvents(body['fired'], sys, fail) }),
+    ...(body['taken'] === undefined ? {} : { taken: takenEvents(body['taken'], sys, fail) }),
   };
   const n = snap.space.parents.length;
   if (snap.position.levelEnd > n) fail('$.position.levelEnd is beyond the stored states');
@@ -126,12 +126,12 @@ export function readCheckpoint(
 type Fail = (what: string) => never;
 
 /** The world events the saved search had taken: distinct event indices. */
-function firedEvents(raw: unknown, sys: CompiledSystem, fail: Fail): number[] {
+function takenEvents(raw: unknown, sys: CompiledSystem, fail: Fail): number[] {
   const ok =
     Array.isArray(raw) &&
     raw.every((e) => isCount(e) && e < sys.events.length) &&
     new Set(raw).size === raw.length;
-  return ok ? (raw as number[]) : fail('$.fired is not a list of distinct world event indices');
+  return ok ? (raw as number[]) : fail('$.taken is not a list of distinct world event indices');
 }
 
 function obj(v: unknown, fail: Fail, path: string): Record<string, unknown> {
@@ -169,8 +169,8 @@ function position(p: Record<string, unknown>, fail: Fail): SearchSnapshot['posit
 }
 
 function findings(raw: unknown, sys: CompiledSystem, fail: Fail): (Finding | undefined)[] {
-  if (!Array.isArray(raw) || raw.length !== sys.properties.length)
-    return fail(`$.found is not a list of ${sys.properties.length} findings`);
+  if (!Array.isArray(raw) || raw.length !== sys.tracked.length)
+    return fail(`$.found is not a list of ${sys.tracked.length} findings`);
   return raw.map((f: unknown, p): Finding | undefined => {
     if (f === null) return undefined;
     const o = obj(f, fail, `$.found[${p}]`);

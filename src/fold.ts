@@ -6,6 +6,7 @@ import { tryCompiledSpace } from './explore/compiledSpace.js';
 import { InterpretedSpace } from './explore/interpretedSpace.js';
 import type { StateSpace } from './explore/space.js';
 import type { CompiledSystem } from './system.js';
+import { transitionTestHolds } from './world.js';
 
 interface Successors {
   /** child[e]: successor state index under event e, or -1 when e is not enabled. */
@@ -49,11 +50,26 @@ export class PathFolder {
     return this.space.fired(i, 1 << p) !== 0;
   }
 
-  /** True when step property `p` fires on event `e` with outcome code `o`. */
-  firesOn(p: number, e: number, o: number): boolean {
+  /**
+   * True when step or transition property `p` fires on event `e` with outcome code `o`
+   * from state `from` to state `to` (transitions are judged on the stored worlds).
+   */
+  firesOn(p: number, e: number, o: number, from: number, to: number): boolean {
+    const prop = this.sys.tracked[p];
+    if (prop === undefined) return false;
+    if (prop.over === 'transition') {
+      const holds = transitionTestHolds(
+        this.sys,
+        prop,
+        e,
+        o,
+        this.space.worldOf(from),
+        this.space.worldOf(to),
+      );
+      return holds !== (prop.kind === 'always');
+    }
     const table = this.sys.stepTables[p];
-    const prop = this.sys.properties[p];
-    if (table === undefined || prop === undefined) return false;
+    if (table === undefined) return false;
     return (table[e * this.sys.outcomes.length + o] === 1) !== (prop.kind === 'always');
   }
 
@@ -63,9 +79,9 @@ export class PathFolder {
    * the interpreted `firstFiring` of src/shrink.ts (tested).
    */
   firstFiring(p: number, path: readonly number[]): number | undefined {
-    const prop = this.sys.properties[p];
+    const prop = this.sys.tracked[p];
     if (prop === undefined || (prop.kind !== 'always' && prop.kind !== 'sometimes')) return undefined;
-    const onStep = prop.over === 'step';
+    const onStep = prop.over === 'step' || prop.over === 'transition';
     let cur = this.initial;
     if (!onStep && this.firesAt(p, cur)) return 0;
     for (let k = 0; k < path.length; k++) {
@@ -73,7 +89,8 @@ export class PathFolder {
       const s = this.successors(cur);
       const child = s.child[e] ?? -1;
       if (child < 0) return undefined;
-      if (onStep ? this.firesOn(p, e, s.outcome[e] as number) : this.firesAt(p, child)) return k + 1;
+      if (onStep ? this.firesOn(p, e, s.outcome[e] as number, cur, child) : this.firesAt(p, child))
+        return k + 1;
       cur = child;
     }
     return undefined;

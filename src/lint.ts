@@ -175,10 +175,15 @@ function verdictsOf(p: Property): readonly Verdict[] {
   return p.kind === 'sometimes' ? ['reached', 'unreached'] : ['holds', 'vacuous', 'violated'];
 }
 
+/** The properties judged in a variant: the model's, then the variant's own. */
+function propertiesOf(model: AnyModel, variant: string): readonly Property[] {
+  return [...model.properties, ...(model.variants[variant]?.properties ?? [])];
+}
+
 function expectationFindings(model: AnyModel, variant: string, at: At): Finding[] {
   const spec = model.variants[variant];
   if (spec === undefined) return [];
-  const props = model.properties;
+  const props = propertiesOf(model, variant);
   const names = props.map((p) => p.name);
   const out: Finding[] = [];
   for (const p of props) {
@@ -252,7 +257,8 @@ function systemFindings(t: LintTarget, sys: System, at: At): Finding[] {
       }
       const kind = inst.machine.id;
       const known = descriptors(inst.machine);
-      if (known.some((d) => matchesDescriptor(p.event.type, d))) continue;
+      // A participant with only `requires` sends nothing.
+      if (p.event === undefined || known.some((d) => matchesDescriptor(p.event?.type ?? '', d))) continue;
       const types = known.filter((d) => !d.includes('*'));
       out.push({
         code: 'unknown-event',
@@ -263,7 +269,8 @@ function systemFindings(t: LintTarget, sys: System, at: At): Finding[] {
     }
   }
 
-  for (const p of model.properties) {
+  const properties = propertiesOf(model, t.variant);
+  for (const p of properties) {
     if (p.over !== 'each' || kinds.includes(p.machine)) continue;
     out.push({
       code: 'unknown-kind',
@@ -296,8 +303,9 @@ function systemFindings(t: LintTarget, sys: System, at: At): Finding[] {
 
   const scope = modelScope(model, t.params);
   const types = [...scope.eventTypes];
-  for (const p of model.properties) {
-    if (p.kind !== 'eventually' || p.fair === 'all') continue;
+  for (const p of properties) {
+    // A predicate says which world events are fair; only a list of names can misspell one.
+    if (p.kind !== 'eventually' || p.fair === 'all' || typeof p.fair === 'function') continue;
     for (const name of p.fair) {
       if (scope.eventTypes.has(name)) continue;
       out.push({
@@ -309,7 +317,7 @@ function systemFindings(t: LintTarget, sys: System, at: At): Finding[] {
     }
   }
 
-  out.push(...probeProperties(model, sys, ids, [...scope.kinds], at));
+  out.push(...probeProperties(properties, sys, ids, [...scope.kinds], at));
   return out;
 }
 
@@ -322,7 +330,7 @@ class UnknownInstance extends Error {}
  * search with an exception, or (for `ids(kind)`) silently makes the property vacuous.
  */
 function probeProperties(
-  model: AnyModel,
+  properties: readonly Property[],
   sys: System,
   ids: readonly string[],
   allKinds: readonly string[],
@@ -340,7 +348,7 @@ function probeProperties(
     return s;
   };
   const out: Finding[] = [];
-  for (const p of model.properties) {
+  for (const p of properties) {
     const missing = new Set<string>();
     const missingKinds = new Set<string>();
     const view: WorldView = {
@@ -393,10 +401,10 @@ function probeProperties(
   return out;
 }
 
-/** The tests of a property that read whole states. */
+/** The tests of a property that read whole states (transition tests need a step: not probed). */
 function stateTests(p: Property): StateTest[] {
   const out: (StateTest | undefined)[] = [];
-  if (p.over === 'state') out.push(p.test);
+  if (p.over === 'state') out.push(p.test, p.premise);
   if (p.over === 'graph') {
     if (p.kind === 'eventually') out.push(p.after);
     if (p.kind === 'deadlock-free') out.push(p.terminal);

@@ -18,7 +18,8 @@
 // takes the event, so it is never taken there.
 //
 // Not flagged, because the design says what it means: a taking transition that tests the
-// staying region with stateIn(...); a participant `requires` that excludes the state;
+// staying region with stateIn(...); a participant `requires` that excludes the state (its
+// own, or a requires-only participant of the same instance just before it);
 // events listed in `meta: { foliocheck: { independentEvents: [...] } }` of the machine or
 // of the parallel node.
 import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventObject, StateValue } from 'xstate';
@@ -67,12 +68,47 @@ interface Trap {
 }
 
 /**
- * Decides whether the world events are allowed to deliver `event` in local state `l`:
- * false when every participant delivering it requires something the state does not meet.
+ * Whether some world event may deliver alphabet entry `a` of kind `k` in local state `l`:
+ * false when every participation delivering it requires (`requires`, its own or that of a
+ * requires-only participant of the same instance just before it) a state `l` does not meet.
  */
-export type Admits = (kind: number, event: EventObject, l: number) => boolean;
+export type Admits = (k: number, a: number, l: number) => boolean;
 
-export function regionFindings(sys: CompiledSystem, at: At, admits: Admits = () => true): Finding[] {
+/** The Admits of a compiled system, from its participants' requirement tables. */
+export function requirements(sys: CompiledSystem): Admits {
+  // For each kind and alphabet entry: the requirement tables of the participations that
+  // deliver it (undefined: one delivers it unconditionally).
+  const byEntry = new Map<string, (readonly Uint8Array[])[]>();
+  const free = new Set<string>();
+  for (const e of sys.events) {
+    const pending = new Map<number, Uint8Array[]>();
+    for (const p of e.participants) {
+      if (p.event === undefined) {
+        if (p.requiresTable !== undefined)
+          pending.set(p.inst, [...(pending.get(p.inst) ?? []), p.requiresTable]);
+        continue;
+      }
+      const tables = [
+        ...(pending.get(p.inst) ?? []),
+        ...(p.requiresTable === undefined ? [] : [p.requiresTable]),
+      ];
+      pending.delete(p.inst);
+      const k = sys.instances[p.inst]?.kind ?? -1;
+      for (const a of p.priorAlpha ?? [p.alpha]) {
+        const key = `${k}:${a}`;
+        if (tables.length === 0) free.add(key);
+        else byEntry.set(key, [...(byEntry.get(key) ?? []), tables]);
+      }
+    }
+  }
+  return (k, a, l) => {
+    const key = `${k}:${a}`;
+    if (free.has(key)) return true;
+    return (byEntry.get(key) ?? []).some((tables) => tables.every((t) => t[l] === 1));
+  };
+}
+
+export function regionFindings(sys: CompiledSystem, at: At, admits: Admits = requirements(sys)): Finding[] {
   const out: Finding[] = [];
   sys.kinds.forEach((kind, k) => {
     const parallels = stateNodes(kind.machine).filter((n) => n.type === 'parallel');
@@ -98,7 +134,7 @@ export function regionFindings(sys: CompiledSystem, at: At, admits: Admits = () 
         const mentioning = regions.filter((r) => handlersIn(r, ev.type).length > 0);
         if (own.length === 0 && mentioning.length === 0) return;
         kind.states.forEach((s, l) => {
-          if (!enabledOk(sys, kind, l, a) || !active(s, parallel) || !admits(k, ev, l)) return;
+          if (!enabledOk(sys, kind, l, a) || !active(s, parallel) || !admits(k, a, l)) return;
           const taken: readonly TransitionDef[] = kind.machine.getTransitionData(s, ev);
           if (taken.some((t) => isWithin(parallel, t.source))) return;
           const inside = taken.filter((t) => regions.some((r) => isWithin(t.source, r)));

@@ -1,6 +1,6 @@
 // The one contract every model implements: machines, world events, properties, variants.
 // A model is data plus pure functions; it never imports the engine beyond these types.
-import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
 import type { Property } from './property.js';
 
 export type ArgValue = number | string | boolean;
@@ -35,8 +35,16 @@ export interface VariantSpec {
    * names. The flaw's properties are those violated here and not in the fix.
    */
   readonly fixedBy?: string;
-  /** Expected verdict per property name; every property of the model must be listed. */
+  /**
+   * Expected verdict per property name; every property of the model and of this variant
+   * must be listed. A deliberately vacuous hold is expected as 'vacuous'.
+   */
   readonly expect: Readonly<Record<string, Verdict>>;
+  /**
+   * Properties judged in this variant only, after the model's own (names must differ from
+   * the model's). For an invariant that is about what this variant adds.
+   */
+  readonly properties?: readonly Property[];
 }
 
 /** One machine instance in the world: a page, a folio, an actor (VMM, converter ...). */
@@ -53,20 +61,41 @@ export interface MachineEvent {
 }
 
 /**
+ * A precondition on a participant's state: an XState state value as `matches()` takes it
+ * (`'cache.absent'`, `{ cache: 'absent' }`; every state named must exist in the machine),
+ * or a predicate on the snapshot.
+ */
+export type Requirement = string | StateValue | ((s: AnyMachineSnapshot) => boolean);
+
+/**
  * One participant of a world event: the machine event delivered to one instance.
- * With `prior: true` the event also carries `prior`, the outcome produced by the
- * participants before it ('ok' when none refused), so an actor can react to what a
- * page answered (check-then-act as real steps).
+ * - `prior: true`: the event also carries `prior`, the outcome produced by the participants
+ *   before it ('ok' when none refused), so an actor can react to what a page answered
+ *   (check-then-act as real steps).
+ * - `requires`: the world event is enabled only when this machine, as this participation
+ *   finds it, satisfies the requirement (checked before its event). This is the one place
+ *   to state a precondition that spans regions of a parallel machine: a parallel machine
+ *   accepts an event when any region takes it, whatever the other regions are in.
+ * - `event` may be left out when `requires` is given: the participant constrains the world
+ *   event without moving (and adds nothing to its machine's alphabet).
+ * - `choice: true`: in a world event with `choices`, the event also carries `choice`, the
+ *   outcome chosen for this exploration of the world event.
+ *
+ * One machine may take part several times in one world event: participations run in list
+ * order, and each sees the state its earlier participation left.
  */
 export interface Participant {
   readonly machine: string;
-  readonly event: MachineEvent;
+  readonly event?: MachineEvent;
+  readonly requires?: Requirement;
   readonly prior?: true;
+  readonly choice?: true;
 }
 
 /**
  * A world event: one atomic step of one actor. It is enabled when every participant
- * has an enabled transition for its event; it then moves all participants at once.
+ * meets its `requires` and has an enabled transition for its event; it then moves all
+ * participants at once.
  */
 export interface WorldEventSpec {
   readonly actor: string;
@@ -79,6 +108,13 @@ export interface WorldEventSpec {
    * replay and the reports next to the event.
    */
   readonly kernel?: string;
+  /**
+   * A nondeterministic outcome: the world event is explored once per choice (distinct,
+   * non-empty strings), as the event with `args.choice` set to it (so traces, replay and
+   * shrink name the choice); participants with `choice: true` receive it as
+   * `event.choice`. `args` must not have its own `choice`.
+   */
+  readonly choices?: readonly string[];
 }
 
 /**
@@ -132,8 +168,35 @@ export function defineModel<P extends string, V extends string>(model: ModelDef<
 }
 
 /** A participant; with `prior` the machine event also receives the outcome so far. */
-export function participant(machine: string, event: MachineEvent, prior?: 'prior'): Participant {
-  return prior === undefined ? { machine, event } : { machine, event, prior: true };
+export function participant(machine: string, delivered: MachineEvent, prior?: 'prior'): Participant {
+  return prior === undefined ? { machine, event: delivered } : { machine, event: delivered, prior: true };
+}
+
+/** Optional parts of a world event beyond actor, type, args and participants. */
+export interface EventOptions {
+  readonly kernel?: string;
+  readonly choices?: readonly string[];
+}
+
+/**
+ * A world event: `worldEvent('vmm', 'pin', { page: 0 }, [...participants], { kernel })`.
+ * Optional fields are left out when not given, so the spec reads as written by hand.
+ */
+export function worldEvent(
+  actor: string,
+  type: string,
+  args: Args,
+  sync: readonly Participant[],
+  opts: EventOptions = {},
+): WorldEventSpec {
+  return {
+    actor,
+    type,
+    args,
+    sync,
+    ...(opts.kernel === undefined ? {} : { kernel: opts.kernel }),
+    ...(opts.choices === undefined ? {} : { choices: opts.choices }),
+  };
 }
 
 /** `[0, 1, ..., n-1]`: models build instance lists from parameters. */

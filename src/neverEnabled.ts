@@ -1,6 +1,6 @@
 // World events that never fired in an exhaustive run: a typo'd or dead event makes the
 // invariant it should break "hold", so `check` lists them (an error under --strict).
-// The search records which events it took (PropertyTracker.fired). Under symmetry
+// The search records which events it took (PropertyTracker.taken). Under symmetry
 // reduction it expands one representative per orbit of states, so an event can be
 // enabled only in a permuted state; an event counts as fired when its image under some
 // permutation of the declared slots fired.
@@ -9,8 +9,8 @@ import type { ArgValue } from './model.js';
 import type { CompiledSystem, ResolvedEvent } from './system.js';
 
 /** Indices of the world events that never fired, given what the search took. */
-export function neverEnabled(sys: CompiledSystem, fired: Uint8Array, reduced: boolean): number[] {
-  const taken = Uint8Array.from(fired);
+export function neverEnabled(sys: CompiledSystem, takenEvents: Uint8Array, reduced: boolean): number[] {
+  const taken = Uint8Array.from(takenEvents);
   if (reduced) closeUnderSymmetry(sys, taken);
   return sys.events.filter((e) => taken[e.index] !== 1).map((e) => e.index);
 }
@@ -70,7 +70,7 @@ function transpositionImages(sys: CompiledSystem): number[][][] {
 }
 
 function shape(e: ResolvedEvent, map: (inst: number) => number): string {
-  const parts = e.participants.map((p) => `${map(p.inst)}:${p.event.type}:${p.prior ? 1 : 0}`);
+  const parts = e.participants.map((p) => `${map(p.inst)}:${p.event?.type ?? '-'}:${p.prior ? 1 : 0}`);
   return `${e.actor}\u0000${e.type}\u0000${parts.join(',')}`;
 }
 
@@ -84,6 +84,6 @@ function sameButNumbers(e: ResolvedEvent, f: ResolvedEvent): boolean {
   if (masked(e.args) !== masked(f.args)) return false;
   return e.participants.every((p, j) => {
     const q = f.participants[j];
-    return q !== undefined && masked(p.event) === masked(q.event);
+    return q !== undefined && masked(p.event ?? {}) === masked(q.event ?? {});
   });
 }

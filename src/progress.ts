@@ -3,7 +3,14 @@
 // violation comes with a trace: a path, and for "forever" a loop that closes on itself.
 import type { StateGraph } from './explore/graph.js';
 import { pathTo, type StateSpace } from './explore/space.js';
-import type { Goal, ProgressProperty, StateTest, StepTest } from './property.js';
+import {
+  isFair,
+  type Fairness,
+  type Goal,
+  type ProgressProperty,
+  type StateTest,
+  type StepTest,
+} from './property.js';
 import type { CompiledSystem } from './system.js';
 import { worldView } from './world.js';
 
@@ -187,8 +194,8 @@ function eventually(
   return best?.verdict ?? { verdict: 'holds' };
 }
 
-function fairEvents(sys: CompiledSystem, fair: 'all' | readonly string[]): Set<number> {
-  return new Set(sys.events.filter((e) => fair === 'all' || fair.includes(e.type)).map((e) => e.index));
+function fairEvents(sys: CompiledSystem, fair: Fairness): Set<number> {
+  return new Set(sys.events.filter((e) => isFair(fair, e)).map((e) => e.index));
 }
 
 /** Non-trivial SCCs (with at least one internal edge) of the subgraph on `nodes` with edges `inH`. */

@@ -1,4 +1,5 @@
-// Named sentences over worlds and steps: invariants (always) and reachability (sometimes).
+// Named sentences over worlds, steps and transitions: invariants (always), reachability
+// (sometimes) and progress (eventually, possibly, deadlock-free).
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Args } from './model.js';
 
@@ -17,15 +18,37 @@ export interface StepView {
   readonly outcome: string;
 }
 
+/** One transition as properties see it: the step, and the whole world before and after it. */
+export interface TransitionView extends StepView {
+  readonly before: WorldView;
+  readonly after: WorldView;
+}
+
 export type StateTest = (w: WorldView) => boolean;
 export type LocalTest = (m: AnyMachineSnapshot) => boolean;
 export type StepTest = (s: StepView) => boolean;
+export type TransitionTest = (t: TransitionView) => boolean;
 
-/** What a property ranges over: whole states, each instance of one machine kind, or steps. */
+/**
+ * What a property ranges over: whole states, each instance of one machine kind, steps
+ * (actor, type, args, outcome: compiled to a table), or transitions (a step with the
+ * worlds before and after it: evaluated per transition, and never in parallel BFS).
+ *
+ * `premise` (invariants only) is a test of the same scope naming the situation the
+ * invariant is about ("a page is private"). It does not change what the test checks; it
+ * is tracked as a hidden reachability property, and an invariant that holds while its
+ * premise held nowhere in the explored space gets the verdict 'vacuous'.
+ */
 export type Scope =
-  | { readonly over: 'state'; readonly test: StateTest }
-  | { readonly over: 'each'; readonly machine: string; readonly test: LocalTest }
-  | { readonly over: 'step'; readonly test: StepTest };
+  | { readonly over: 'state'; readonly test: StateTest; readonly premise?: StateTest }
+  | {
+      readonly over: 'each';
+      readonly machine: string;
+      readonly test: LocalTest;
+      readonly premise?: LocalTest;
+    }
+  | { readonly over: 'step'; readonly test: StepTest; readonly premise?: StepTest }
+  | { readonly over: 'transition'; readonly test: TransitionTest; readonly premise?: TransitionTest };
 
 export type PropertyKind = 'always' | 'sometimes' | 'eventually' | 'possibly' | 'deadlock-free';
 
@@ -41,9 +64,9 @@ interface Named {
 }
 
 /**
- * `always`: the test holds in every reachable state (or instance, or step); a failure is
- * a violation with a counterexample. `sometimes`: the test holds somewhere; never
- * reaching it means the model is vacuous or the design blocks the operation.
+ * `always`: the test holds in every reachable state (or instance, step, transition); a
+ * failure is a violation with a counterexample. `sometimes`: the test holds somewhere;
+ * never reaching it means the model is vacuous or the design blocks the operation.
  */
 export type SafetyProperty = Named & { readonly kind: 'always' | 'sometimes' } & Scope;
 
@@ -52,7 +75,9 @@ export type SafetyProperty = Named & { readonly kind: 'always' | 'sometimes' } &
  * - `eventually` (leads-to under weak fairness): every fair run that passes a state
  *   satisfying `after` (default: the initial state) later reaches `goal`. A violation is
  *   a lasso: a prefix and a loop that repeats forever without the goal, in which every
- *   weakly fair event that stays enabled is taken.
+ *   weakly fair event that stays enabled is taken. `after` is the premise: when no
+ *   reachable state satisfies it, the verdict is 'vacuous' (judged in src/progress.ts).
+ *   `fair` as a predicate is asked once per world event (src/progress.ts).
  * - `possibly` (AG EF): from every reachable state the goal can still be reached without
  *   the `excluding` steps. A violation is a path to a state from which it cannot.
  * - `deadlock-free`: every reachable state other than `terminal` ones has a successor
@@ -63,8 +88,7 @@ export type ProgressProperty = Named & { readonly over: 'graph' } & (
         readonly kind: 'eventually';
         readonly after: StateTest | undefined;
         readonly goal: Goal;
-        /** Event types under weak fairness ('all': every world event). */
-        readonly fair: 'all' | readonly string[];
+        readonly fair: Fairness;
       }
     | { readonly kind: 'possibly'; readonly goal: Goal; readonly excluding: StepTest | undefined }
     | { readonly kind: 'deadlock-free'; readonly terminal: StateTest | undefined }
@@ -72,23 +96,82 @@ export type ProgressProperty = Named & { readonly over: 'graph' } & (
 
 export type Property = SafetyProperty | ProgressProperty;
 
+/** A world event as fairness sees it. */
+export interface FairView {
+  readonly actor: string;
+  readonly type: string;
+  readonly args: Args;
+}
+
+/**
+ * The world events under weak fairness for `eventually`: 'all', a list of event types, or
+ * a predicate on each world event (actor, type, args), asked once per world event of the
+ * system (a variant's own events included); a world event is fair when it says true.
+ */
+export type Fairness = 'all' | readonly string[] | ((e: FairView) => boolean);
+
+/** True when world event `e` is under weak fairness per `fair`. */
+export function isFair(fair: Fairness, e: FairView): boolean {
+  if (fair === 'all') return true;
+  return typeof fair === 'function' ? fair(e) : fair.includes(e.type);
+}
+
 /** True for properties judged state by state or step by step during the search. */
 export function isSafety(p: Property): p is SafetyProperty {
   return p.kind === 'always' || p.kind === 'sometimes';
 }
 
-export function always(name: string, doc: string, test: StateTest): Property {
-  return { kind: 'always', name, doc, over: 'state', test };
+/** Options of an invariant: its premise, a test of the same scope (see Scope). */
+export interface InvariantOptions<T> {
+  readonly premise?: T;
+}
+
+/** Invariant over whole states. */
+export function always(
+  name: string,
+  doc: string,
+  test: StateTest,
+  opts: InvariantOptions<StateTest> = {},
+): Property {
+  return { kind: 'always', name, doc, over: 'state', test, ...premiseOf(opts) };
 }
 
 /** Invariant of every instance of one machine kind (compiled to a per-local-state table). */
-export function alwaysEach(name: string, doc: string, kind: string, test: LocalTest): Property {
-  return { kind: 'always', name, doc, over: 'each', machine: kind, test };
+export function alwaysEach(
+  name: string,
+  doc: string,
+  kind: string,
+  test: LocalTest,
+  opts: InvariantOptions<LocalTest> = {},
+): Property {
+  return { kind: 'always', name, doc, over: 'each', machine: kind, test, ...premiseOf(opts) };
 }
 
-/** Invariant over steps: no step of the log satisfies `bad`. */
-export function never(name: string, doc: string, bad: StepTest): Property {
-  return { kind: 'always', name, doc, over: 'step', test: (s) => !bad(s) };
+/** Invariant over steps: no step of the log satisfies `bad` (compiled to a table). */
+export function never(
+  name: string,
+  doc: string,
+  bad: StepTest,
+  opts: InvariantOptions<StepTest> = {},
+): Property {
+  return { kind: 'always', name, doc, over: 'step', test: (s) => !bad(s), ...premiseOf(opts) };
+}
+
+/**
+ * Invariant over transitions: no transition satisfies `bad`, which sees the step and the
+ * worlds before and after it (for "a step that unmaps must leave no stale mapping").
+ */
+export function neverTransition(
+  name: string,
+  doc: string,
+  bad: TransitionTest,
+  opts: InvariantOptions<TransitionTest> = {},
+): Property {
+  return { kind: 'always', name, doc, over: 'transition', test: (t) => !bad(t), ...premiseOf(opts) };
+}
+
+function premiseOf<T>(opts: InvariantOptions<T>): { premise?: T } {
+  return opts.premise === undefined ? {} : { premise: opts.premise };
 }
 
 export function sometimes(name: string, doc: string, test: StateTest): Property {
@@ -104,11 +187,20 @@ export function sometimesStep(name: string, doc: string, test: StepTest): Proper
   return { kind: 'sometimes', name, doc, over: 'step', test };
 }
 
+/** Reachability of a transition: some transition (step with its worlds before and after) satisfies `test`. */
+export function sometimesTransition(name: string, doc: string, test: TransitionTest): Property {
+  return { kind: 'sometimes', name, doc, over: 'transition', test };
+}
+
 export interface EventuallyOptions {
-  /** Trigger: the obligation starts in states satisfying this (default: the initial state). */
+  /**
+   * Trigger, and the property's premise: the obligation starts in states satisfying this
+   * (default: the initial state). When no reachable state satisfies it, the property holds
+   * vacuously and its verdict is 'vacuous'.
+   */
   readonly after?: StateTest;
-  /** Event types under weak fairness (default 'all'). */
-  readonly fair?: 'all' | readonly string[];
+  /** The world events under weak fairness (default 'all'; see Fairness). */
+  readonly fair?: Fairness;
 }
 
 /** Leads-to under weak fairness (see ProgressProperty). */

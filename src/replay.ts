@@ -8,7 +8,7 @@ import { isSafety, type StepView } from './property.js';
 import { progressReproduced } from './replayProgress.js';
 import { compileSystem, eventIdentity, eventLabel, type CompiledSystem } from './system.js';
 import type { Trace, TraceEvent } from './trace.js';
-import { initialWorld, stateTestHolds, stepWorld, type World } from './world.js';
+import { initialWorld, stateTestHolds, stepWorld, transitionTestHolds, type World } from './world.js';
 
 export interface ReplayedStep {
   readonly index: number;
@@ -122,15 +122,23 @@ export function replay(model: AnyModel, trace: Trace, opts: { readonly force: bo
     return { sys, steps, fingerprintMatches, divergence: undefined, reproduced: res.ok, verdictMessage };
   }
   let holds: boolean;
+  const last = steps[steps.length - 1];
   if (prop.over === 'step') {
-    const last = steps[steps.length - 1];
     const view: StepView | undefined = last && { ...last.entry, outcome: last.outcome };
     holds = view === undefined ? prop.kind === 'always' : prop.test(view);
+  } else if (prop.over === 'transition') {
+    const before = steps.length > 1 ? (steps[steps.length - 2] as ReplayedStep).world : initialWorld(sys);
+    const o = sys.outcomes.indexOf(last?.outcome ?? '');
+    holds =
+      last === undefined
+        ? prop.kind === 'always'
+        : transitionTestHolds(sys, prop, last.event, o, before, last.world);
   } else {
     holds = stateTestHolds(sys, prop, world);
   }
   const wanted = trace.property.verdict !== 'violated' && trace.property.verdict !== 'unreached';
-  const where = prop.over === 'step' ? 'on the last step' : 'in the final state';
+  const where =
+    prop.over === 'step' || prop.over === 'transition' ? 'on the last step' : 'in the final state';
   const reproduced = holds === wanted;
   const verdictMessage = reproduced
     ? `${prop.kind} '${prop.name}' is ${trace.property.verdict} ${where}: ${prop.doc}`

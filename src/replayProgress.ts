@@ -1,7 +1,7 @@
 // Replay of progress counterexamples: checks that a lasso's loop closes on itself, never
 // reaches the goal and is weakly fair; that a deadlock is one; and that from the end of a
 // "possibly" trace the goal is unreachable (by a bounded re-exploration).
-import type { ProgressProperty, StepView } from './property.js';
+import { isFair, type ProgressProperty, type StepView } from './property.js';
 import type { CompiledSystem } from './system.js';
 import { enabledEvents, stepWorld, worldKey, worldView, type World } from './world.js';
 
@@ -62,7 +62,7 @@ export function progressReproduced(
   if (loop < from) return { ok: false, message: 'the loop starts before the obligation' };
   const loopWorlds = worlds.slice(loop, worlds.length - 1);
   const taken = new Set(steps.slice(loop).map((s) => s.event));
-  const fair = sys.events.filter((e) => prop.fair === 'all' || prop.fair.includes(e.type));
+  const fair = sys.events.filter((e) => isFair(prop.fair, e));
   for (const e of fair) {
     const always = loopWorlds.every((w) => stepWorld(sys, w, e.index) !== undefined);
     if (always && !taken.has(e.index)) {

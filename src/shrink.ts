@@ -6,7 +6,7 @@ import { PathFolder } from './fold.js';
 import { isSafety, type StepView } from './property.js';
 import { simplifyArgs } from './simplify.js';
 import type { CompiledSystem } from './system.js';
-import { initialWorld, stateTestHolds, stepWorld } from './world.js';
+import { initialWorld, stateTestHolds, stepWorld, transitionTestHolds } from './world.js';
 
 export interface ShrinkResult {
   /** The minimised path (world event indices); its last step is where the property fires. */
@@ -26,7 +26,7 @@ export const MAX_CANDIDATES = 20_000;
  * The reference judgement, by plain interpretation (slow; the shrinker uses PathFolder).
  * Length of the shortest prefix of `path` at whose end safety property `p` fires (an
  * `always` property fails, a `sometimes` property is witnessed), checking the initial
- * state, every state and every step. Undefined when the path does not fold (an event
+ * state, every state, step or transition, as its scope says. Undefined when the path does not fold (an event
  * is not enabled) before that, or the property never fires along it.
  */
 export function firstFiring(sys: CompiledSystem, p: number, path: readonly number[]): number | undefined {
@@ -34,7 +34,8 @@ export function firstFiring(sys: CompiledSystem, p: number, path: readonly numbe
   if (prop === undefined || !isSafety(prop)) return undefined;
   const want = prop.kind !== 'always';
   let world = initialWorld(sys);
-  if (prop.over !== 'step' && stateTestHolds(sys, prop, world) === want) return 0;
+  const onStates = prop.over === 'state' || prop.over === 'each';
+  if (onStates && stateTestHolds(sys, prop, world) === want) return 0;
   for (let i = 0; i < path.length; i++) {
     const e = path[i] as number;
     const step = stepWorld(sys, world, e);
@@ -43,6 +44,9 @@ export function firstFiring(sys: CompiledSystem, p: number, path: readonly numbe
     if (prop.over === 'step') {
       const view: StepView = { actor: ev.actor, type: ev.type, args: ev.args, outcome: step.outcome };
       if (prop.test(view) === want) return i + 1;
+    } else if (prop.over === 'transition') {
+      const o = sys.outcomes.indexOf(step.outcome);
+      if (transitionTestHolds(sys, prop, e, o, world, step.world) === want) return i + 1;
     } else if (stateTestHolds(sys, prop, step.world) === want) {
       return i + 1;
     }

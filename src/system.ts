@@ -5,9 +5,21 @@ import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { InputError } from './errors.js';
 import { canonicalJson, hash64 } from './key.js';
 import { compileKind, eventKey, initialSnapshot, snapshotKey, type Kind } from './machines.js';
-import type { AnyModel, Args, MachineEvent, SymmetryGroup, WorldEventSpec } from './model.js';
+import type { AnyModel, Args, SymmetryGroup } from './model.js';
 import { OK } from './outcome.js';
-import type { Property, StepView } from './property.js';
+import {
+  checkParticipant,
+  deliveries,
+  eventLabel,
+  expandChoices,
+  resolveParticipant,
+  type ResolvedParticipant,
+} from './participants.js';
+import type { Property } from './property.js';
+import { propertyTables } from './propertyTables.js';
+
+export type { ResolvedParticipant } from './participants.js';
+export { eventLabel } from './participants.js';
 
 export interface Instance {
   readonly id: string;
@@ -15,16 +27,6 @@ export interface Instance {
   readonly kind: number;
   readonly initial: AnyMachineSnapshot;
   readonly initialLocal: number;
-}
-
-export interface ResolvedParticipant {
-  readonly inst: number;
-  readonly event: MachineEvent;
-  readonly prior: boolean;
-  /** Alphabet index of `event` (for prior participants: of the event with prior 'ok'). */
-  readonly alpha: number;
-  /** Prior participants: alphabet index per outcome code. */
-  readonly priorAlpha: Int32Array | undefined;
 }
 
 export interface ResolvedEvent {
@@ -67,10 +69,18 @@ export interface CompiledSystem {
   readonly events: readonly ResolvedEvent[];
   readonly eventIndex: ReadonlyMap<string, number>;
   readonly outcomes: readonly string[];
+  /** The model's properties, then the variant's own (VariantSpec.properties). */
   readonly properties: readonly Property[];
-  /** For `each` properties: holds[l] per local state of the property's kind (else undefined). */
+  /**
+   * What a search tracks: `properties` (same indices), then one hidden `sometimes` per
+   * distinct premise. Masks, findings and the tables below are indexed by this list.
+   */
+  readonly tracked: readonly Property[];
+  /** Per property: tracked index of its premise's hidden property, or undefined. */
+  readonly premiseOf: readonly (number | undefined)[];
+  /** For tracked `each` properties: holds[l] per local state of the property's kind (else undefined). */
   readonly localTables: readonly (Uint8Array | undefined)[];
-  /** For `step` properties: holds[e * outcomes.length + o] (else undefined). */
+  /** For tracked `step` properties: holds[e * outcomes.length + o] (else undefined). */
   readonly stepTables: readonly (Uint8Array | undefined)[];
   readonly symmetry: readonly ResolvedSymmetry[];
   readonly fingerprint: string;
@@ -78,13 +88,6 @@ export interface CompiledSystem {
 
 export function eventIdentity(actor: string, type: string, args: Args): string {
   return canonicalJson({ actor, type, args });
-}
-
-export function eventLabel(e: { actor: string; type: string; args: Args }): string {
-  const args = Object.entries(e.args)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(', ');
-  return `${e.actor}: ${e.type}(${args})`;
 }
 
 /** Experiments on a model's machines (`foliocheck guards` removes one guard at a time). */
@@ -149,13 +152,12 @@ export function compileSystem(
     return i;
   };
 
-  const resolveParticipant = (e: WorldEventSpec, p: WorldEventSpec['sync'][number]): number => {
-    const inst = instanceIndex.get(p.machine);
-    if (inst === undefined) {
-      throw new InputError('bad_model', `${model.id}: event ${e.type} names unknown machine '${p.machine}'`);
-    }
-    return inst;
-  };
+  const specs = expandChoices(model.id, sys.events);
+  const machineOf = (inst: number): AnyStateMachine =>
+    kindMachines[(rawInstances[inst] as (typeof rawInstances)[number]).kind] as AnyStateMachine;
+  const instOf = specs.map((e) =>
+    e.sync.map((p) => checkParticipant(model.id, e, p, instanceIndex, machineOf)),
+  );
 
   // Alphabets grow as outcomes are discovered (prior participants need one event per
   // outcome); iterate until no new outcome appears.
@@ -163,14 +165,13 @@ export function compileSystem(
   for (;;) {
     const before = outcomes.length;
     const alphabets = kindMachines.map(() => new Map<string, EventObject>());
-    for (const e of sys.events) {
-      for (const p of e.sync) {
-        const inst = rawInstances[resolveParticipant(e, p)] as (typeof rawInstances)[number];
+    specs.forEach((e, ei) =>
+      e.sync.forEach((p, pi) => {
+        const inst = rawInstances[instOf[ei]?.[pi] as number] as (typeof rawInstances)[number];
         const alphabet = alphabets[inst.kind] as Map<string, EventObject>;
-        const variants = p.prior === true ? outcomes.map((prior) => ({ ...p.event, prior })) : [p.event];
-        for (const ev of variants) alphabet.set(eventKey(ev), ev);
-      }
-    }
+        for (const ev of deliveries(p, outcomes)) alphabet.set(eventKey(ev), ev);
+      }),
+    );
     kinds = kindMachines.map((machine, k) =>
       compileKind(
         machine.id,
@@ -190,56 +191,25 @@ export function compileSystem(
   }));
 
   const eventIndex = new Map<string, number>();
-  const events: ResolvedEvent[] = sys.events.map((e, index) => {
+  const events: ResolvedEvent[] = specs.map((e, index) => {
     const key = eventIdentity(e.actor, e.type, e.args);
     if (eventIndex.has(key))
       throw new InputError('bad_model', `${model.id}: event ${eventLabel(e)} is declared twice`);
     eventIndex.set(key, index);
-    const seen = new Set<number>();
-    const participants = e.sync.map((p): ResolvedParticipant => {
-      const inst = resolveParticipant(e, p);
-      if (seen.has(inst)) {
-        throw new InputError(
-          'bad_model',
-          `${model.id}: event ${eventLabel(e)} names machine '${p.machine}' twice`,
-        );
-      }
-      seen.add(inst);
-      const kind = kinds[(instances[inst] as Instance).kind] as Kind;
-      const alphaOf = (ev: MachineEvent): number => kind.alphabetIndex.get(eventKey(ev)) ?? -1;
-      if (p.prior === true) {
-        const priorAlpha = Int32Array.from(outcomes.map((prior) => alphaOf({ ...p.event, prior })));
-        return { inst, event: p.event, prior: true, alpha: priorAlpha[0] ?? -1, priorAlpha };
-      }
-      return { inst, event: p.event, prior: false, alpha: alphaOf(p.event), priorAlpha: undefined };
+    const participants = e.sync.map((p, pi): ResolvedParticipant => {
+      const inst = instOf[index]?.[pi] as number;
+      return resolveParticipant(p, inst, kinds[(instances[inst] as Instance).kind] as Kind, outcomes);
     });
     if (participants.length === 0)
       throw new InputError('bad_model', `${model.id}: event ${eventLabel(e)} has no participants`);
     return { index, actor: e.actor, type: e.type, args: e.args, key, participants, kernel: e.kernel };
   });
 
-  const localTables = model.properties.map((p) => {
-    if (p.over !== 'each') return undefined;
-    const k = kindIndex.get(p.machine);
-    if (k === undefined) {
-      throw new InputError(
-        'bad_model',
-        `${model.id}: property '${p.name}' ranges over unknown machine kind '${p.machine}'`,
-      );
-    }
-    return Uint8Array.from((kinds[k] as Kind).states.map((s) => (p.test(s) ? 1 : 0)));
-  });
-  const stepTables = model.properties.map((p) => {
-    if (p.over !== 'step') return undefined;
-    const table = new Uint8Array(events.length * outcomes.length);
-    for (const e of events) {
-      outcomes.forEach((outcome, o) => {
-        const view: StepView = { actor: e.actor, type: e.type, args: e.args, outcome };
-        table[e.index * outcomes.length + o] = p.test(view) ? 1 : 0;
-      });
-    }
-    return table;
-  });
+  const properties = [...model.properties, ...(model.variants[variant]?.properties ?? [])];
+  const { tracked, premiseOf, localTables, stepTables } = propertyTables(
+    { modelId: model.id, kinds, kindIndex, events, outcomes },
+    properties,
+  );
 
   const symmetry = (sys.symmetry ?? []).map((g) =>
     resolveSymmetry(model.id, g, instanceIndex, instances, kinds, kindIndex),
@@ -258,14 +228,23 @@ export function compileSystem(
         out: Array.from(k.out),
       })),
       outcomes,
-      events: events.map((e) => [e.key, e.participants.map((p) => [p.inst, eventKey(p.event), p.prior])]),
-      properties: model.properties.map((p, i) => [
+      events: events.map((e) => [
+        e.key,
+        e.participants.map((p) => [
+          p.inst,
+          p.event === undefined ? null : eventKey(p.event),
+          p.prior,
+          p.requiresTable === undefined ? null : Array.from(p.requiresTable),
+        ]),
+      ]),
+      properties: tracked.map((p, i) => [
         p.name,
         p.kind,
         p.over,
         Array.from(localTables[i] ?? []),
         Array.from(stepTables[i] ?? []),
       ]),
+      premises: premiseOf.map((h) => h ?? null),
       symmetry: symmetry.map((g) => [
         g.slots,
         g.refs.map((r) => [r.kind, Array.from(r.ref), Array.from(r.relabel)]),
@@ -283,7 +262,9 @@ export function compileSystem(
     events,
     eventIndex,
     outcomes,
-    properties: model.properties,
+    properties,
+    tracked,
+    premiseOf,
     localTables,
     stepTables,
     symmetry,

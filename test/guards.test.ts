@@ -182,6 +182,7 @@ function shippedKinds(): Map<AnyStateMachine, Kind> {
       }
       for (const e of sys.events) {
         for (const p of e.sync) {
+          if (p.event === undefined) continue;
           const ev = p.prior === true ? { ...p.event, prior: 'ok' } : p.event;
           found.get(machineOf.get(p.machine) as AnyStateMachine)?.events.set(eventKey(ev), ev);
         }

@@ -113,10 +113,12 @@ describe('lint: a precondition in one region of a parallel machine', () => {
     expect(line).toContain("independentEvents: ['finishPunch']");
   });
 
-  it('stated with stateIn the design holds; marked independent, the lint is silent and the punch finishes over a cached page', async () => {
-    const explicit = await withModels([preconditionModel('explicit')], ['check', 'lint-precondition']);
-    expect([explicit.code, explicit.err]).toEqual([0, '']);
-    expect(explicit.out).toMatch(/punch-empties-cache\s+holds\s+holds\s+ok/);
+  it('stated with stateIn or requires the design holds; marked independent, the lint is silent and the punch finishes over a cached page', async () => {
+    for (const style of ['explicit', 'requires'] as const) {
+      const stated = await withModels([preconditionModel(style)], ['check', 'lint-precondition']);
+      expect([style, stated.code, stated.err]).toEqual([style, 0, '']);
+      expect(stated.out).toMatch(/punch-empties-cache\s+holds\s+holds\s+ok/);
+    }
     // Marked as intended, the lint is silent, and the check shows what the design does.
     const marked = await withModels([preconditionModel('independent')], ['check', 'lint-precondition']);
     expect(marked.err).toBe('');
@@ -287,9 +289,9 @@ describe('never enabled under symmetry reduction and on workers', () => {
     runSync(run.search);
     const label = (e: number): string => eventLabel(sys.events[e] as (typeof sys.events)[number]);
     // The reduced search alone would call one b never enabled ...
-    expect(neverEnabled(sys, run.tracker.fired, false).map(label)).toHaveLength(1);
+    expect(neverEnabled(sys, run.tracker.taken, false).map(label)).toHaveLength(1);
     // ... its image under the slot swap fired, so it is not.
-    expect(neverEnabled(sys, run.tracker.fired, true)).toEqual([]);
+    expect(neverEnabled(sys, run.tracker.taken, true)).toEqual([]);
     const checked = checkRun(model, {}, 'only', { engine: 'compiled', strategy: 'bfs', symmetry: true });
     expect([checked.symmetry, checked.neverEnabled]).toEqual([true, []]);
   });

@@ -72,7 +72,9 @@ describe('Markdown report', () => {
     const md = renderMarkdown([flawed], 'foliocheck test');
     expect(md).toContain('| depth | 0 | 1 | 2 | 3 | 4 |');
     expect(md).toContain('  bar [1, 1, 2, 2, 1]');
-    expect(md).toContain('| 2 | vmm | `setUserMemRegion()` | ok | vmm: p1 {page=0}<br>page0: attr=shared');
+    expect(md).toContain(
+      '| 2 | vmm | `setUserMemRegion()` | ok | vmm: registered {page=0}<br>page0: attr=shared',
+    );
     expect(md).toBe(renderMarkdown([reportRun('longterm-pin')], 'foliocheck test'));
   });
 

@@ -1,35 +1,44 @@
-// A thread that works on one page at a time through a fixed sequence of steps:
-// idle → step1 → … → idle, remembering the page it works on. Each step event names the
-// page; a step that receives `prior` (the outcome of the machines it acted on) goes back
-// to idle when that outcome is a refusal. Used for VMM, vCPU, migrator and other actors
-// whose multi-step operations race with each other.
+// A thread that works on one page at a time through a fixed sequence of named phases:
+// idle → phase 1 → … → idle, remembering the page it works on. Each step event names the
+// page and the phase it completes; a step that receives `prior` (the outcome of the
+// machines it acted on) goes back to idle when that outcome is a refusal. Used for VMM,
+// vCPU, migrator and other actors whose multi-step operations race with each other.
 import { assign, setup, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import type { Participant } from '../../src/model.js';
 
 /** True when an actor is in the middle of an operation (its `page` refers to a page). */
 export const busy = (s: AnyMachineSnapshot): boolean => !s.matches('idle');
 
-export type ActorEvent = { type: 'step'; phase: number; page: number; prior?: string };
+export type ActorEvent = { type: 'step'; phase: string; page: number; prior?: string };
 
 /**
- * An actor machine with `phases` steps: phase 0 leaves idle, phase `phases - 1` returns to
- * idle. States are `idle` and `p1` … `p{phases-1}`.
+ * An actor machine whose operation takes one step per phase, in order. `phases` name what
+ * each step completes, in words from the kernel path it stands for (`['isolated',
+ * 'checked', 'migrated']`): after a step the actor is in the state of that name, and the
+ * last step returns it to `idle`, so traces show `migrator: checked {page=1}`. Names are
+ * distinct, not 'idle', and contain no '.'.
  */
-export function sequentialActor(id: string, phases: number): AnyStateMachine {
+export function sequentialActor(id: string, phases: readonly string[]): AnyStateMachine {
+  if (phases.length === 0) throw new Error(`actor '${id}': give at least one phase`);
+  for (const [k, phase] of phases.entries()) {
+    if (phase === 'idle' || phase.includes('.') || phases.indexOf(phase) !== k)
+      throw new Error(`actor '${id}': phase '${phase}' is 'idle', contains '.' or is listed twice`);
+  }
   const states: Record<string, object> = {};
-  const name = (phase: number): string => (phase === 0 || phase === phases ? 'idle' : `p${phase}`);
-  for (let phase = 0; phase < phases; phase++) {
-    const next = name(phase + 1);
-    const from = name(phase);
-    const fresh = phase === 0;
+  const stateAfter = (k: number): string => (k === phases.length - 1 ? 'idle' : (phases[k] as string));
+  for (const [k, phase] of phases.entries()) {
+    const from = k === 0 ? 'idle' : (phases[k - 1] as string);
+    const to = stateAfter(k);
+    const params = { phase, fresh: k === 0 };
     states[from] = {
       on: {
         step: [
           {
-            guard: { type: 'accepts', params: { phase, fresh } },
-            target: next,
-            actions: next === 'idle' ? 'clearPage' : 'setPage',
+            guard: { type: 'accepts', params },
+            target: to,
+            actions: to === 'idle' ? 'clearPage' : 'setPage',
           },
-          { guard: { type: 'refused', params: { phase, fresh } }, target: 'idle', actions: 'clearPage' },
+          { guard: { type: 'refused', params }, target: 'idle', actions: 'clearPage' },
         ],
       },
     };
@@ -37,11 +46,11 @@ export function sequentialActor(id: string, phases: number): AnyStateMachine {
   return setup({
     types: { context: {} as { page: number }, events: {} as ActorEvent },
     guards: {
-      accepts: ({ context, event }, p: { phase: number; fresh: boolean }) =>
+      accepts: ({ context, event }, p: { phase: string; fresh: boolean }) =>
         event.phase === p.phase &&
         (p.fresh || context.page === event.page) &&
         (event.prior === undefined || event.prior === 'ok'),
-      refused: ({ context, event }, p: { phase: number; fresh: boolean }) =>
+      refused: ({ context, event }, p: { phase: string; fresh: boolean }) =>
         event.phase === p.phase &&
         (p.fresh || context.page === event.page) &&
         event.prior !== undefined &&
@@ -52,4 +61,23 @@ export function sequentialActor(id: string, phases: number): AnyStateMachine {
       clearPage: assign({ page: 0 }),
     },
   }).createMachine({ id, initial: 'idle', context: { page: 0 }, states });
+}
+
+export interface ActorStepOptions {
+  /** The step sees the outcome of the participants before it, and goes back to idle on a refusal. */
+  readonly prior?: boolean;
+}
+
+/**
+ * The participant of actor instance `machine` taking the step that completes `phase` on
+ * `page`: put it after the machines it reacts to when `prior` is set.
+ */
+export function actorStep(
+  machine: string,
+  phase: string,
+  page: number,
+  opts: ActorStepOptions = {},
+): Participant {
+  const event = { type: 'step', phase, page };
+  return opts.prior === true ? { machine, event, prior: true } : { machine, event };
 }

@@ -88,6 +88,30 @@ function gateOnAttach(phases: Phase[]): Phase[] {
   return [gated, ...rest];
 }
 
+/** What QEMU has done once a phase succeeds, by the type of its first alternative. */
+const DONE: Readonly<Record<string, string>> = {
+  setAttr: 'attrSet',
+  notifyDiscard: 'notified',
+  notifyPopulate: 'notified',
+  discardShared: 'discarded',
+  punchGmem: 'discarded',
+};
+
+/**
+ * Names of QEMU's phases, shared by both directions: what the phase has done, or
+ * `<to private>-or-<to shared>` where the directions differ at that position.
+ */
+export function phaseNames(steps: Record<Kind, Phase[]>): string[] {
+  const name = (phase: Phase | undefined): string => {
+    const type = phase?.[0]?.type ?? '';
+    return DONE[type] ?? type;
+  };
+  return steps.private.map((phase, k) => {
+    const [toPrivate, toShared] = [name(phase), name(steps.shared[k])];
+    return toPrivate === toShared ? toPrivate : `${toPrivate}-or-${toShared}`;
+  });
+}
+
 /** Phases of each direction; both directions have the same number of phases. */
 export function conversionSteps(variant: QemuVariant): Record<Kind, Phase[]> {
   const attrFirst: Record<QemuVariant, Record<Kind, Phase[]>> = {

@@ -16,7 +16,7 @@ import type { EngineName, StrategyName } from '../explore/index.js';
 import { checkOutputPath, writeFileAtomic } from '../files.js';
 import { flawRows, renderFlaws } from '../flaws.js';
 import { table } from '../format.js';
-import type { AnyModel } from '../model.js';
+import { verdictText, type AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
 import { select } from '../registry.js';
 import { failing, neverEnabledFinding } from '../lint.js';
@@ -309,6 +309,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
           kind: p.kind,
           verdict: p.verdict,
           expected: p.expected ?? null,
+          premise: p.premise ?? null,
           length: p.path?.length ?? null,
           trace: traces.get(`${r.model}:${r.variant}:${p.name}`) ?? null,
         })),
@@ -323,7 +324,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       r.variant,
       p.name,
       verdictLabel(r, p),
-      p.expected ?? '-',
+      p.expected === undefined ? '-' : verdictText(p.expected),
       mark(p),
       String(r.states),
       String(r.transitions),

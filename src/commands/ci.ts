@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { asExpected, type PropertyResult, type RunResult } from '../check.js';
 import { writeJunit, type JunitCase, type JunitSuite } from '../junit.js';
+import { verdictText } from '../model.js';
 import { appendStepSummary, mdTable } from '../stepSummary.js';
 import { eventLabel } from '../system.js';
 import { traceFileName } from '../trace.js';
@@ -22,10 +23,15 @@ export const ciFlags: readonly FlagSpec[] = [
 /** Trace files written, by `model:variant:property`. */
 export type TraceFiles = ReadonlyMap<string, string>;
 
+/** A verdict as text and tables print it: `holds (vacuous)`, `holds up to depth 12`, … */
 export function verdictLabel(r: RunResult, p: PropertyResult): string {
-  if (p.verdict === 'unknown') return sampledVerdictText(r, p.kind) ?? 'unknown';
-  const bounded = r.depthBounded && (p.verdict === 'holds' || p.verdict === 'unreached');
-  return bounded ? `${p.verdict} up to depth ${r.maxDepth}` : p.verdict;
+  if (p.verdict === 'unknown') {
+    const text = sampledVerdictText(r, p.kind) ?? 'unknown';
+    return p.premise === 'unmet' ? `${text} (premise not met so far)` : text;
+  }
+  const held = p.verdict === 'holds' || p.verdict === 'vacuous' || p.verdict === 'unreached';
+  const text = verdictText(p.verdict);
+  return r.depthBounded && held ? `${text} up to depth ${r.maxDepth}` : text;
 }
 
 /** The command that replays this property's counterexample (recording it first if needed). */
@@ -45,7 +51,7 @@ function testCase(r: RunResult, p: PropertyResult, traces: TraceFiles): JunitCas
   if (p.verdict === 'unknown') return { ...base, skipped: `${verdict} (expected ${p.expected ?? '-'})` };
   if (asExpected(p)) return base;
   const replay = replayCommand(r, p, traces);
-  const message = `expected ${p.expected ?? 'no violation'}, got ${verdict}${replay === undefined ? '' : `; replay: ${replay}`}`;
+  const message = `expected ${p.expected === undefined ? 'no violation' : verdictText(p.expected)}, got ${verdict}${replay === undefined ? '' : `; replay: ${replay}`}`;
   const steps = (p.path ?? []).map((e, i) => {
     const ev = r.system.events[e];
     return `  ${i}  ${ev === undefined ? `event ${e}` : eventLabel(ev)}`;
@@ -72,7 +78,7 @@ export function checkSummary(runs: readonly RunResult[], traces: TraceFiles, hea
       r.variant,
       p.name,
       verdictLabel(r, p),
-      p.expected ?? '-',
+      p.expected === undefined ? '-' : verdictText(p.expected),
       p.verdict === 'unknown' ? '❔ unknown' : asExpected(p) ? '✅ ok' : '❌ mismatch',
     ]),
   );

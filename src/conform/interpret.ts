@@ -1,18 +1,19 @@
 // Plain interpretation of one model system for scenario replay: instances with their
 // initial XState snapshots and world events looked up by identity, without compiling
 // machine kinds to tables (a scenario takes a few dozen steps; the closure over a large
-// alphabet would cost far more than the steps). Semantics as src/world.ts stepWorld: the
-// participants move at once, `prior` carries the outcome so far, and the outcome is the
-// first refusal.
+// alphabet would cost far more than the steps). The semantics are the checker's own
+// (src/world.ts runParticipants): `choices` expanded, `requires` checked, participants in
+// list order, `prior` carrying the outcome so far, the outcome the first refusal.
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import { InputError } from '../errors.js';
-import { initialSnapshot, machineStep } from '../machines.js';
-import type { AnyModel, MachineEvent, WorldEventSpec } from '../model.js';
-import { OK } from '../outcome.js';
+import { initialSnapshot } from '../machines.js';
+import type { AnyModel, WorldEventSpec } from '../model.js';
+import { checkParticipant, expandChoices } from '../participants.js';
+import { runParticipants } from '../world.js';
 
 export interface Interpreted {
   readonly machines: readonly AnyStateMachine[];
   readonly ids: ReadonlyMap<string, number>;
+  /** World events with `choices` expanded (one per choice, `args.choice` set), as the checker explores them. */
   readonly events: readonly WorldEventSpec[];
   readonly initial: readonly AnyMachineSnapshot[];
 }
@@ -24,17 +25,14 @@ export function interpretSystem(
 ): Interpreted {
   const sys = model.build(params, variant);
   const ids = new Map(sys.machines.map((m, i) => [m.id, i] as const));
-  for (const e of sys.events)
-    for (const p of e.sync)
-      if (!ids.has(p.machine))
-        throw new InputError(
-          'bad_model',
-          `${model.id}: event ${e.type} names unknown machine '${p.machine}'`,
-        );
+  const machines = sys.machines.map((m) => m.machine);
+  const events = expandChoices(model.id, sys.events);
+  for (const e of events)
+    for (const p of e.sync) checkParticipant(model.id, e, p, ids, (i) => machines[i] as AnyStateMachine);
   return {
-    machines: sys.machines.map((m) => m.machine),
+    machines,
     ids,
-    events: sys.events,
+    events,
     initial: sys.machines.map((m) => initialSnapshot(m.machine, m.input)),
   };
 }
@@ -45,15 +43,19 @@ export function interpretStep(
   world: readonly AnyMachineSnapshot[],
   event: WorldEventSpec,
 ): { world: AnyMachineSnapshot[]; outcome: string } | undefined {
+  const parts = event.sync.map((p) => ({
+    inst: sys.ids.get(p.machine) as number,
+    event: p.event,
+    prior: p.prior === true,
+    requires: p.requires,
+  }));
+  const step = runParticipants(
+    parts,
+    (i) => world[i] as AnyMachineSnapshot,
+    (i) => sys.machines[i] as AnyStateMachine,
+  );
+  if (step === undefined) return undefined;
   const next = [...world];
-  let outcome = OK;
-  for (const p of event.sync) {
-    const i = sys.ids.get(p.machine) as number;
-    const delivered: MachineEvent = p.prior === true ? { ...p.event, prior: outcome } : p.event;
-    const step = machineStep(sys.machines[i] as AnyStateMachine, next[i] as AnyMachineSnapshot, delivered);
-    if (step === undefined) return undefined;
-    if (outcome === OK) outcome = step.outcome;
-    next[i] = step.next;
-  }
-  return { world: next, outcome };
+  for (const [i, snap] of step.moved) next[i] = snap;
+  return { world: next, outcome: step.outcome };
 }

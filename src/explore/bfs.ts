@@ -18,9 +18,9 @@ export const bfs: Strategy = function* bfs(space, tracker, limits) {
   const levels = start === undefined ? [1] : [...start.levels];
   let stopReason: string | undefined;
   let depthBounded = false;
-  const sink = (event: number, outcome: number): void => {
+  const sink = (event: number, outcome: number, _child: number, _isNew: boolean, fired: number): void => {
     transitions++;
-    tracker.checkStep(i, event, outcome);
+    tracker.checkStep(i, event, outcome, fired);
   };
   while (i < space.size) {
     if (i === levelEnd) {

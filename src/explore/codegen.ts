@@ -41,16 +41,17 @@ export function packTables(sys: CompiledSystem): PackedTables | undefined {
   }
   for (let i = 0; i < M; i++) lines.push(`  const l${i} = L[${i}];`);
   lines.push('  let o = 0, a = 0;');
-  lines.push(
-    ...eventBlocks(
-      sys,
-      priorAlpha,
-      (deltas) => `emit(${deltas.map((d) => `s${d}`).join('')}`,
-      (p) => [0, weight[p] as number],
-    ),
+  const blocks = eventBlocks(
+    sys,
+    priorAlpha,
+    (deltas) => `emit(${deltas.map((d) => `s${d}`).join('')}`,
+    (p) => [0, weight[p] as number],
   );
-  lines.push('};');
-  const header = sys.kinds.map((_, k) => `const T${k} = T[${k}], O${k} = O[${k}];`).join('\n');
+  lines.push(...blocks.lines, '};');
+  const header = [
+    ...sys.kinds.map((_, k) => `const T${k} = T[${k}], O${k} = O[${k}];`),
+    ...blocks.constants,
+  ].join('\n');
   return {
     radix,
     weight,
@@ -64,11 +65,14 @@ export function packTables(sys: CompiledSystem): PackedTables | undefined {
 }
 
 /**
- * Straight-line code for every world event, in declared order: each participant's table
- * lookup (its alphabet entry chosen by the prior outcome when it takes one), the first
- * refusal as the outcome, and a call built by `emitCall` from one delta expression per
- * word. `place(inst)` says which word an instance lives in and its weight there. Shared
- * by the one-word and two-word engines; fills `priorAlpha` with the tables it refers to.
+ * Straight-line code for every world event, in declared order. Per participant: its
+ * requirement (a table over the kind's local states, as a constant in the source), its
+ * table lookup (the alphabet entry chosen by the prior outcome when it takes one), the
+ * first refusal as the outcome. A machine that takes part again starts from the local
+ * state its previous participation produced. Then a call built by `emitCall` from one
+ * delta expression per word. `place(inst)` says which word an instance lives in and its
+ * weight there. Shared by the one-word and two-word engines; fills `priorAlpha` with the
+ * tables it refers to and returns the constant declarations the blocks use.
  */
 export function eventBlocks(
   sys: CompiledSystem,
@@ -76,36 +80,60 @@ export function eventBlocks(
   emitCall: (deltas: readonly string[]) => string,
   place: (inst: number) => readonly [word: number, weight: number],
   words = 1,
-): string[] {
+): { lines: string[]; constants: string[] } {
   const lines: string[] = [];
+  const constants: string[] = [];
+  const requireNames = new Map<string, string>();
+  const requireTable = (table: Uint8Array): string => {
+    const key = table.join(',');
+    let name = requireNames.get(key);
+    if (name === undefined) {
+      name = `R${requireNames.size}`;
+      requireNames.set(key, name);
+      constants.push(`const ${name} = Uint8Array.of(${key});`);
+    }
+    return name;
+  };
   for (const e of sys.events) {
     let indent = '  ';
     const open: string[] = [];
-    const deltas = Array.from({ length: words }, () => '');
+    /** Variable holding each moved instance's current local state. */
+    const cur = new Map<number, string>();
     lines.push(`  // ${e.index}: ${e.actor} ${e.type}`, `${indent}{ o = 0;`);
     e.participants.forEach((p, j) => {
       const k = at(sys.instances, p.inst, 'instance').kind;
       const width = kindOf(sys, p.inst).alphabet.length;
+      const from = cur.get(p.inst) ?? `l${p.inst}`;
+      if (p.requiresTable !== undefined) {
+        lines.push(`${indent}if (${requireTable(p.requiresTable)}[${from}] === 1) {`);
+        open.push('}');
+        indent += '  ';
+      }
+      if (p.event === undefined) return;
       if (p.prior) {
         priorAlpha.push(p.priorAlpha as Int32Array);
         lines.push(`${indent}a = PA[${priorAlpha.length - 1}][o];`, `${indent}if (a >= 0) {`);
         open.push('}');
         indent += '  ';
-        lines.push(`${indent}const x${j} = l${p.inst} * ${width} + a;`);
+        lines.push(`${indent}const x${j} = ${from} * ${width} + a;`);
       } else {
         if (p.alpha < 0) throw new Error(`engine: event ${e.index} participant missing from alphabet`);
-        lines.push(`${indent}const x${j} = l${p.inst} * ${width} + ${p.alpha};`);
+        lines.push(`${indent}const x${j} = ${from} * ${width} + ${p.alpha};`);
       }
       lines.push(`${indent}const n${j} = T${k}[x${j}];`, `${indent}if (n${j} >= 0) {`);
       open.push('}');
       indent += '  ';
       lines.push(`${indent}if (o === 0) o = O${k}[x${j}];`);
-      const [w, weight] = place(p.inst);
-      deltas[w] += ` + (n${j} - l${p.inst}) * ${weight}`;
+      cur.set(p.inst, `n${j}`);
     });
+    const deltas = Array.from({ length: words }, () => '');
+    for (const [inst, v] of cur) {
+      const [w, weight] = place(inst);
+      deltas[w] += ` + (${v} - l${inst}) * ${weight}`;
+    }
     lines.push(`${indent}${emitCall(deltas)}, ${e.index}, o);`, `  ${open.join(' ')} }`);
   }
-  return lines;
+  return { lines, constants };
 }
 
 export type Emit = (succ: number, event: number, outcome: number) => void;

@@ -64,6 +64,10 @@ export class CompiledSpace implements StateSpace {
   private readonly canon: Canonicalizer | undefined;
   private readonly locals: Int32Array;
   private readonly probe: Int32Array;
+  /** Successor's local states, decoded only while transition properties are open. */
+  private readonly after: Int32Array;
+  /** Open transition properties during the current expand (0: none, the plain path). */
+  private openTransitions = 0;
   private current = 0;
   private sink: Sink = () => undefined;
   private readonly onSuccessor: Emit;
@@ -90,6 +94,7 @@ export class CompiledSpace implements StateSpace {
     }
     this.locals = new Int32Array(sys.instances.length);
     this.probe = new Int32Array(sys.instances.length);
+    this.after = new Int32Array(sys.instances.length);
     this.props = new LocalProperties(sys);
     this.onSuccessor = this.makeOnSuccessor();
   }
@@ -110,15 +115,16 @@ export class CompiledSpace implements StateSpace {
 
   /**
    * The data worker threads need, when this space can be explored in parallel: a shared
-   * dense bitmap, no symmetry, no graph index and no property evaluated through the world
-   * view (those run closures that cannot cross threads). Undefined otherwise.
+   * dense bitmap, no symmetry, no graph index and no property evaluated through world
+   * views (state and transition scopes run closures that cannot cross threads).
+   * Undefined otherwise.
    */
   parallelPlan(): ParallelPlan | undefined {
     if (!(this.visited instanceof DenseBitSet) || !(this.visited.words.buffer instanceof SharedArrayBuffer))
       return undefined;
-    if (this.canon !== undefined || this.index !== undefined || this.props.globalProps.length > 0)
-      return undefined;
-    const stepTables = this.sys.properties.flatMap((p, i) => {
+    if (this.canon !== undefined || this.index !== undefined) return undefined;
+    if (this.props.globalProps.length > 0 || this.props.transitionMask !== 0) return undefined;
+    const stepTables = this.sys.tracked.flatMap((p, i) => {
       const t = this.sys.stepTables[i];
       return t === undefined ? [] : [[i, t, p.kind === 'always'] as const];
     });
@@ -179,36 +185,46 @@ export class CompiledSpace implements StateSpace {
   expand(i: number, open: number, sink: Sink): number {
     this.current = i;
     this.sink = sink;
+    this.openTransitions = open & this.props.transitionMask;
     this.expandFn(this.states.get(i), this.locals, this.onSuccessor);
     return this.props.maskOf(this.locals, open);
   }
 
-  /** Successor handler, chosen once: the plain bitmap path has no symmetry and no index. */
+  /**
+   * Successor handler, chosen once: the plain bitmap path has no symmetry, no index and no
+   * transition property. Transition properties are judged on the concrete successor (before
+   * canonicalisation), from the parent's local states the generated code decoded.
+   */
   private makeOnSuccessor(): Emit {
     const index = this.index;
     const canon = this.canon;
     const visited = this.visited;
-    if (index === undefined && canon === undefined) {
+    if (index === undefined && canon === undefined && this.props.transitionMask === 0) {
       return (s, event, outcome) => {
-        if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true);
-        else this.sink(event, outcome, -1, false);
+        if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true, 0);
+        else this.sink(event, outcome, -1, false, 0);
       };
     }
     return (succ, event, outcome) => {
+      let fired = 0;
+      if (this.openTransitions !== 0) {
+        decode(this.tables, succ, this.after);
+        fired = this.props.transitionFired(this.locals, this.after, event, outcome, this.openTransitions);
+      }
       const s = canon === undefined ? succ : this.canonical(succ);
       if (index === undefined) {
-        if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true);
-        else this.sink(event, outcome, -1, false);
+        if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true, fired);
+        else this.sink(event, outcome, -1, false, fired);
         return;
       }
       const known = index.get(s);
       if (known >= 0) {
-        this.sink(event, outcome, known, false);
+        this.sink(event, outcome, known, false, fired);
         return;
       }
       const child = this.store(s, this.current, event);
       index.add(s, child);
-      this.sink(event, outcome, child, true);
+      this.sink(event, outcome, child, true, fired);
     };
   }
 

@@ -16,14 +16,15 @@ import type { Finding } from './tracker.js';
 
 /**
  * Events from the initial world to a world whose representative is `found.state`, then
- * (for a step finding) an event with the same outcome and representative successor for
- * which `fires(event, outcome)` holds, as the stored `found.event` does.
+ * (for a step or transition finding) an event with the same outcome and representative
+ * successor for which `fires(event, outcome, before, after)` holds on the concrete worlds,
+ * as the stored `found.event` does.
  */
 export function concretePath(
   sys: CompiledSystem,
   space: StateSpace,
   found: Finding,
-  fires: (event: number, outcome: string) => boolean,
+  fires: (event: number, outcome: string, before: World, after: World) => boolean,
 ): number[] {
   const canon = makeCanonicalizer(sys);
   const repr = (w: World): string => {
@@ -39,11 +40,11 @@ export function concretePath(
   const targets = chain.slice(1).map((s) => localsOf(space.worldOf(s)));
   const path: number[] = [];
   let world = initialWorld(sys);
-  const advance = (target: Int32Array, ok: (outcome: string, e: number) => boolean): void => {
+  const advance = (target: Int32Array, ok: (outcome: string, e: number, after: World) => boolean): void => {
     const key = target.join(',');
     const steps = sys.events.flatMap((_, e) => {
       const step = stepWorld(sys, world, e);
-      return step !== undefined && ok(step.outcome, e) ? [{ e, world: step.world }] : [];
+      return step !== undefined && ok(step.outcome, e, step.world) ? [{ e, world: step.world }] : [];
     });
     const next =
       steps.find((s) => repr(s.world) === key) ??
@@ -57,7 +58,10 @@ export function concretePath(
   if (found.event !== undefined) {
     const stored = stepWorld(sys, space.worldOf(found.state), found.event);
     if (stored === undefined) throw new Error('engine: the stored finding step is not enabled');
-    advance(localsOf(stored.world), (outcome, e) => outcome === stored.outcome && fires(e, outcome));
+    advance(
+      localsOf(stored.world),
+      (outcome, e, after) => outcome === stored.outcome && fires(e, outcome, world, after),
+    );
   }
   return path;
 }

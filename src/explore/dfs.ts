@@ -17,9 +17,9 @@ export const dfs: Strategy = function* dfs(space, tracker, limits) {
   let current = 0;
   let stopReason: string | undefined;
   let depthBounded = false;
-  const sink = (event: number, outcome: number, child: number, isNew: boolean): void => {
+  const sink = (event: number, outcome: number, child: number, isNew: boolean, fired: number): void => {
     transitions++;
-    tracker.checkStep(current, event, outcome);
+    tracker.checkStep(current, event, outcome, fired);
     if (isNew) children.push(child);
   };
   while (stack.length > 0) {

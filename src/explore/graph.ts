@@ -41,12 +41,12 @@ export class GraphRecorder implements StateSpace, StateGraph {
   }
   expand(i: number, open: number, sink: Sink): number {
     this.start.set(i, this.targets.size);
-    const mask = this.inner.expand(i, open, (event, outcome, child, isNew) => {
+    const mask = this.inner.expand(i, open, (event, outcome, child, isNew, fired) => {
       if (child < 0) throw new Error('engine: graph recording needs a space that indexes seen states');
       this.targets.push(child);
       this.events.push(event);
       this.outcomes.push(outcome);
-      sink(event, outcome, child, isNew);
+      sink(event, outcome, child, isNew, fired);
     });
     this.end.set(i, this.targets.size);
     return mask;

@@ -44,7 +44,7 @@ export interface SearchSnapshot {
   readonly found: readonly (Finding | undefined)[];
   readonly space: SpaceSnapshot;
   /** World events taken so far (absent in checkpoints that did not record them). */
-  readonly fired?: readonly number[];
+  readonly taken?: readonly number[];
 }
 
 export interface Exploration {
@@ -114,7 +114,7 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
     throw new Error('engine: checkpoints are taken of BFS only');
   if (resume !== undefined) {
     space.restore(resume.space);
-    tracker.restore(resume.found, resume.fired);
+    tracker.restore(resume.found, resume.taken);
   }
   const checkpoint =
     onCheckpoint === undefined
@@ -125,7 +125,7 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
               position: { ...position, levels: [...position.levels] },
               found: [...tracker.found],
               space: space.snapshot(),
-              fired: tracker.firedEvents(),
+              taken: tracker.takenEvents(),
             }),
             stopping,
           );

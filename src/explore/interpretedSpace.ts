@@ -4,7 +4,14 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { snapshotKey } from '../machines.js';
 import { kindOf, type CompiledSystem } from '../system.js';
-import { initialWorld, stateTestHolds, stepWorld, worldKey, type World } from '../world.js';
+import {
+  initialWorld,
+  stateTestHolds,
+  stepWorld,
+  transitionTestHolds,
+  worldKey,
+  type World,
+} from '../world.js';
 import { badSnapshot, checkLinks } from './snapshot.js';
 import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry.js';
@@ -79,12 +86,24 @@ export class InterpretedSpace implements StateSpace {
     for (let e = 0; e < this.sys.events.length; e++) {
       const step = stepWorld(this.sys, w, e);
       if (step === undefined) continue;
+      const outcome = this.sys.outcomes.indexOf(step.outcome);
+      const fired = this.transitionsFired(open, e, outcome, w, step.world);
       const next = this.canonical(step.world);
       const known = this.seen.get(worldKey(next));
-      const outcome = this.sys.outcomes.indexOf(step.outcome);
-      if (known !== undefined) sink(e, outcome, known, false);
-      else sink(e, outcome, this.store(next, i, e), true);
+      if (known !== undefined) sink(e, outcome, known, false, fired);
+      else sink(e, outcome, this.store(next, i, e), true, fired);
     }
+    return mask;
+  }
+
+  /** Transition properties among `open` that fire on the concrete step `before` → `after`. */
+  private transitionsFired(open: number, e: number, outcome: number, before: World, after: World): number {
+    let mask = 0;
+    this.sys.tracked.forEach((prop, p) => {
+      if ((open & (1 << p)) === 0 || prop.over !== 'transition') return;
+      if (transitionTestHolds(this.sys, prop, e, outcome, before, after) !== (prop.kind === 'always'))
+        mask |= 1 << p;
+    });
     return mask;
   }
 
@@ -100,7 +119,7 @@ export class InterpretedSpace implements StateSpace {
   fired(i: number, open: number): number {
     const w = this.worlds[i] as World;
     let mask = 0;
-    this.sys.properties.forEach((prop, p) => {
+    this.sys.tracked.forEach((prop, p) => {
       if ((open & (1 << p)) === 0 || (prop.over !== 'state' && prop.over !== 'each')) return;
       if (stateTestHolds(this.sys, prop, w) !== (prop.kind === 'always')) mask |= 1 << p;
     });

@@ -52,7 +52,7 @@ export async function parallelBfs(
 ): Promise<SearchStats> {
   const ctrl = new Int32Array(new SharedArrayBuffer(8));
   const pool = Array.from({ length: workers }, () =>
-    spawn(plan, ctrl, space.sys.properties.length, space.sys.events.length),
+    spawn(plan, ctrl, space.sys.tracked.length, space.sys.events.length),
   );
   try {
     space.addInitial();
@@ -120,7 +120,7 @@ export async function parallelBfs(
 
 /** Records the first (lowest-index) state and step findings across workers, and the events taken. */
 function mergeFindings(tracker: PropertyTracker, replies: readonly LevelReply[]): void {
-  for (const r of replies) r.fired.forEach((f, e) => f !== 0 && tracker.fired.fill(1, e, e + 1));
+  for (const r of replies) r.taken.forEach((t, e) => t !== 0 && tracker.taken.fill(1, e, e + 1));
   const states: [number, number][] = [];
   const steps: (readonly number[])[] = [];
   for (const r of replies) {

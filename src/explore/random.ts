@@ -75,9 +75,9 @@ export function randomWalks(sys: CompiledSystem, opts: WalkOptions): WalkResult 
   let [transitions, depth, walks, retired] = [0, 0, 0, 0];
   const next: number[] = [];
   let cur = 0;
-  const sink = (event: number, outcome: number, child: number): void => {
+  const sink = (event: number, outcome: number, child: number, _isNew: boolean, fired: number): void => {
     transitions++;
-    tracker.checkStep(cur, event, outcome);
+    tracker.checkStep(cur, event, outcome, fired);
     if (takeable[event] === true) next.push(child);
   };
   while (walks < opts.walks && undecided()) {

@@ -6,8 +6,11 @@ import type { World } from '../world.js';
  * Called for every enabled event of an expanded state, in event order.
  * `child` is the successor's index (new or already stored), or -1 when the space keeps
  * no index for seen states (bitmap visited sets); `isNew` says whether it was added.
+ * `fired` is the bitmask of transition properties, among those open when expand was
+ * called, that fire on this transition (0 when none or the system has none); a wrapper
+ * space passes it on unchanged.
  */
-export type Sink = (event: number, outcome: number, child: number, isNew: boolean) => void;
+export type Sink = (event: number, outcome: number, child: number, isNew: boolean, fired: number) => void;
 
 export interface StateSpace {
   /** Distinct states stored so far. */
@@ -16,7 +19,8 @@ export interface StateSpace {
   addInitial(): void;
   /**
    * Generates the successors of state `i` in event order, storing new ones, and returns
-   * `fired(i, open)` for state `i` itself (one decoding serves both).
+   * `fired(i, open)` for state `i` itself (one decoding serves both). Transition
+   * properties among `open` are evaluated on each successor and reported to the sink.
    */
   expand(i: number, open: number, sink: Sink): number;
   /** True when state `i` has a successor not yet stored (used at a depth cut-off). */

@@ -44,17 +44,18 @@ export function packWide(sys: CompiledSystem): WideTables | undefined {
   for (let i = 0; i < M; i++) lines.push(`  const l${i} = L[${i}];`);
   lines.push('  let o = 0, a = 0;');
   const priorAlpha: Int32Array[] = [];
-  lines.push(
-    ...eventBlocks(
-      sys,
-      priorAlpha,
-      (deltas) => `emit(w0${deltas[0] ?? ''}, w1${deltas[1] ?? ''}`,
-      (p) => [word[p] as number, weight[p] as number],
-      2,
-    ),
+  const blocks = eventBlocks(
+    sys,
+    priorAlpha,
+    (deltas) => `emit(w0${deltas[0] ?? ''}, w1${deltas[1] ?? ''}`,
+    (p) => [word[p] as number, weight[p] as number],
+    2,
   );
-  lines.push('};');
-  const header = sys.kinds.map((_, k) => `const T${k} = T[${k}], O${k} = O[${k}];`).join('\n');
+  lines.push(...blocks.lines, '};');
+  const header = [
+    ...sys.kinds.map((_, k) => `const T${k} = T[${k}], O${k} = O[${k}];`),
+    ...blocks.constants,
+  ].join('\n');
   return {
     word,
     weight,

@@ -41,6 +41,10 @@ export class WideSpace implements StateSpace {
   private readonly canon: Canonicalizer | undefined;
   private readonly locals: Int32Array;
   private readonly probe: Int32Array;
+  /** Successor's local states, decoded only while transition properties are open. */
+  private readonly after: Int32Array;
+  /** Open transition properties during the current expand. */
+  private openTransitions = 0;
   private readonly props: LocalProperties;
   private current = 0;
   private sink: Sink = () => undefined;
@@ -56,10 +60,16 @@ export class WideSpace implements StateSpace {
     this.visited = opts.exact ? new ExactPairSet() : new FingerprintSet();
     this.locals = new Int32Array(sys.instances.length);
     this.probe = new Int32Array(sys.instances.length);
+    this.after = new Int32Array(sys.instances.length);
     this.props = new LocalProperties(sys);
     this.onSuccessor = (a, b, event, outcome) => {
       let s0 = a;
       let s1 = b;
+      let fired = 0;
+      if (this.openTransitions !== 0) {
+        decodeWide(this.tables, a, b, this.after);
+        fired = this.props.transitionFired(this.locals, this.after, event, outcome, this.openTransitions);
+      }
       if (this.canon !== undefined) {
         decodeWide(this.tables, a, b, this.probe);
         this.canon(this.probe);
@@ -67,12 +77,12 @@ export class WideSpace implements StateSpace {
       }
       const known = this.visited.get(s0, s1);
       if (known >= 0) {
-        this.sink(event, outcome, known, false);
+        this.sink(event, outcome, known, false, fired);
         return;
       }
       const child = this.store(s0, s1, this.current, event);
       this.visited.add(s0, s1, child);
-      this.sink(event, outcome, child, true);
+      this.sink(event, outcome, child, true, fired);
     };
   }
 
@@ -106,6 +116,7 @@ export class WideSpace implements StateSpace {
   expand(i: number, open: number, sink: Sink): number {
     this.current = i;
     this.sink = sink;
+    this.openTransitions = open & this.props.transitionMask;
     this.expandFn(this.w0.get(i), this.w1.get(i), this.locals, this.onSuccessor);
     return this.props.maskOf(this.locals, open);
   }

@@ -13,6 +13,7 @@ import { PropertyTracker } from '../explore/tracker.js';
 import { formatValue } from '../format.js';
 import { snapshotKey, type Kind } from '../machines.js';
 import { at, eventLabel, kindOf, type CompiledSystem } from '../system.js';
+import { tableStep } from '../participants.js';
 import type { World } from '../world.js';
 
 /** Largest state space whose graph is kept (and written as a .dot file). */
@@ -114,10 +115,10 @@ class Recorder {
         const v = this.visited[at(this.sys.instances, inst, 'instance').kind];
         if (v !== undefined) v[l] = 1;
       });
-      return space.expand(i, open, (event, outcome, child, isNew) => {
+      return space.expand(i, open, (event, outcome, child, isNew, fired) => {
         this.fire(locals, event, outcome);
         if (this.keepEdges) this.edges.push([i, child, event, outcome]);
-        sink(event, outcome, child, isNew);
+        sink(event, outcome, child, isNew, fired);
       });
     };
     return {
@@ -141,20 +142,13 @@ class Recorder {
 
   /** Replays the participants of `event` over the kinds' tables to find the local transitions taken. */
   private fire(locals: Int32Array, event: number, outcome: number): void {
-    const e = at(this.sys.events, event, 'event');
     this.eventFired[event] = (this.eventFired[event] ?? 0) + 1;
     const o = event * this.sys.outcomes.length + outcome;
     this.eventOutcomes[o] = (this.eventOutcomes[o] ?? 0) + 1;
-    let soFar = 0;
-    for (const p of e.participants) {
-      const k = at(this.sys.instances, p.inst, 'instance').kind;
-      const kind = at(this.sys.kinds, k, 'kind');
-      const a = p.priorAlpha === undefined ? p.alpha : (p.priorAlpha[soFar] ?? -1);
-      const cell = (locals[p.inst] ?? 0) * kind.alphabet.length + a;
+    tableStep(this.sys, at(this.sys.events, event, 'event'), locals, (k, cell) => {
       const table = this.fired[k];
       if (table !== undefined) table[cell] = 1;
-      if (soFar === 0) soFar = kind.out[cell] ?? 0;
-    }
+    });
   }
 }
 

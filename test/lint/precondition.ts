@@ -5,7 +5,13 @@ import { defineModel, type ModelDef } from '../../src/model.js';
 import { alwaysEach } from '../../src/property.js';
 import { cachePage } from './machines.js';
 
-export function preconditionModel(style: 'trap' | 'explicit' | 'independent'): ModelDef<never, 'fixed'> {
+/**
+ * `style` as in cachePage; 'requires' is the trap machine with the precondition stated on
+ * the participant that sends finishPunch instead.
+ */
+export function preconditionModel(
+  style: 'trap' | 'explicit' | 'independent' | 'requires',
+): ModelDef<never, 'fixed'> {
   return defineModel<never, 'fixed'>({
     id: 'lint-precondition',
     title: 'lint trap: a precondition in one region of a parallel machine',
@@ -28,12 +34,16 @@ export function preconditionModel(style: 'trap' | 'explicit' | 'independent'): M
       ),
     ],
     build: () => ({
-      machines: [{ id: 'page0', machine: cachePage(style) }],
+      machines: [{ id: 'page0', machine: cachePage(style === 'requires' ? 'trap' : style) }],
       events: ['beginPunch', 'evict', 'finishPunch'].map((type) => ({
         actor: 'fs',
         type,
         args: { page: 0 },
-        sync: [{ machine: 'page0', event: { type } }],
+        sync: [
+          style === 'requires' && type === 'finishPunch'
+            ? { machine: 'page0', event: { type }, requires: 'cache.absent' }
+            : { machine: 'page0', event: { type } },
+        ],
       })),
     }),
   });
