@@ -15,6 +15,9 @@ export type ErrorCode =
   | 'bad_scenario'
   | 'bad_checkpoint'
   | 'checkpoint_mismatch'
+  | 'bad_config'
+  | 'bad_catalogue'
+  | 'unknown_flaw'
   | 'io';
 
 /** A problem with what the user gave us (flags, files, model definitions). Exit code 2. */
@@ -41,15 +44,23 @@ export function nearest(word: string, candidates: readonly string[]): string | u
   return best;
 }
 
-/** Up to `n` candidates within the same distance as `nearest`, closest first (ties in given order). */
-export function closest(word: string, candidates: readonly string[], n: number): string[] {
-  const limit = Math.max(2, Math.floor(word.length / 3)) + 1;
+/** Up to `n` candidates closest to `word` by edit distance (ties in candidate order). */
+export function nearestNames(word: string, candidates: readonly string[], n = 3): string[] {
   return candidates
     .map((c, i) => ({ c, i, d: editDistance(word.toLowerCase(), c.toLowerCase()) }))
-    .filter((x) => x.d < limit && x.c !== word)
     .sort((a, b) => a.d - b.d || a.i - b.i)
     .slice(0, n)
     .map((x) => x.c);
+}
+
+/** As nearestNames, but only candidates within the distance `nearest` accepts (none when nothing is close). */
+export function closest(word: string, candidates: readonly string[], n: number): string[] {
+  const limit = Math.max(2, Math.floor(word.length / 3)) + 1;
+  return nearestNames(
+    word,
+    candidates.filter((c) => c !== word && editDistance(word.toLowerCase(), c.toLowerCase()) < limit),
+    n,
+  );
 }
 
 function editDistance(a: string, b: string): number {

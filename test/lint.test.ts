@@ -1,5 +1,6 @@
-// The lint's traps, each through the CLI as a user meets it: the documented error (or
-// warning), one line each, and the exit code. The trap models are in test/lint/.
+// The lint's traps, each through the CLI as a user meets it: the trap model's file named on
+// the command line, the documented error (or warning), one line each, and the exit code.
+// The trap models are in test/lint/.
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,22 +20,24 @@ import { sometimes } from '../src/property.js';
 import { compileSystem, eventLabel } from '../src/system.js';
 import { runCli, type CliRun } from './helpers.js';
 import expectations from './lint/expectations.js';
-import neverModel from './lint/neverEnabled.js';
 import { preconditionModel } from './lint/precondition.js';
 import shadowed from './lint/shadowed.js';
 import { typoModel } from './lint/typo.js';
 import unknownNames from './lint/unknownNames.js';
 
-/** Runs the CLI with `extra` models added to the registry for the duration of the call. */
-async function withModels(extra: readonly AnyModel[], argv: readonly string[]): Promise<CliRun> {
-  const registry = models as AnyModel[];
-  registry.push(...extra);
-  try {
-    return await runCli(argv);
-  } finally {
-    registry.splice(registry.length - extra.length, extra.length);
-  }
-}
+/** A trap model's file, named on the command line as a user names their own model. */
+const FILE = {
+  typo: 'test/lint/typo.ts',
+  typoFixed: 'test/lint/typoFixed.ts',
+  precondition: 'test/lint/precondition.ts',
+  explicit: 'test/lint/preconditionExplicit.ts',
+  requires: 'test/lint/preconditionRequires.ts',
+  independent: 'test/lint/preconditionIndependent.ts',
+  shadowed: 'test/lint/shadowed.ts',
+  expectations: 'test/lint/expectations.ts',
+  names: 'test/lint/unknownNames.ts',
+  never: 'test/lint/neverEnabled.ts',
+} as const;
 
 /** The error lines `check` prints before exploring ('foliocheck: error [code] ...'). */
 function errorLines(r: CliRun): string[] {
@@ -42,10 +45,8 @@ function errorLines(r: CliRun): string[] {
 }
 
 describe('lint: a participant event no state handles', () => {
-  const typo = typoModel('dmaMapp');
-
   it('check refuses to explore: one line naming the world event, the machine and the nearest event', async () => {
-    const r = await withModels([typo], ['check', 'lint-typo']);
+    const r = await runCli(['check', FILE.typo]);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     const lines = errorLines(r);
@@ -58,13 +59,12 @@ describe('lint: a participant event no state handles', () => {
   });
 
   it('lint says the same on stdout and exits 2; with the event spelt right, lint is clean and check finds the flaw', async () => {
-    const r = await withModels([typo], ['lint', 'lint-typo:unchecked']);
+    const r = await runCli(['lint', `${FILE.typo}:unchecked`]);
     expect(r.code).toBe(2);
     expect(r.out).toContain("error [unknown-event] lint-typo:unchecked: world event 'vfio: map(page=0)'");
     expect(r.out).toContain('1 model variant(s): 1 error(s), 0 warning(s)');
-    const right = typoModel('dmaMap');
-    expect((await withModels([right], ['lint', 'lint-typo'])).code).toBe(0);
-    const checked = await withModels([right], ['check', 'lint-typo', '--json']);
+    expect((await runCli(['lint', FILE.typoFixed])).code).toBe(0);
+    const checked = await runCli(['check', FILE.typoFixed, '--json']);
     expect(checked.code).toBe(0);
     const body = JSON.parse(checked.out) as {
       runs: { variant: string; properties: { verdict: string }[] }[];
@@ -76,7 +76,7 @@ describe('lint: a participant event no state handles', () => {
   });
 
   it('--json gives the findings as data', async () => {
-    const r = await withModels([typo], ['lint', 'lint-typo', '--json']);
+    const r = await runCli(['lint', FILE.typo, '--json']);
     expect(r.code).toBe(2);
     const body = JSON.parse(r.out) as {
       ok: boolean;
@@ -100,7 +100,7 @@ describe('lint: a participant event no state handles', () => {
 
 describe('lint: a precondition in one region of a parallel machine', () => {
   it('is an error naming the region, where the event is still accepted, and how to state it once', async () => {
-    const r = await withModels([preconditionModel('trap')], ['check', 'lint-precondition']);
+    const r = await runCli(['check', FILE.precondition]);
     expect(r.code).toBe(2);
     const lines = errorLines(r);
     expect(lines).toHaveLength(1);
@@ -115,12 +115,12 @@ describe('lint: a precondition in one region of a parallel machine', () => {
 
   it('stated with stateIn or requires the design holds; marked independent, the lint is silent and the punch finishes over a cached page', async () => {
     for (const style of ['explicit', 'requires'] as const) {
-      const stated = await withModels([preconditionModel(style)], ['check', 'lint-precondition']);
+      const stated = await runCli(['check', FILE[style]]);
       expect([style, stated.code, stated.err]).toEqual([style, 0, '']);
       expect(stated.out).toMatch(/punch-empties-cache\s+holds\s+holds\s+ok/);
     }
     // Marked as intended, the lint is silent, and the check shows what the design does.
-    const marked = await withModels([preconditionModel('independent')], ['check', 'lint-precondition']);
+    const marked = await runCli(['check', FILE.independent]);
     expect(marked.err).toBe('');
     expect(marked.code).toBe(1);
     expect(marked.out).toMatch(/punch-empties-cache\s+violated\s+holds\s+MISMATCH/);
@@ -129,7 +129,7 @@ describe('lint: a precondition in one region of a parallel machine', () => {
 
 describe('lint: a parallel machine transition a region shadows', () => {
   it('is an error saying the refusal is never taken and where to move it', async () => {
-    const r = await withModels([shadowed], ['lint', 'lint-shadowed']);
+    const r = await runCli(['lint', FILE.shadowed]);
     expect(r.code).toBe(2);
     expect(r.out).toContain('error [parallel-shadowed] lint-shadowed:fixed:');
     expect(r.out).toContain(
@@ -141,7 +141,7 @@ describe('lint: a parallel machine transition a region shadows', () => {
 
 describe('lint: expectations', () => {
   it('a property without an expectation and an expectation for no property are errors', async () => {
-    const r = await withModels([expectations], ['check', 'lint-expectations']);
+    const r = await runCli(['check', FILE.expectations]);
     expect(r.code).toBe(2);
     const lines = errorLines(r);
     expect(lines).toHaveLength(3);
@@ -158,7 +158,7 @@ describe('lint: expectations', () => {
 
 describe('lint: unknown machine kinds and instance ids', () => {
   it('name the nearest kind and instance', async () => {
-    const r = await withModels([unknownNames], ['check', 'lint-names']);
+    const r = await runCli(['check', FILE.names]);
     expect(r.code).toBe(2);
     const lines = errorLines(r);
     expect(lines).toHaveLength(2);
@@ -173,14 +173,14 @@ describe('lint: unknown machine kinds and instance ids', () => {
 
 describe('never enabled', () => {
   it('check lists the world events an exhaustive run never took, in text and JSON; --strict makes it an error', async () => {
-    const r = await withModels([neverModel], ['check', 'lint-never']);
+    const r = await runCli(['check', FILE.never]);
     expect([r.code, r.err]).toEqual([0, '']);
     expect(r.out).toContain(
       'lint-never:no-map: never enabled in the exhaustive run: vfio: unmap() (no reachable state enables this world event;',
     );
     expect(r.out).not.toContain('lint-never:mapped: never enabled');
 
-    const json = await withModels([neverModel], ['check', 'lint-never', '--json']);
+    const json = await runCli(['check', FILE.never, '--json']);
     const body = JSON.parse(json.out) as { runs: { variant: string; neverEnabled: string[] | null }[] };
     expect(body.runs.map((run) => [run.variant, run.neverEnabled])).toEqual([
       ['mapped', []],
@@ -189,10 +189,7 @@ describe('never enabled', () => {
 
     // --strict: an error, exit 2 with one line, the results still printed, no file written.
     const dir = mkdtempSync(join(tmpdir(), 'foliocheck-lint-'));
-    const strict = await withModels(
-      [neverModel],
-      ['check', 'lint-never', '--strict', '--flaws', join(dir, 'flaws.md')],
-    );
+    const strict = await runCli(['check', FILE.never, '--strict', '--flaws', join(dir, 'flaws.md')]);
     expect(strict.code).toBe(2);
     expect(strict.err).toBe(
       'foliocheck: error [never-enabled] lint-never:no-map: world events no reachable state enables (listed with the results); --strict makes that an error, so no file was written\n',
@@ -202,14 +199,14 @@ describe('never enabled', () => {
   });
 
   it('is not decided by a depth-bounded run (JSON null, nothing listed)', async () => {
-    const r = await withModels([neverModel], ['check', 'lint-never:mapped', '--max-depth', '0', '--json']);
+    const r = await runCli(['check', `${FILE.never}:mapped`, '--max-depth', '0', '--json']);
     const body = JSON.parse(r.out) as { runs: { neverEnabled: string[] | null; complete: boolean }[] };
     expect(body.runs.map((run) => [run.complete, run.neverEnabled])).toEqual([[false, null]]);
   });
 
   it('lint --explore reports it as an error; plain lint does not explore', async () => {
-    expect((await withModels([neverModel], ['lint', 'lint-never'])).code).toBe(0);
-    const r = await withModels([neverModel], ['lint', 'lint-never', '--explore']);
+    expect((await runCli(['lint', FILE.never])).code).toBe(0);
+    const r = await runCli(['lint', FILE.never, '--explore']);
     expect(r.code).toBe(2);
     expect(r.out).toContain(
       'error [never-enabled] lint-never:no-map: never enabled in the exhaustive run: vfio: unmap()',
@@ -297,8 +294,8 @@ describe('never enabled under symmetry reduction and on workers', () => {
   });
 
   it('a parallel BFS on workers records the same events as the sequential one', async () => {
-    const seq = await withModels([neverModel], ['check', 'lint-never', '--json']);
-    const par = await withModels([neverModel], ['check', 'lint-never', '--json', '--workers', '2']);
+    const seq = await runCli(['check', FILE.never, '--json']);
+    const par = await runCli(['check', FILE.never, '--json', '--workers', '2']);
     type Body = { runs: { workers: number; neverEnabled: string[] | null }[] };
     const of = (r: CliRun): Body['runs'] => (JSON.parse(r.out) as Body).runs;
     expect(of(par).map((r) => r.workers)).toEqual([2, 2]);
@@ -321,7 +318,7 @@ describe('never enabled in the report', () => {
         strategy: 'bfs',
         symmetry: true,
       });
-      return collectRun(run, m.title, '');
+      return collectRun(run, m);
     });
     for (const r of runs) {
       expect(r.coverage.complete).toBe(true);

@@ -14,11 +14,12 @@ import {
   type VerdictChange,
 } from '../guards.js';
 import { failing } from '../lint.js';
-import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
+import { buildTrace, serializeTrace, traceFileName, withSource } from '../trace.js';
 import { planRuns } from './check.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
 import { lintPlans, reportLint } from './lint.js';
+import { configFlag, openRegistry } from './models.js';
 
 export const guardsFlags: readonly FlagSpec[] = [
   { name: 'set', value: 'NAME=VALUE', repeatable: true, doc: 'set a model parameter (repeatable)' },
@@ -40,6 +41,7 @@ export const guardsFlags: readonly FlagSpec[] = [
   },
   { name: 'all', doc: 'list inert checks in the table too (JSON always lists every check)' },
   { name: 'json', doc: 'print one JSON object instead of the table' },
+  configFlag,
 ];
 
 const STATUSES: readonly GuardStatus[] = ['necessary', 'changes-verdicts', 'redundant', 'inert', 'unbounded'];
@@ -60,8 +62,9 @@ function transitionText(g: GuardFinding): string {
   return `${g.source || '(machine)'} --${g.event}${branch}--> ${g.target}`;
 }
 
-export function guardsCommand(args: ParsedArgs, io: Io): number {
-  const plans = planRuns(args);
+export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const registry = await openRegistry(args, io);
+  const plans = await planRuns(args, registry);
   const [p, ...more] = plans;
   if (
     p === undefined ||
@@ -97,7 +100,12 @@ export function guardsCommand(args: ParsedArgs, io: Io): number {
         const kind = g.run.properties.find((q) => q.name === c.property)?.kind ?? 'always';
         writeFileAtomic(
           file,
-          serializeTrace(buildTrace(g.run.system, { name: c.property, kind, verdict: 'violated' }, c.path)),
+          serializeTrace(
+            withSource(
+              buildTrace(g.run.system, { name: c.property, kind, verdict: 'violated' }, c.path),
+              registry.sourceFor(p.model, file),
+            ),
+          ),
         );
         files.set(`${guardName(g)}.${c.property}`, file);
       }

@@ -17,6 +17,7 @@ import { compileSystem, type CompiledSystem } from '../system.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
 import { planRuns, type Plan } from './check.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 
 export const lintFlags: readonly FlagSpec[] = [
   {
@@ -31,6 +32,7 @@ export const lintFlags: readonly FlagSpec[] = [
   },
   { name: 'strict', doc: 'treat warnings as errors' },
   { name: 'json', doc: 'print one JSON object instead of one line per finding' },
+  configFlag,
 ];
 
 /** What the lint found for the plans, with the systems it compiled (for `check` to reuse). */
@@ -63,7 +65,7 @@ export function reportLint(findings: readonly Finding[], strict: boolean, io: Io
 }
 
 export async function lintCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const plans = planRuns(args);
+  const plans = await planRuns(args, await openRegistry(args, io));
   if (plans.length === 0) throw new InputError('usage', 'lint: no model selected');
   const strict = flag(args, 'strict');
   const linted = lintPlans(plans);
