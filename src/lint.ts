@@ -2,7 +2,7 @@
 // wrong verdicts (an event nobody handles never fires, so the invariant it should break
 // "holds"). Every check is static, over the model's declarations, the built system and
 // the compiled machine kinds; the one exception, world events that never fired, comes
-// from the check's own exhaustive run (neverEnabledFindings). Findings are data; the
+// from the check's own exhaustive run (neverEnabledFinding). Findings are data; the
 // commands print them one per line.
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import { closest } from './errors.js';
