@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { models } from '../models/index.js';
-import { checkRun } from '../src/check.js';
+import { checkRun, checkRunAsync } from '../src/check.js';
 import { explore } from '../src/explore/index.js';
 import { runSync } from '../src/explore/strategy.js';
 import { lint } from '../src/lint.js';
@@ -291,6 +291,12 @@ describe('never enabled under symmetry reduction and on workers', () => {
     expect(neverEnabled(sys, run.tracker.taken, true)).toEqual([]);
     const checked = checkRun(model, {}, 'only', { engine: 'compiled', strategy: 'bfs', symmetry: true });
     expect([checked.symmetry, checked.neverEnabled]).toEqual([true, []]);
+  });
+
+  it('the shared-map parallel BFS (symmetry on, two workers) records the events its workers take', async () => {
+    const opts = { engine: 'compiled', strategy: 'bfs', symmetry: true, workers: 2 } as const;
+    const run = await checkRunAsync(model, {}, 'only', opts);
+    expect([run.workers, run.symmetry, run.neverEnabled]).toEqual([2, true, []]);
   });
 
   it('a parallel BFS on workers records the same events as the sequential one', async () => {
