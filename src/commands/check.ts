@@ -207,14 +207,16 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (out !== undefined) checkOutputPath(out, 'dir', 'check: --out');
   const limits = parseLimits(args, 'check');
   const checkpointing = ['checkpoint', 'resume', 'checkpoint-every'].some((f) => args.flags.has(f));
-  // The lint runs before any exploration; its compiled systems are the runs' own.
   const strict = flag(args, 'strict');
-  const linted = lintPlans(plans);
-  reportLint(linted.findings, strict, io);
-  if (failing(linted.findings, strict)) return 2;
+  // Signals are watched from here: a SIGINT while the lint compiles stops the first search
+  // at its first poll, as one during the search would.
   const signals = watchSignals(io);
   const runs: RunResult[] = [];
   try {
+    // The lint runs before any exploration; its compiled systems are the runs' own.
+    const linted = lintPlans(plans);
+    reportLint(linted.findings, strict, io);
+    if (failing(linted.findings, strict)) return 2;
     if (isSampled(strategy)) {
       runs.push(...(await sampledRuns(plans, strategy, args, { engine, maxDepth, maxStates })));
     }
