@@ -15,6 +15,7 @@ import { pathTo, type StateSpace } from './explore/space.js';
 import { runAsync, runSync, type SearchStats } from './explore/strategy.js';
 import { WideSpace } from './explore/wideSpace.js';
 import type { AnyModel, Verdict } from './model.js';
+import { neverEnabled } from './neverEnabled.js';
 import { judgeProgress } from './progress.js';
 import { isSafety, type PropertyKind } from './property.js';
 import { compileSystem, type CompiledSystem } from './system.js';
@@ -71,6 +72,11 @@ export interface RunResult {
   /** Estimated probability that a fingerprint collision hid a state (0 when storage is exact). */
   readonly collisionProbability: number;
   readonly properties: readonly PropertyResult[];
+  /**
+   * Indices of the world events no explored state enabled, when the run was exhaustive
+   * (complete, not resumed from a checkpoint); absent otherwise (sampled runs never are).
+   */
+  readonly neverEnabled?: readonly number[];
   readonly system: CompiledSystem;
 }
 
@@ -179,14 +185,18 @@ export async function checkSystemAsync(
   return judge(prep, stats, await graphStatsAsync(prep, stats));
 }
 
-/** As checkRun, but lets the event loop run between search slices (signals, timers). */
+/**
+ * As checkRun, but lets the event loop run between search slices (signals, timers).
+ * `sys`, when given, is the system already compiled for these arguments (by the lint).
+ */
 export async function checkRunAsync(
   model: AnyModel,
   params: Readonly<Record<string, number>>,
   variant: string,
   opts: CheckOptions,
+  sys: CompiledSystem = compileSystem(model, params, variant),
 ): Promise<RunResult> {
-  const prep = prepare(model, compileSystem(model, params, variant), opts);
+  const prep = prepare(model, sys, opts);
   const workers = opts.workers ?? 1;
   const { space, tracker } = prep.run;
   const limits = { ...opts, maxDepth: prep.maxDepth };
@@ -297,6 +307,9 @@ function judge(
     bytes: space.bytes,
     ...describeStorage(space),
     properties,
+    ...(stats.complete && tracker.takenKnown
+      ? { neverEnabled: neverEnabled(sys, tracker.taken, reduced) }
+      : {}),
     system: sys,
   };
 }

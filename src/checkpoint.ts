@@ -88,6 +88,8 @@ interface FileHeader {
   readonly states: number;
   readonly stateWords: number;
   readonly block: number;
+  /** World events the search had taken (for the never-enabled list of a resumed run). */
+  readonly taken?: readonly number[];
 }
 
 const bytesOf = (a: Float64Array | Uint32Array | Uint16Array): Uint8Array =>
@@ -105,6 +107,7 @@ export function writeCheckpoint(file: string, header: CheckpointHeader, snap: Se
     states: space.size,
     stateWords: space.stateWords,
     block: SNAPSHOT_BLOCK,
+    ...(snap.taken === undefined ? {} : { taken: snap.taken }),
   };
   writeStreamAtomic(file, (write) => {
     const hash = createHash('sha256');
@@ -205,7 +208,8 @@ export function readCheckpoint(
     const found = findings(meta['found'], sys, fail);
     if (position.levelEnd > n) fail('$.position.levelEnd is beyond the stored states');
     if (found.some((f) => f !== undefined && f.state >= n)) fail('$.found names a state not stored');
-    return { position, found, space: fileSnapshot(file$, n, words, block, take, hash, fail) };
+    const taken = meta['taken'] === undefined ? {} : { taken: takenEvents(meta['taken'], sys, fail) };
+    return { position, found, ...taken, space: fileSnapshot(file$, n, words, block, take, hash, fail) };
   } catch (err) {
     file$.close();
     throw err;
@@ -251,6 +255,15 @@ function fileSnapshot(
 }
 
 type Fail = (what: string) => never;
+
+/** The world events the saved search had taken: distinct event indices. */
+function takenEvents(raw: unknown, sys: CompiledSystem, fail: Fail): number[] {
+  const ok =
+    Array.isArray(raw) &&
+    raw.every((e) => isCount(e) && e < sys.events.length) &&
+    new Set(raw).size === raw.length;
+  return ok ? (raw as number[]) : fail('$.taken is not a list of distinct world event indices');
+}
 
 function obj(v: unknown, fail: Fail, path: string): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -8,6 +8,7 @@ import { conformCommand, conformFlags } from './commands/conform.js';
 import type { Io } from './commands/io.js';
 import { guardsCommand, guardsFlags } from './commands/guards.js';
 import { initCommand, initFlags } from './commands/init.js';
+import { lintCommand, lintFlags } from './commands/lint.js';
 import { listCommand, listFlags } from './commands/list.js';
 import { mergeCommand, mergeFlags } from './commands/merge.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
@@ -27,7 +28,7 @@ const EXIT_CODES = `
 exit codes:
   0  every verdict is as expected (or: the replay reproduces the trace)
   1  a verdict differs from its expectation (or: the replay diverges)
-  2  bad usage or input
+  2  bad usage or input (a model the lint rejects, too)
   3  a limit (--max-seconds, --max-memory, --max-states) or a first SIGINT/SIGTERM stopped
      the search before a verdict (partial figures printed, counterexamples found written)
   4  fatal error: out of memory, an output file that could not be written after the run
@@ -73,10 +74,22 @@ const commands: Readonly<Record<string, Command>> = {
     extra: EXIT_CODES,
     run: mergeCommand,
   },
-  guards: {
-    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR] [--config FILE]',
+  lint: {
+    usage: 'foliocheck lint [MODEL[:VARIANT] | FILE.ts[:VARIANT] ...] [--explore] [--strict] [--json]',
     summary:
-      "Remove each named guard of the design in turn and check again: a guard is necessary when a property that held is then violated (with its counterexample), redundant when no verdict changes, unbounded when a machine's context no longer stays bounded without it.",
+      "Check model definitions for silent traps, the checks 'check' runs before exploring: participant events no state handles, unknown machine ids and kinds, missing or unknown expectations, fairness names no world event has, and parallel machines that ignore a precondition written in one region or never take their own transition. With --explore, also world events an exhaustive run never enables. One line per finding, saying what and how to fix it (docs/writing-models.md lists them).",
+    flags: lintFlags,
+    extra: `
+exit codes:
+  0  no errors (warnings are printed)
+  2  some finding is an error (with --strict: any finding), or bad usage
+`,
+    run: lintCommand,
+  },
+  guards: {
+    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR] [--all] [--config FILE]',
+    summary:
+      "Skip each guard check of the design in turn (named, inline, and each check inside and()/or()/not()) and check again: an acceptance branch is taken as if the check passed, a refusal branch is never taken because of it. A check is necessary when a property that held is then violated (with its counterexample and the flaws it stands for), redundant when the machine changes but no verdict does, inert when no transition the model can take changes, unbounded when a machine's context no longer stays bounded without it.",
     flags: guardsFlags,
     run: guardsCommand,
   },

@@ -92,6 +92,16 @@ export function nearestNames(word: string, candidates: readonly string[], n = 3)
     .map((x) => x.c);
 }
 
+/** As nearestNames, but only candidates within the distance `nearest` accepts (none when nothing is close). */
+export function closest(word: string, candidates: readonly string[], n: number): string[] {
+  const limit = Math.max(2, Math.floor(word.length / 3)) + 1;
+  return nearestNames(
+    word,
+    candidates.filter((c) => c !== word && editDistance(word.toLowerCase(), c.toLowerCase()) < limit),
+    n,
+  );
+}
+
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

@@ -8,12 +8,14 @@ import type { EngineName, StrategyName } from '../explore/index.js';
 import { prepareOutput, removeEmptyDirectories } from '../files.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
+import { failing } from '../lint.js';
 import type { Registry } from '../registry.js';
-import { compileSystem } from '../system.js';
+import { compileSystem, type CompiledSystem } from '../system.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { DEFAULT_WORKERS } from '../sampledRun.js';
 import { ciFlags } from './ci.js';
 import type { Io } from './io.js';
+import { lintPlans, reportLint } from './lint.js';
 import { configFlag, openRegistry } from './models.js';
 import { commandStop, limitFlags, memoryInUse, parseLimits, type CommandStop } from './limits.js';
 import { emitResults } from './results.js';
@@ -82,6 +84,10 @@ export const checkFlags: readonly FlagSpec[] = [
     doc: 'continue the search saved in FILE (same model, variant, --set and options as when saved)',
   },
   { name: 'json', doc: 'print one JSON object instead of the table' },
+  {
+    name: 'strict',
+    doc: 'lint warnings are errors, and so are world events an exhaustive run never enabled (exit 2)',
+  },
   {
     name: 'flaws',
     value: 'FILE',
@@ -225,6 +231,11 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     throw new InputError('usage', 'check: --workers-force goes with --workers N');
   const workers = workerCount(args, io);
   checkpointInputs(args, plans, strategy, workers ?? 1);
+  // The lint runs before any exploration or output; its compiled systems are the runs' own.
+  const strict = flag(args, 'strict');
+  const linted = lintPlans(plans);
+  reportLint(linted.findings, strict, io);
+  if (failing(linted.findings, strict)) return 2;
   // Every destination is created and tried before the search: a run of hours never ends
   // on a directory that cannot be written.
   const out = option(args, 'out');
@@ -242,7 +253,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   try {
     runs = isSampled(strategy)
       ? await sampledRuns(plans, strategy, args, { engine, maxDepth, maxStates, workers }, stop, io)
-      : await exhaustiveRuns(args, plans, io, stop, {
+      : await exhaustiveRuns(args, plans, linted.systems, io, stop, {
           engine,
           strategy,
           symmetry: !flag(args, 'no-symmetry'),
@@ -275,6 +286,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       embedTraces: args.flags.has('shard'),
       modelOf,
       registry,
+      strict,
     },
     io,
     fixedBy,
@@ -285,6 +297,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
 async function exhaustiveRuns(
   args: ParsedArgs,
   plans: readonly Plan[],
+  systems: ReadonlyMap<Plan, CompiledSystem>,
   io: Io,
   stop: CommandStop,
   base: CheckOptions,
@@ -303,7 +316,7 @@ async function exhaustiveRuns(
     try {
       run = checkpointing
         ? await checkpointedRun(args, p, opts, io)
-        : await checkRunAsync(p.model, p.params, p.variant, opts);
+        : await checkRunAsync(p.model, p.params, p.variant, opts, systems.get(p));
     } catch (err) {
       throw asFatal(err, progress);
     } finally {

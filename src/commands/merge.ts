@@ -302,6 +302,7 @@ export async function mergeCommand(args: ParsedArgs, io: Io): Promise<number> {
       embedTraces: false,
       modelOf: (r) => models.get(r),
       registry,
+      strict: false,
     },
     io,
     (r) => models.get(r)?.variants[r.variant]?.fixedBy,

@@ -7,10 +7,12 @@ import { asExpected, exitStatus, type PropertyResult, type RunResult } from '../
 import { InputError, oneLine } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { flawRows, renderFlaws } from '../flaws.js';
+import { neverEnabledFinding, type Finding } from '../lint.js';
 import { table } from '../format.js';
 import { verdictText, type AnyModel } from '../model.js';
 import type { Registry } from '../registry.js';
 import { describeStop, stopExitCode } from '../stop.js';
+import { eventLabel } from '../system.js';
 import { buildTrace, paramTag, serializeTrace, traceFileName, withSource, type Trace } from '../trace.js';
 import { removeStaleTraces } from '../traceDir.js';
 import { reportCi, verdictLabel, type RerunCommands } from './ci.js';
@@ -33,6 +35,17 @@ export interface ResultSinks {
   readonly modelOf: (r: RunResult) => AnyModel | undefined;
   /** Where models came from (trace sources) and the flaw catalogue. */
   readonly registry: Registry;
+  /** --strict: a world event an exhaustive run never enabled is a model error (exit 2, no file written). */
+  readonly strict: boolean;
+}
+
+/** The world events an exhaustive run never enabled, as labels (null when not exhaustive). */
+function neverEnabledLabels(r: RunResult): string[] | null {
+  if (r.neverEnabled === undefined) return null;
+  return r.neverEnabled.map((e) => {
+    const ev = r.system.events[e];
+    return ev === undefined ? `event ${e}` : eventLabel(ev);
+  });
 }
 
 type Defaults = Readonly<Record<string, { readonly default: number }>>;
@@ -73,7 +86,15 @@ export function emitResults(
   fixedBy: (r: RunResult) => string | undefined,
 ): number {
   const failures: string[] = [];
+  // Under --strict a world event never enabled is a model error: exit 2 and, as for every
+  // exit 2, no file written; the results still print, with the list.
+  const never = runs.flatMap((r) => {
+    const f = neverEnabledFinding(r, sinks.strict ? 'error' : 'warning');
+    return f === undefined ? [] : [f];
+  });
+  const refused = sinks.strict && never.length > 0;
   const attempt = (write: () => void): void => {
+    if (refused) return;
     try {
       write();
     } catch (err) {
@@ -120,18 +141,23 @@ export function emitResults(
     const catalogue = sinks.registry.catalogue;
     attempt(() => writeFileAtomic(file, renderFlaws(flawRows(runs, fixedBy, catalogue), catalogue)));
   }
-  let status: number = commandStatus(runs, sinks.planned);
+  let status: number = refused ? 2 : commandStatus(runs, sinks.planned);
   const summary = {
     0: 'every verdict is as expected',
     1: 'some verdict differs from its expectation',
+    2: 'some world event is never enabled (--strict)',
     3: 'a limit stopped the search before some verdict',
     4: 'out of memory',
-  }[status as 0 | 1 | 3 | 4];
+  }[status as 0 | 1 | 2 | 3 | 4];
+  if (refused)
+    io.err(
+      `foliocheck: error [never-enabled] ${never.map((f) => `${f.where.model}:${f.where.variants.join(',')}`).join(', ')}: world events no reachable state enables (listed with the results); --strict makes that an error, so no file was written\n`,
+    );
   attempt(() =>
     reportCi(runs, traces, sinks.junit, commands, io, `${runs.length} run(s): ${summary} (exit ${status})`),
   );
   if (sinks.json) io.out(JSON.stringify(jsonBody(runs, traces, commands, sinks, status), null, 2) + '\n');
-  else printTable(runs, traces, commands, sinks.planned, summary, io);
+  else printTable(runs, traces, commands, sinks.planned, summary, never, io);
   for (const f of failures) io.err(`foliocheck: ${oneLine(f)}\n`);
   if (failures.length > 0) status = 4;
   return status;
@@ -167,6 +193,7 @@ function jsonBody(
       transitions: r.transitions,
       depth: r.depth,
       seconds: Number(r.seconds.toFixed(3)),
+      neverEnabled: neverEnabledLabels(r),
       properties: r.properties.map((p) => ({
         name: p.name,
         kind: p.kind,
@@ -192,6 +219,7 @@ function printTable(
   commands: RerunCommands,
   planned: number,
   summary: string,
+  never: readonly Finding[],
   io: Io,
 ): void {
   const rows = runs.flatMap((r) =>
@@ -225,6 +253,7 @@ function printTable(
       );
   }
   for (const r of runs) io.out(sampledNote(r));
+  for (const f of never) io.out(`${f.where.model}:${f.where.variants.join(',')}: ${f.message}\n`);
   for (const r of runs) {
     if (r.sampling !== undefined || r.properties.some((p) => p.verdict === 'unknown' || !asExpected(p)))
       io.out(`${r.model}:${r.variant}: rerun with: ${commands.get(r)?.command}\n`);
