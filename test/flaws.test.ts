@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { models } from '../models/index.js';
+import { checkRun } from '../src/check.js';
 import { CATALOGUE } from '../src/flaws.js';
 import { runCli } from './helpers.js';
 
@@ -31,4 +33,27 @@ it('check --flaws writes one row per flaw with the fix verdict', async () => {
     /\| violated \| 4 events \| gunyah-longterm-pin:longterm-pin-migrate-first \| holds \|$/,
   );
   for (const [flaw] of CATALOGUE) expect(text).toContain(`| ${flaw} |`);
+});
+
+it("every fix holds its flaw's properties for a reason: 'holds', never 'holds (vacuous)'", () => {
+  const judged: string[] = [];
+  for (const m of models) {
+    const params = Object.fromEntries(Object.entries(m.params).map(([k, p]) => [k, p.default]));
+    const run = (v: string) =>
+      checkRun(m, params, v, { engine: 'compiled', strategy: 'bfs', symmetry: false });
+    for (const [variant, spec] of Object.entries(m.variants)) {
+      if (spec.fixedBy === undefined || spec.flaws.length === 0) continue;
+      const fix = run(spec.fixedBy);
+      for (const p of run(variant).properties) {
+        if (p.verdict !== 'violated') continue;
+        const verdict = fix.properties.find((q) => q.name === p.name)?.verdict;
+        if (verdict === 'violated') continue; // the fix does not claim this one
+        expect({ flaw: `${m.id}:${variant}`, fix: spec.fixedBy, property: p.name, verdict }).toMatchObject({
+          verdict: 'holds',
+        });
+        judged.push(`${m.id}:${variant}:${p.name}`);
+      }
+    }
+  }
+  expect(judged.length).toBeGreaterThan(30);
 });
