@@ -1,7 +1,9 @@
 // The registry of shipped models: the CLI, `npm start` and the tests read this list.
 import type { AnyModel } from '../src/model.js';
 import bench from './bench.js';
-import directMapRemoval from './direct-map-removal.js';
+import directMapGupFast from './direct-map-gup-fast.js';
+import directMapKvmCr3 from './direct-map-kvm-cr3.js';
+import directMapRestore from './direct-map-restore.js';
 import exclusiveGup from './exclusive-gup.js';
 import guestMemfdConversions from './guest-memfd-conversions.js';
 import guestMemfdFlags from './guest-memfd-flags.js';
@@ -17,7 +19,9 @@ import lockOrder from './lock-order.js';
 import memfdSealGuest from './memfd-seal-guest.js';
 import pkvmShare from './pkvm-share.js';
 import qemuVfioConversion from './qemu-vfio-conversion.js';
-import snpTdxPlatform from './snp-tdx-platform.js';
+import snpDirectmap from './snp-directmap.js';
+import snpReclaim from './snp-reclaim.js';
+import tdxPoison from './tdx-poison.js';
 
 export const models: readonly AnyModel[] = [
   guestMemfdInplace,
@@ -32,8 +36,12 @@ export const models: readonly AnyModel[] = [
   exclusiveGup,
   hugeFolioMixed,
   pkvmShare,
-  directMapRemoval,
-  snpTdxPlatform,
+  directMapRestore,
+  directMapGupFast,
+  directMapKvmCr3,
+  snpDirectmap,
+  tdxPoison,
+  snpReclaim,
   lockOrder,
   guestMemfdMainline,
   guestMemfdConversions,
