@@ -32,8 +32,7 @@
 // - gup-fast-null-mapping-ok (F20, the 2026 probe): a NULL mapping is allowed.
 // Bound: exhaustive; shortest counterexamples 4 events (F20; docs §3: 4) and 5 (the probe,
 // with the truncate).
-import { defineModel, worldEvent, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import { defineModel, sometimesStep, worldEvent, type WorldEventSpec } from '../src/index.js';
 import { gupRefusesNoDirectMap, noAccessWithoutDirectMap } from '../properties/directMap.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 import { gupFolioMachine, type GupPolicy } from './machines/directMap.js';

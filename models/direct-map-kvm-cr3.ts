@@ -37,8 +37,13 @@
 // - user-mapping-unchecked-uaccess (mutant): interrupt-context uaccess skips __access_ok().
 // Bound: exhaustive; shortest counterexamples 3 events (F22; docs §3: 3), 4 (no entry CLAC),
 // 2 (unchecked uaccess), 1 (no LASS).
-import { defineModel, worldEvent, type Participant, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import {
+  defineModel,
+  sometimesStep,
+  worldEvent,
+  type Participant,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { onlyKvmReadsGuestMemory, userCannotReadKvmMapping } from '../properties/directMap.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 import { cpuMachine, type CpuContext, type CpuRules } from './machines/kvmCpu.js';

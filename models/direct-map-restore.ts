@@ -23,8 +23,7 @@
 // No symmetry group for the two accessors: BFS paths through canonical states do not replay
 // as concrete event sequences (the engine keeps no permutation per state).
 // Bound: exhaustive; shortest counterexample 5 events (docs §3: 6 steps).
-import { defineModel, worldEvent, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import { defineModel, sometimesStep, worldEvent, type WorldEventSpec } from '../src/index.js';
 import { noAccessWithoutDirectMap } from '../properties/directMap.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 import { dmapPageMachine, type RestoreMode } from './machines/directMap.js';

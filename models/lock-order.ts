@@ -26,12 +26,12 @@
 import {
   defineModel,
   participant,
+  sometimesStep,
   worldEvent,
   type MachineInstance,
   type Participant,
   type WorldEventSpec,
-} from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+} from '../src/index.js';
 import { canReachStep, lockOrderDeadlockFree, noLockCycle } from '../properties/lockOrder.js';
 import {
   memslotMachine,

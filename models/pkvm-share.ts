@@ -40,9 +40,18 @@
 // Bound: exhaustive; shortest counterexamples F24 3 events, F25 3 (and a retry lasso),
 // F26 5 (leak) and 6 (double unpin) (docs §3: 4, 3, 5).
 import { and, assign, setup } from 'xstate';
-import { defineModel, worldEvent, participant, type Participant, type WorldEventSpec } from '../src/model.js';
-import { alwaysEach, sometimesStep, type LocalTest } from '../src/property.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
+import {
+  alwaysEach,
+  defineModel,
+  outcome,
+  outcomeActions,
+  participant,
+  sometimesStep,
+  worldEvent,
+  type LocalTest,
+  type Participant,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { HOST_CRASH, noKernelAccessToPrivateWhere } from '../properties/kernelAccess.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 import { migrationAttemptEnds } from '../properties/reclaim.js';

@@ -23,8 +23,7 @@
 // - split-before-rmpupdate (661b1c6169e2): adjust_direct_map() splits the entry first.
 // Bound: exhaustive (12 states at most); shortest counterexample 2 events (docs §3: 3 steps,
 // the first being the initial 2 MiB mapping).
-import { defineModel, worldEvent, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import { defineModel, sometimesStep, worldEvent, type WorldEventSpec } from '../src/index.js';
 import { noRmpFault } from '../properties/platform.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 import { granuleMachine, type GranuleContext } from './machines/platform.js';

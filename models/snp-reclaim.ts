@@ -21,7 +21,7 @@
 // - reclaim-fail-freed (F34): the page goes to the page allocator anyway.
 // - reclaim-fail-leaked (8dac642999b1): the page goes on the SNP leaked pages list.
 // Bound: exhaustive; shortest counterexample 3 events (docs §3: 3).
-import { defineModel, worldEvent } from '../src/model.js';
+import { defineModel, worldEvent } from '../src/index.js';
 import {
   freedPageAccounted,
   noAssignedPageInAllocator,

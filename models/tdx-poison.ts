@@ -26,8 +26,7 @@
 // private page" stays the job of the designs with stale write paths (F9, F10).
 // Bound: exhaustive; shortest counterexample 4 events (docs §3: 3 steps; the free is its own
 // step here).
-import { defineModel, worldEvent, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import { defineModel, sometimesStep, worldEvent, type WorldEventSpec } from '../src/index.js';
 import { noHostPoisonRead } from '../properties/platform.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 import { tdxPageMachine, type TdxPageContext } from './machines/platform.js';

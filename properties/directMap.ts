@@ -4,7 +4,7 @@
 // are folios reached by GUP-fast; interrupt code runs as actor 'irq' and user mode as actor
 // 'user' (models/machines/kvmCpu.ts). Each invariant names its premise: the access it is
 // about happens.
-import { alwaysEach, never, type Property, type StepTest, type StepView } from '../src/property.js';
+import { alwaysEach, never, type Property, type StepTest, type StepView } from '../src/index.js';
 
 /**
  * P-DmapAbsentNoAccess: no kernel access while the page's direct-map entry is absent.

@@ -12,7 +12,7 @@ import {
   type Property,
   type StateTest,
   type TransitionTest,
-} from '../src/property.js';
+} from '../src/index.js';
 
 /**
  * P-NoKernAccPriv at mapping granularity: no host write hits the RMP check. `premise`: the

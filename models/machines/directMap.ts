@@ -4,7 +4,7 @@
 // ordinary one). A kernel access through an absent direct-map entry completes with outcome
 // '#PF' (the host oopses: "unable to handle kernel paging request").
 import { and, assign, not, setup } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 /**
  * How accessors bracket their access to a page whose direct-map entry is removed:

@@ -23,7 +23,7 @@
 // page tables hold no usable mapping (absent, supervisor-only for user mode, or SMAP),
 // '#GP' when LASS refuses, 'EFAULT' when __access_ok() refuses the pointer.
 import { and, assign, not, setup } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 /** The design rules a variant chooses; delivered with the events they govern. */
 export interface CpuRules {

@@ -8,7 +8,7 @@
 // host consumes a poisoned line), 'guest#MC' (the TD consumes it), 'EIO' (RMPUPDATE to
 // hypervisor-owned failed: kvm_rmp_make_shared() returns -EIO).
 import { and, assign, setup } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 // ---------------------------------------------------------------------------------------
 // F17: two 4 KiB pages under one 2 MiB direct-map entry (models/snp-directmap.ts).
