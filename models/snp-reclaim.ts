@@ -25,7 +25,7 @@ import { defineModel, worldEvent } from '../src/index.js';
 import {
   freedPageAccounted,
   noAssignedPageInAllocator,
-  noRmpFault,
+  noRmpFaultStep,
   pageLeaked,
 } from '../properties/platform.js';
 import { snpPageMachine, type OnReclaimFailure } from './machines/platform.js';
@@ -79,7 +79,7 @@ export default defineModel<never, Variant>({
   },
   properties: [
     // About the next host user's write of a page guest_memfd freed.
-    noRmpFault((t) => t.type === 'hostWrite'),
+    noRmpFaultStep((s) => s.type === 'hostWrite'),
     noAssignedPageInAllocator(),
     freedPageAccounted(),
     pageLeaked(),

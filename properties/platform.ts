@@ -7,10 +7,12 @@
 import {
   always,
   eventually,
+  never,
   neverTransition,
   sometimesEach,
   type Property,
   type StateTest,
+  type StepTest,
   type TransitionTest,
 } from '../src/index.js';
 
@@ -24,6 +26,18 @@ export const noRmpFault = (premise: TransitionTest): Property =>
     'no-rmp-fault',
     'the host never writes a guest-assigned page, directly or through a larger direct-map entry covering it (P-NoKernAccPriv, INV-5; an RMP #PF crashes the host)',
     (t) => t.outcome === 'RMP#PF',
+    { premise },
+  );
+
+/**
+ * no-rmp-fault with a premise on the step alone (compiled to a table, and searchable by
+ * parallel BFS), for models whose premise needs no state: the host write the model is about.
+ */
+export const noRmpFaultStep = (premise: StepTest): Property =>
+  never(
+    'no-rmp-fault',
+    'the host never writes a guest-assigned page, directly or through a larger direct-map entry covering it (P-NoKernAccPriv, INV-5; an RMP #PF crashes the host)',
+    (s) => s.outcome === 'RMP#PF',
     { premise },
   );
 
