@@ -61,6 +61,23 @@ export interface Kind {
 }
 
 /**
+ * Steps already computed per machine, by local state and event key: machineStep is pure
+ * in (machine, state, event), and a system's compile recompiles every kind each time its
+ * alphabets grow (prior participants get one event per outcome found so far), so each
+ * pass computes only the pairs it has not seen. null: not enabled.
+ */
+const stepCaches = new WeakMap<AnyStateMachine, Map<string, LocalStep | null>>();
+
+function stepCacheOf(machine: AnyStateMachine): Map<string, LocalStep | null> {
+  let cache = stepCaches.get(machine);
+  if (cache === undefined) {
+    cache = new Map();
+    stepCaches.set(machine, cache);
+  }
+  return cache;
+}
+
+/**
  * Closure of one kind. `initials` are the instances' initial snapshots; `intern` maps an
  * outcome string to its global code index (it may grow the global list).
  */
@@ -92,15 +109,23 @@ export function compileKind(
   const width = alphabet.length;
   const next: number[] = [];
   const out: number[] = [];
+  const eventKeys = alphabet.map(eventKey);
+  const cache = stepCacheOf(machine);
   for (let l = 0; l < states.length; l++) {
     const snap = states[l] as AnyMachineSnapshot;
+    const prefix = `${snapshotKey(snap)}\u0000`;
     for (let e = 0; e < width; e++) {
-      const step = machineStep(machine, snap, alphabet[e] as EventObject);
-      next[l * width + e] = step === undefined ? -1 : add(step.next);
-      out[l * width + e] = step === undefined ? 0 : intern(step.outcome);
+      const key = prefix + (eventKeys[e] as string);
+      let step = cache.get(key);
+      if (step === undefined) {
+        step = machineStep(machine, snap, alphabet[e] as EventObject) ?? null;
+        cache.set(key, step);
+      }
+      next[l * width + e] = step === null ? -1 : add(step.next);
+      out[l * width + e] = step === null ? 0 : intern(step.outcome);
     }
   }
-  const alphabetIndex = new Map(alphabet.map((e, i) => [eventKey(e), i] as const));
+  const alphabetIndex = new Map(eventKeys.map((k, i) => [k, i] as const));
   return {
     name,
     machine,
