@@ -61,25 +61,17 @@ export interface Kind {
 }
 
 /**
- * Steps already computed per machine, by local state and event key: machineStep is pure
- * in (machine, state, event), and a system's compile recompiles every kind each time its
- * alphabets grow (prior participants get one event per outcome found so far), so each
- * pass computes only the pairs it has not seen. null: not enabled.
+ * Steps already computed for one machine kind, by local state and event key (null: not
+ * enabled). machineStep is pure in (machine, state, event), and a system's compile
+ * recompiles every kind each time its alphabets grow (prior participants get one event per
+ * outcome found so far), so a cache kept across those passes computes each pair once.
  */
-const stepCaches = new WeakMap<AnyStateMachine, Map<string, LocalStep | null>>();
-
-function stepCacheOf(machine: AnyStateMachine): Map<string, LocalStep | null> {
-  let cache = stepCaches.get(machine);
-  if (cache === undefined) {
-    cache = new Map();
-    stepCaches.set(machine, cache);
-  }
-  return cache;
-}
+export type StepCache = Map<string, LocalStep | null>;
 
 /**
  * Closure of one kind. `initials` are the instances' initial snapshots; `intern` maps an
- * outcome string to its global code index (it may grow the global list).
+ * outcome string to its global code index (it may grow the global list); `cache` carries
+ * the steps of this machine computed by an earlier pass.
  */
 export function compileKind(
   name: string,
@@ -88,6 +80,7 @@ export function compileKind(
   alphabet: readonly EventObject[],
   intern: (outcome: string) => number,
   maxStates = MAX_LOCAL_STATES,
+  cache: StepCache = new Map(),
 ): Kind {
   const states: AnyMachineSnapshot[] = [];
   const stateIndex = new Map<string, number>();
@@ -110,7 +103,6 @@ export function compileKind(
   const next: number[] = [];
   const out: number[] = [];
   const eventKeys = alphabet.map(eventKey);
-  const cache = stepCacheOf(machine);
   for (let l = 0; l < states.length; l++) {
     const snap = states[l] as AnyMachineSnapshot;
     const prefix = `${snapshotKey(snap)}\u0000`;
