@@ -10,7 +10,8 @@
 // contents preserved, punch keeps status), §4.5 (the selftest), §2.1-2.8 (create, mmap,
 // fault, fallocate, release, memslots: shared with mainline), INV-8, INV-18. Rule 11
 // follows v8: INIT_SHARED is allowed on a SW_PROTECTED VM with in-place conversion.
-// UNCONFIRMED: v8's pin test ("elevated page refcount") is known from the cover letter only.
+// UNCONFIRMED: v8's pin test ("elevated page refcount") is known from the cover letter only;
+// that conversions still work after the VM fd is closed is INFERRED.
 //
 // The VM lifetime and memslot rules are mainline's (models/machines/gmemWorld.ts, see
 // guest-memfd-mainline); KVM_SET_MEMORY_ATTRIBUTES2 is a guest_memfd ioctl, so conversions
@@ -49,7 +50,10 @@ export default defineModel<keyof typeof gmemParams, 'inplace-v8'>({
     'docs/kernel-semantics.md §3.2, §4.5, §2.1-2.8, INV-8, INV-18',
     '"guest_memfd: In-place conversion support" v7 (2026-05-22) and v8 (2026-06-18), mailing list',
   ],
-  unconfirmed: ['v8 "conversion with elevated page refcount" test: known from the cover letter only'],
+  unconfirmed: [
+    'v8 "conversion with elevated page refcount" test: known from the cover letter only',
+    'KVM_SET_MEMORY_ATTRIBUTES2 works after the VM fd is closed (INFERRED: it is a guest_memfd ioctl and the file holds the VM; no test of the series checks it)',
+  ],
   params: gmemParams,
   variants: {
     'inplace-v8': {

@@ -29,7 +29,8 @@
 //   refused (file_thp_enabled() is false for anon inodes), so folios stay order-0; the
 //   model has no large-folio state because no mainline path creates one (INV-10).
 //
-// UNCONFIRMED (flagged in `unconfirmed`): the errno of read/write on a gmem fd (EINVAL).
+// UNCONFIRMED (flagged in `unconfirmed`): the errno of read/write on a gmem fd (EINVAL); that
+// a change of a guest_memfd memslot that drops KVM_MEM_GUEST_MEMFD is refused like any other.
 //
 // Machines: vm0 (vm1) — VM and fd with its user references; slot0.. — VM 0's memslots;
 // fd0.. — fd slots holding a guest_memfd; page0.. — GFN i = index i of fd 0's file
@@ -108,7 +109,10 @@ export default defineModel<keyof typeof gmemParams, Variant>({
     'tools/testing/selftests/kvm/guest_memfd_test.c (ML-A)',
     'tools/testing/selftests/kvm/set_memory_region_test.c (4db102dc)',
   ],
-  unconfirmed: ['read/write on a guest_memfd fail with EINVAL (the selftest asserts only < 0; §2.2)'],
+  unconfirmed: [
+    'read/write on a guest_memfd fail with EINVAL (the selftest asserts only < 0; §2.2)',
+    'any change of an existing guest_memfd memslot is EINVAL, also one that drops KVM_MEM_GUEST_MEMFD (§2.8 says so for move and flags-only changes; the kvm_main.c check read tests only the new flags)',
+  ],
   params: gmemParams,
   variants: {
     'default-vm': {
