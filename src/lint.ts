@@ -10,7 +10,7 @@ import { regionFindings } from './lintRegions.js';
 import { handledDescriptors, matchesDescriptor, stateNodes } from './machineDefinition.js';
 import { initialSnapshot } from './machines.js';
 import type { RunResult } from './check.js';
-import type { AnyModel, System, Verdict } from './model.js';
+import type { AnyModel, Args, System, Verdict } from './model.js';
 import type { Property, StateTest, WorldView } from './property.js';
 import { compileSystem, eventLabel, type CompiledSystem } from './system.js';
 
@@ -27,7 +27,9 @@ export type LintCode =
   | 'property-error'
   | 'parallel-precondition'
   | 'parallel-shadowed'
-  | 'never-enabled';
+  | 'never-enabled'
+  | 'enabled-after-all'
+  | 'unknown-never-enabled';
 
 /** Where a finding is: the model, the variants it was found in, and what inside them. */
 export interface Where {
@@ -85,8 +87,16 @@ export function merge(findings: readonly Finding[]): Finding[] {
  * undefined when there are none or the run was not exhaustive. `check` lists them as a
  * warning (an error under --strict); `lint --explore` as an error.
  */
-export function neverEnabledFinding(run: RunResult, severity: Severity): Finding | undefined {
-  const never = run.neverEnabled ?? [];
+export function neverEnabledFinding(
+  run: RunResult,
+  severity: Severity,
+  declared: Readonly<Record<string, string>> = {},
+): Finding | undefined {
+  const byDesign = (e: number): boolean => {
+    const ev = run.system.events[e];
+    return ev !== undefined && Object.keys(declared).some((key) => namesEvent(key, ev));
+  };
+  const never = (run.neverEnabled ?? []).filter((e) => !byDesign(e));
   if (never.length === 0) return undefined;
   const labels = never.map((e) => {
     const ev = run.system.events[e];
@@ -96,6 +106,34 @@ export function neverEnabledFinding(run: RunResult, severity: Severity): Finding
     code: 'never-enabled',
     severity,
     message: `never enabled in the exhaustive run: ${labels.join('; ')} (no reachable state enables ${labels.length === 1 ? 'this world event' : `these ${labels.length} world events`}; if that is not the design, look for a misspelt event type or a guard that never holds: an event that cannot fire cannot break an invariant)`,
+    where: { model: run.model, variants: [run.variant] },
+  };
+}
+
+/** True when a `neverEnabled` key names world event `e`: its type, `actor: type`, or its label. */
+export function namesEvent(key: string, e: { actor: string; type: string; args: Args }): boolean {
+  return key === e.type || key === `${e.actor}: ${e.type}` || key === eventLabel(e);
+}
+
+/**
+ * Events a variant declares never enabled (VariantSpec.neverEnabled) that an exhaustive
+ * run took after all: the declaration is stale, or the design changed.
+ */
+export function enabledAfterAllFinding(
+  run: RunResult,
+  severity: Severity,
+  declared: Readonly<Record<string, string>> = {},
+): Finding | undefined {
+  if (run.neverEnabled === undefined) return undefined;
+  const never = new Set(run.neverEnabled);
+  const fired = Object.keys(declared).filter((key) =>
+    run.system.events.some((e) => namesEvent(key, e) && !never.has(e.index)),
+  );
+  if (fired.length === 0) return undefined;
+  return {
+    code: 'enabled-after-all',
+    severity,
+    message: `declared never enabled but fired in the exhaustive run: ${fired.map((k) => `'${k}'`).join(', ')}; remove ${fired.length === 1 ? 'it' : 'them'} from variants['${run.variant}'].neverEnabled, or find what enables ${fired.length === 1 ? 'it' : 'them'}`,
     where: { model: run.model, variants: [run.variant] },
   };
 }
@@ -267,6 +305,17 @@ function systemFindings(t: LintTarget, sys: System, at: At): Finding[] {
         where: at({ worldEvent: label, machine: p.machine }),
       });
     }
+  }
+
+  const labels = sys.events.map((e) => eventLabel(e));
+  for (const key of Object.keys(model.variants[t.variant]?.neverEnabled ?? {})) {
+    if (sys.events.some((e) => namesEvent(key, e))) continue;
+    out.push({
+      code: 'unknown-never-enabled',
+      severity: 'error',
+      message: `variants['${t.variant}'].neverEnabled names '${key}', which is no world event of the system (${hint(key, [...new Set([...sys.events.map((e) => e.type), ...labels])], 'world events')}); write a world event type, 'actor: type' or a full label`,
+      where: at({ worldEvent: key }),
+    });
   }
 
   const properties = propertiesOf(model, t.variant);

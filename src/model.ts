@@ -45,6 +45,13 @@ export interface VariantSpec {
    * the model's). For an invariant that is about what this variant adds.
    */
   readonly properties?: readonly Property[];
+  /**
+   * World events this variant never enables by design, each with the reason: a world event
+   * type (`'migRetry'`), `'actor: type'`, or a full label (`'vmm: fault(page=1)'`) → why.
+   * An exhaustive run does not list them as never enabled (so `check --strict` passes);
+   * one that fires after all is reported, and a key that names no world event is a lint error.
+   */
+  readonly neverEnabled?: Readonly<Record<string, string>>;
 }
 
 /** One machine instance in the world: a page, a folio, an actor (VMM, converter ...). */

@@ -1,7 +1,7 @@
 // The lint's traps, each through the CLI as a user meets it: the trap model's file named on
 // the command line, the documented error (or warning), one line each, and the exit code.
 // The trap models are in test/lint/.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup } from 'xstate';
@@ -37,6 +37,8 @@ const FILE = {
   expectations: 'test/lint/expectations.ts',
   names: 'test/lint/unknownNames.ts',
   never: 'test/lint/neverEnabled.ts',
+  declared: 'test/lint/neverEnabledDeclared.ts',
+  declaredTypo: 'test/lint/neverEnabledTypo.ts',
 } as const;
 
 /** The error lines `check` prints before exploring ('foliocheck: error [code] ...'). */
@@ -212,6 +214,43 @@ describe('never enabled', () => {
       'error [never-enabled] lint-never:no-map: never enabled in the exhaustive run: vfio: unmap()',
     );
     expect(r.out).toContain('2 model variant(s), 2 explored: 1 error(s), 0 warning(s)');
+  });
+});
+
+describe('never enabled by design (VariantSpec.neverEnabled)', () => {
+  it('a declared event is not listed and --strict passes; the report gives the reason', async () => {
+    const r = await runCli(['check', `${FILE.declared}:no-map`, '--strict', '--json']);
+    expect([r.code, r.err]).toEqual([0, '']);
+    const body = JSON.parse(r.out) as { runs: { neverEnabled: string[] | null }[] };
+    // The JSON still lists what never fired; only the finding is silenced.
+    expect(body.runs.map((run) => run.neverEnabled)).toEqual([['vfio: unmap()']]);
+    const dir = mkdtempSync(join(tmpdir(), 'foliocheck-lint-'));
+    expect((await runCli(['report', `${FILE.declared}:no-map`, '--out', dir])).code).toBe(0);
+    expect(readFileSync(join(dir, 'lint-never-declared', 'index.md'), 'utf8')).toContain(
+      'vfio: unmap() (by design: nothing maps the page in this design)',
+    );
+  });
+
+  it('a declared event that fires after all is reported (an error under --strict)', async () => {
+    const r = await runCli(['check', `${FILE.declared}:stale`]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      "lint-never-declared:stale: declared never enabled but fired in the exhaustive run: 'unmap'; remove it from variants['stale'].neverEnabled",
+    );
+    expect((await runCli(['check', `${FILE.declared}:stale`, '--strict'])).code).toBe(2);
+    const lint = await runCli(['lint', `${FILE.declared}:stale`, '--explore']);
+    expect([lint.code, lint.out]).toEqual([2, expect.stringContaining('error [enabled-after-all]')]);
+  });
+
+  it('a declaration naming no world event is a lint error with the nearest names', async () => {
+    const r = await runCli(['check', FILE.declaredTypo]);
+    expect(r.code).toBe(2);
+    const lines = errorLines(r);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(
+      "[unknown-never-enabled] lint-never-typo:no-map: variants['no-map'].neverEnabled names 'vfio: unmapp', which is no world event of the system",
+    );
+    expect(lines[0]).toContain("'vfio: unmap()'");
   });
 });
 

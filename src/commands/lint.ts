@@ -10,6 +10,7 @@ import {
   lintCompiled,
   lintStatic,
   merge,
+  enabledAfterAllFinding,
   neverEnabledFinding,
   type Finding,
 } from '../lint.js';
@@ -76,8 +77,12 @@ export async function lintCommand(args: ParsedArgs, io: Io): Promise<number> {
       const opts = { engine: 'compiled', strategy: 'bfs', symmetry: true } as const;
       const run = await checkRunAsync(p.model, p.params, p.variant, opts, linted.systems.get(p));
       explored++;
-      const f = neverEnabledFinding(run, 'error');
-      if (f !== undefined) findings.push(f);
+      const declared = p.model.variants[p.variant]?.neverEnabled;
+      for (const f of [
+        neverEnabledFinding(run, 'error', declared),
+        enabledAfterAllFinding(run, 'error', declared),
+      ])
+        if (f !== undefined) findings.push(f);
     }
   }
   const failed = failing(findings, strict);

@@ -7,7 +7,7 @@ import { asExpected, exitStatus, type PropertyResult, type RunResult } from '../
 import { InputError, oneLine } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { flawRows, renderFlaws } from '../flaws.js';
-import { neverEnabledFinding, type Finding } from '../lint.js';
+import { enabledAfterAllFinding, neverEnabledFinding, type Finding } from '../lint.js';
 import { table } from '../format.js';
 import { verdictText, type AnyModel } from '../model.js';
 import type { Registry } from '../registry.js';
@@ -89,8 +89,11 @@ export function emitResults(
   // Under --strict a world event never enabled is a model error: exit 2 and, as for every
   // exit 2, no file written; the results still print, with the list.
   const never = runs.flatMap((r) => {
-    const f = neverEnabledFinding(r, sinks.strict ? 'error' : 'warning');
-    return f === undefined ? [] : [f];
+    const declared = sinks.modelOf(r)?.variants[r.variant]?.neverEnabled;
+    const severity = sinks.strict ? 'error' : 'warning';
+    return [neverEnabledFinding(r, severity, declared), enabledAfterAllFinding(r, severity, declared)].filter(
+      (f): f is Finding => f !== undefined,
+    );
   });
   const refused = sinks.strict && never.length > 0;
   const attempt = (write: () => void): void => {

@@ -4,6 +4,7 @@
 // the kernel function each event stands for and each machine's state changes in words),
 // state-space figures and coverage. The Markdown, HTML, text and Graphviz renderers read
 // only this.
+import { namesEvent } from '../lint.js';
 import { asExpected, type PropertyResult, type RunResult } from '../check.js';
 import { verdictText, type AnyModel, type Verdict } from '../model.js';
 import { OK } from '../outcome.js';
@@ -310,7 +311,11 @@ export function collectRun(r: RunResult, model: AnyModel): ReportRun {
       ok: asExpected(p),
     })),
     counterexamples: r.properties.flatMap((p) => counterexampleOf(r, p)),
-    neverEnabled: r.neverEnabled?.map((e) => eventLabel(at(sys.events, e, 'event'))),
+    neverEnabled: r.neverEnabled?.map((e) => {
+      const ev = at(sys.events, e, 'event');
+      const why = Object.entries(spec?.neverEnabled ?? {}).find(([key]) => namesEvent(key, ev))?.[1];
+      return why === undefined ? eventLabel(ev) : `${eventLabel(ev)} (by design: ${why})`;
+    }),
     coverage: measureCoverage(sys, r.maxDepth, r.states <= GRAPH_MAX_STATES),
     system: sys,
   };
