@@ -238,8 +238,8 @@ describe('never enabled by design (VariantSpec.neverEnabled)', () => {
       "lint-never-declared:stale: declared never enabled but fired in the exhaustive run: 'unmap'; remove it from variants['stale'].neverEnabled",
     );
     expect((await runCli(['check', `${FILE.declared}:stale`, '--strict'])).code).toBe(2);
-    const lint = await runCli(['lint', `${FILE.declared}:stale`, '--explore']);
-    expect([lint.code, lint.out]).toEqual([2, expect.stringContaining('error [enabled-after-all]')]);
+    const explored = await runCli(['lint', `${FILE.declared}:stale`, '--explore']);
+    expect([explored.code, explored.out]).toEqual([2, expect.stringContaining('error [enabled-after-all]')]);
   });
 
   it('a declaration naming no world event is a lint error with the nearest names', async () => {
