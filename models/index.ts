@@ -17,6 +17,7 @@ import lockOrder from './lock-order.js';
 import memfdSealGuest from './memfd-seal-guest.js';
 import pkvmShare from './pkvm-share.js';
 import qemuVfioConversion from './qemu-vfio-conversion.js';
+import qemuVfioInplace from './qemu-vfio-inplace.js';
 import snpTdxPlatform from './snp-tdx-platform.js';
 
 export const models: readonly AnyModel[] = [
@@ -27,6 +28,7 @@ export const models: readonly AnyModel[] = [
   guestMemfdV1Punch,
   guestMemfdV1Binding,
   qemuVfioConversion,
+  qemuVfioInplace,
   iommuSplit,
   memfdSealGuest,
   exclusiveGup,
