@@ -41,9 +41,16 @@
 // the explored graph.
 // Bound: exhaustive; F24 in 4 events, the F13 lasso in 4 (§3: F24 4, F13 10).
 import { and, assign, setup, stateIn } from 'xstate';
-import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
-import { alwaysEach, sometimesStep } from '../src/property.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
+import {
+  defineModel,
+  worldEvent,
+  participant,
+  alwaysEach,
+  sometimesStep,
+  outcome,
+  outcomeActions,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { HOST_CRASH, noKernelAccessToPrivate } from '../properties/kernelAccess.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 import { conversionEventuallySucceeds } from '../properties/convertProgress.js';

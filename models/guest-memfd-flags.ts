@@ -33,10 +33,11 @@ import {
   worldEvent,
   participant,
   range,
+  sometimesEach,
+  sometimesStep,
   type MachineInstance,
   type WorldEventSpec,
-} from '../src/model.js';
-import { sometimesEach, sometimesStep } from '../src/property.js';
+} from '../src/index.js';
 import {
   noHostMapOfNonShared,
   noneSharedCompletes,

@@ -26,6 +26,8 @@
 // Progress properties hold from the moment converter0 holds the lock on page0; in
 // check-before-unmap the converter never holds it while checking, so they hold vacuously.
 // Bound: exhaustive (folios=1, pagesPerFolio=1, converters=1 by default).
+// Each world event names the kernel function or lock it stands for (`kernel`), shown by
+// replay and the reports.
 // Simplification: punch-hole of a pinned or DMA-mapped page is not modelled (the pinned
 // folio would leave the file while staying allocated); punch is enabled only when unreferenced.
 import { and, assign, setup } from 'xstate';
@@ -34,10 +36,10 @@ import {
   worldEvent,
   participant,
   range,
+  sometimesStep,
   type MachineInstance,
   type WorldEventSpec,
-} from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+} from '../src/index.js';
 import { conversionCompletes, conversionCompletesWhilePinned } from '../properties/conversion.js';
 import { noDmaOfPrivate, noHostMapOfPrivate, noPinOnPrivate } from '../properties/isolation.js';
 import { busy } from './machines/actor.js';
@@ -57,6 +59,7 @@ export const vmmMachine = setup({
   context: { page: 0 },
   states: {
     idle: {
+      description: 'not in a fault',
       on: {
         faultBegin: [
           {
@@ -69,6 +72,8 @@ export const vmmMachine = setup({
       },
     },
     faulting: {
+      description:
+        'in kvm_gmem_fault_user_mapping() between the shareability check and the PTE install, holding filemap_invalidate_lock shared',
       on: {
         faultEnd: {
           guard: ({ context, event }) => context.page === event.page,
@@ -109,6 +114,7 @@ function converterMachine(checkUnderLock: boolean) {
     context: { page: 0 },
     states: {
       idle: {
+        description: 'no conversion in progress',
         on: {
           toShared: {},
           begin: { guard: 'beginsUnderLock', target: 'zapped', actions: 'setPage' },
@@ -119,6 +125,8 @@ function converterMachine(checkUnderLock: boolean) {
         },
       },
       zapped: {
+        description:
+          'in __kvm_gmem_set_attributes() after unmap_mapping_pages(), holding filemap_invalidate_lock exclusive',
         on: {
           check: [
             { guard: and(['samePage', 'priorOk']), target: 'checked' },
@@ -126,7 +134,12 @@ function converterMachine(checkUnderLock: boolean) {
           ],
         },
       },
-      checked: { on: { commit: { guard: 'samePage', target: 'idle', actions: 'clearPage' } } },
+      checked: {
+        description: checkUnderLock
+          ? 'the reference check passed; still holding filemap_invalidate_lock exclusive'
+          : 'the reference check passed, holding no lock (the D5b order)',
+        on: { commit: { guard: 'samePage', target: 'idle', actions: 'clearPage' } },
+      },
     },
   });
 }
@@ -248,39 +261,76 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     const folioOf = (i: number): number => Math.floor(i / pagesPerFolio);
     const siblings = (i: number): number[] => pages.filter((j) => j !== i && folioOf(j) === folioOf(i));
     const events: WorldEventSpec[] = [];
+    const drain = variant === 'no-lru-drain' ? 'without lru_add_drain_all()' : 'after lru_add_drain_all()';
     for (const i of pages) {
       const page = pageId(i);
       const folio = folioId(folioOf(i));
       events.push(
-        worldEvent('vmm', 'faultCheck', { page: i }, [
-          participant(page, { type: 'faultCheck' }),
-          participant('vmm', { type: 'faultBegin', page: i }, 'prior'),
-          participant(LOCK, { type: 'lockShared' }, 'prior'),
-        ]),
+        worldEvent(
+          'vmm',
+          'faultCheck',
+          { page: i },
+          [
+            participant(page, { type: 'faultCheck' }),
+            participant('vmm', { type: 'faultBegin', page: i }, 'prior'),
+            participant(LOCK, { type: 'lockShared' }, 'prior'),
+          ],
+          {
+            kernel:
+              'kvm_gmem_fault_user_mapping(): filemap_invalidate_lock_shared(), kvm_gmem_is_shared_mem() (SIGBUS if private)',
+          },
+        ),
       );
       events.push(
-        worldEvent('vmm', 'faultMap', { page: i }, [
-          participant(page, { type: 'mapIn' }),
-          participant(folio, { type: 'lruAdd' }),
-          participant('vmm', { type: 'faultEnd', page: i }),
-          participant(LOCK, { type: 'unlockShared' }),
-        ]),
-      );
-      events.push(worldEvent('vmm', 'unmap', { page: i }, [participant(page, { type: 'unmap' })]));
-      events.push(
-        worldEvent('vmm', 'punchHole', { page: i }, [
-          participant(page, { type: 'punch' }),
-          participant(LOCK, { type: 'whenFree' }),
-        ]),
-      );
-      events.push(
-        worldEvent('gup', 'pin', { page: i }, [participant(page, { type: 'pin', longterm: false })]),
+        worldEvent(
+          'vmm',
+          'faultMap',
+          { page: i },
+          [
+            participant(page, { type: 'mapIn' }),
+            participant(folio, { type: 'lruAdd' }),
+            participant('vmm', { type: 'faultEnd', page: i }),
+            participant(LOCK, { type: 'unlockShared' }),
+          ],
+          {
+            kernel: 'kvm_gmem_fault_user_mapping(): install the user PTE, filemap_invalidate_unlock_shared()',
+          },
+        ),
       );
       events.push(
-        worldEvent('gup', 'unpin', { page: i }, [participant(page, { type: 'unpin', longterm: false })]),
+        worldEvent('vmm', 'unmap', { page: i }, [participant(page, { type: 'unmap' })], {
+          kernel: 'munmap(): zap the user PTE',
+        }),
       );
-      events.push(worldEvent('vfio', 'dmaMap', { page: i }, [participant(page, { type: 'dmaMap' })]));
-      events.push(worldEvent('vfio', 'dmaUnmap', { page: i }, [participant(page, { type: 'dmaUnmap' })]));
+      events.push(
+        worldEvent(
+          'vmm',
+          'punchHole',
+          { page: i },
+          [participant(page, { type: 'punch' }), participant(LOCK, { type: 'whenFree' })],
+          { kernel: 'fallocate(PUNCH_HOLE): kvm_gmem_punch_hole() under filemap_invalidate_lock()' },
+        ),
+      );
+      events.push(
+        worldEvent('gup', 'pin', { page: i }, [participant(page, { type: 'pin', longterm: false })], {
+          kernel: 'pin_user_pages() on the mmap()ed page (FOLL_PIN)',
+        }),
+      );
+      events.push(
+        worldEvent('gup', 'unpin', { page: i }, [participant(page, { type: 'unpin', longterm: false })], {
+          kernel: 'unpin_user_page()',
+        }),
+      );
+      events.push(
+        worldEvent('vfio', 'dmaMap', { page: i }, [participant(page, { type: 'dmaMap' })], {
+          kernel: 'VFIO_IOMMU_MAP_DMA (type1: FOLL_LONGTERM pin, then IOMMU map)',
+        }),
+      );
+      events.push(
+        worldEvent('vfio', 'dmaUnmap', { page: i }, [participant(page, { type: 'dmaUnmap' })], {
+          kernel: 'VFIO_IOMMU_UNMAP_DMA (IOMMU unmap, then unpin)',
+        }),
+      );
       for (const k of range(converters)) {
         const conv = convId(k);
         const refChecks = [
@@ -293,47 +343,94 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
         ];
         if (underLock) {
           events.push(
-            worldEvent(conv, 'convertBegin', { page: i }, [
-              participant(conv, { type: 'begin', page: i }),
-              participant(LOCK, { type: 'lockExclusive' }),
-              participant(page, { type: 'convertZap', to: 'private' }),
-            ]),
+            worldEvent(
+              conv,
+              'convertBegin',
+              { page: i },
+              [
+                participant(conv, { type: 'begin', page: i }),
+                participant(LOCK, { type: 'lockExclusive' }),
+                participant(page, { type: 'convertZap', to: 'private' }),
+              ],
+              {
+                kernel:
+                  'KVM_SET_MEMORY_ATTRIBUTES2(PRIVATE): __kvm_gmem_set_attributes(): filemap_invalidate_lock(), unmap_mapping_pages()',
+              },
+            ),
           );
           events.push(
-            worldEvent(conv, 'convertCheck', { page: i }, [
-              ...refChecks,
-              participant(LOCK, { type: 'unlockIfRefused' }, 'prior'),
-            ]),
+            worldEvent(
+              conv,
+              'convertCheck',
+              { page: i },
+              [...refChecks, participant(LOCK, { type: 'unlockIfRefused' }, 'prior')],
+              {
+                kernel: `kvm_gmem_is_safe_for_conversion(): refcount == nr_pages + 1 ${drain}, else -EAGAIN and filemap_invalidate_unlock()`,
+              },
+            ),
           );
           events.push(
-            worldEvent(conv, 'convertCommit', { page: i }, [
-              participant(conv, { type: 'commit', page: i }),
-              participant(page, { type: 'convertCommit', to: 'private' }),
-              participant(LOCK, { type: 'unlockExclusive' }),
-            ]),
+            worldEvent(
+              conv,
+              'convertCommit',
+              { page: i },
+              [
+                participant(conv, { type: 'commit', page: i }),
+                participant(page, { type: 'convertCommit', to: 'private' }),
+                participant(LOCK, { type: 'unlockExclusive' }),
+              ],
+              {
+                kernel:
+                  'kvm_gmem_invalidate_begin(), store PRIVATE in the attribute maple tree, invalidate_end, filemap_invalidate_unlock()',
+              },
+            ),
           );
         } else {
-          events.push(worldEvent(conv, 'convertCheck', { page: i }, refChecks));
           events.push(
-            worldEvent(conv, 'convertCommit', { page: i }, [
-              participant(conv, { type: 'commit', page: i }),
-              participant(LOCK, { type: 'whenFree' }),
-              participant(page, { type: 'convertCommit', to: 'private' }),
-            ]),
+            worldEvent(conv, 'convertCheck', { page: i }, refChecks, {
+              kernel: 'refcount and mapping check before filemap_invalidate_lock() (the D5b order)',
+            }),
+          );
+          events.push(
+            worldEvent(
+              conv,
+              'convertCommit',
+              { page: i },
+              [
+                participant(conv, { type: 'commit', page: i }),
+                participant(LOCK, { type: 'whenFree' }),
+                participant(page, { type: 'convertCommit', to: 'private' }),
+              ],
+              {
+                kernel:
+                  'filemap_invalidate_lock(), store PRIVATE in the attribute maple tree, filemap_invalidate_unlock()',
+              },
+            ),
           );
         }
         events.push(
-          worldEvent(conv, 'convertToShared', { page: i }, [
-            participant(conv, { type: 'toShared' }),
-            participant(LOCK, { type: 'whenFree' }),
-            participant(page, { type: 'convertCommit', to: 'shared' }),
-          ]),
+          worldEvent(
+            conv,
+            'convertToShared',
+            { page: i },
+            [
+              participant(conv, { type: 'toShared' }),
+              participant(LOCK, { type: 'whenFree' }),
+              participant(page, { type: 'convertCommit', to: 'shared' }),
+            ],
+            {
+              kernel:
+                'KVM_SET_MEMORY_ATTRIBUTES2(SHARED): __kvm_gmem_set_attributes() under filemap_invalidate_lock(), no refcount check',
+            },
+          ),
         );
       }
     }
     for (const f of range(folios))
       events.push(
-        worldEvent('mm', 'lruDrain', { folio: f }, [participant(folioId(f), { type: 'lruDrain' })]),
+        worldEvent('mm', 'lruDrain', { folio: f }, [participant(folioId(f), { type: 'lruDrain' })], {
+          kernel: 'the per-CPU LRU folio batch drains (lru_add_drain())',
+        }),
       );
     const converter = underLock ? lockedConverter : unlockedConverter;
     const machines: MachineInstance[] = [

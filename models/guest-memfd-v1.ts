@@ -24,8 +24,7 @@
 // Bound: exhaustive (finite: the converter acts once). F8-A and F8-B need 4 steps
 // (catalogue §3: 1 gfn, 2 memslots, vCPU + converter, ≤8 steps).
 import { setup } from 'xstate';
-import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import { defineModel, worldEvent, participant, sometimesStep, type WorldEventSpec } from '../src/index.js';
 import { spteCoherent } from '../properties/guestMemfd.js';
 import { gmemPageMachine } from './machines/gmemPage.js';
 import { kvmMmuMachine, memAttrMachine, spteMachine, vcpuMachine, type Kind } from './machines/kvmMmu.js';

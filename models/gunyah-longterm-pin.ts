@@ -31,11 +31,12 @@ import {
   defineModel,
   worldEvent,
   range,
+  sometimesStep,
   type MachineInstance,
   type WorldEventSpec,
   type Participant,
-} from '../src/model.js';
-import { sometimesStep, type WorldView } from '../src/property.js';
+  type WorldView,
+} from '../src/index.js';
 import { movableStaysMigratable, noLongtermPinOnMovable, pageMigrates } from '../properties/mobility.js';
 import { actorStep, busy, sequentialActor } from './machines/actor.js';
 import { frameMachine, longtermMigrationMachine } from './machines/frame.js';

@@ -37,10 +37,19 @@
 // Bound: exhaustive, 1 folio × 2 subpages; counterexamples in 4 and 6 events (§3: 4; the
 // subpages start private, so they are shared first).
 import { and, assign, setup } from 'xstate';
-import { defineModel, participant, range, worldEvent, type WorldEventSpec } from '../src/model.js';
+import {
+  defineModel,
+  participant,
+  range,
+  worldEvent,
+  alwaysEach,
+  sometimesEach,
+  sometimesStep,
+  outcome,
+  outcomeActions,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
-import { alwaysEach, sometimesEach, sometimesStep } from '../src/property.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
 import { subpageStaysConvertible } from '../properties/convertProgress.js';
 
 type Attr = 'shared' | 'private';

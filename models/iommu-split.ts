@@ -37,16 +37,20 @@
 // UNCONFIRMED: the native split ioctl with an atomic cut is a proposal (Jan 2025); whether
 // it keeps the access guard (the split variants have no in-kernel access, so it is not
 // exercised there).
-import { defineModel, participant, range, worldEvent, type WorldEventSpec } from '../src/model.js';
 import {
+  defineModel,
+  participant,
+  range,
+  worldEvent,
   never,
   neverTransition,
   sometimesStep,
+  type WorldEventSpec,
   type Property,
   type StepView,
   type TransitionView,
   type WorldView,
-} from '../src/property.js';
+} from '../src/index.js';
 import { conversionCanComplete } from '../properties/iommuConversion.js';
 import { actorStep } from './machines/actor.js';
 import { inPlacePageMachine, ioSpaceMachine, type IoSpaceEvent, type Layout } from './machines/iommuArea.js';

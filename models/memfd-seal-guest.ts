@@ -33,9 +33,15 @@
 // write path serialized with the seal, partial punch rejected when the split fails).
 // Bound: exhaustive; counterexamples are within §3's bound (F23, F4, F5: 4 steps).
 import { assign, setup } from 'xstate';
-import { defineModel, participant, type WorldEventSpec } from '../src/model.js';
-import { alwaysEach, sometimesStep } from '../src/property.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
+import {
+  defineModel,
+  participant,
+  alwaysEach,
+  sometimesStep,
+  outcome,
+  outcomeActions,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { HOST_CRASH, noKernelAccessToPrivate } from '../properties/kernelAccess.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 

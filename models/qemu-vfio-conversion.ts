@@ -41,26 +41,23 @@
 // KVM_EXIT_MEMORY_FAULT path stops the VM on a failed conversion instead (only TDX MapGPA
 // keeps it running); F35 models the alternative 852f0048f3ea rejected (discard blocked);
 // VFIO listener chunking taken as the 4 KiB block.
-import { defineModel, participant, worldEvent, type WorldEventSpec } from '../src/model.js';
 import {
+  defineModel,
+  participant,
+  worldEvent,
   always,
   neverTransition,
   sometimesStep,
+  type WorldEventSpec,
   type TransitionTest,
   type WorldView,
-} from '../src/property.js';
+} from '../src/index.js';
 import { gmemPageMachine } from './machines/gmemPage.js';
 import {
-  ATTR,
-  BACKING,
-  GMEM,
-  GUEST,
-  QEMU,
-  RDM,
-  VFIO,
   attachEvents,
   notifies,
   qemuEvents,
+  qemuIds,
   qemuRoutes,
   type QemuVariant,
 } from './machines/qemuConversion.js';
@@ -74,6 +71,8 @@ import {
   sharedBackingMachine,
   vfioMappingMachine,
 } from './machines/vfioDma.js';
+
+const { attr: ATTR, backing: BACKING, vfio: VFIO, rdm: RDM, guest: GUEST, gmem: GMEM, qemu: QEMU } = qemuIds;
 
 const qemuIdle = (w: WorldView): boolean => w.get(QEMU).matches('idle');
 

@@ -31,8 +31,15 @@
 // Bound: exhaustive (finite). Counterexamples: 4 events (catalogue: 5).
 // UNCONFIRMED: F10 is a derived hazard, not a reported bug; in-place conversion and an IOMMU
 // mapping of guest_memfd without a page reference are not merged.
-import { defineModel, participant, worldEvent, type WorldEventSpec } from '../src/model.js';
-import { never, sometimesStep, type StepView } from '../src/property.js';
+import {
+  defineModel,
+  participant,
+  worldEvent,
+  never,
+  sometimesStep,
+  type WorldEventSpec,
+  type StepView,
+} from '../src/index.js';
 import { conversionCanComplete } from '../properties/iommuConversion.js';
 import { actorStep } from './machines/actor.js';
 import { inPlacePageMachine, ioSpaceMachine } from './machines/iommuArea.js';

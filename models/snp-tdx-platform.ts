@@ -26,8 +26,14 @@
 //   snp-reclaim-fail-leaked.
 // Bound: exhaustive; shortest counterexamples 2 (F17), 3 (F18) and 3 (F34) steps, within
 // docs/designs-and-flaws.md §3 (3, 3, 3).
-import { defineModel, participant, type Args, type MachineEvent, type System } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import {
+  defineModel,
+  participant,
+  sometimesStep,
+  type Args,
+  type MachineEvent,
+  type System,
+} from '../src/index.js';
 import {
   freedPageAccounted,
   noAssignedPageInAllocator,

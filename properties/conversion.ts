@@ -1,7 +1,7 @@
 // Progress of shared→private conversion (docs/designs-and-flaws.md L-Convert, F3, F6):
 // a conversion that holds the invalidate lock on an unreferenced page must complete; only
 // a real reference (a GUP or IOMMU pin) may keep refusing it.
-import { eventually, type Property, type StateTest } from '../src/property.js';
+import { eventually, type Property, type StateTest } from '../src/index.js';
 
 const converting =
   (converter: string, page: string, refs: 'unreferenced' | 'any'): StateTest =>

@@ -1,7 +1,7 @@
 // Shareability invariants of guest_memfd indices with host mmap (docs/kernel-semantics.md §5
 // INV-1, INV-2; docs/designs-and-flaws.md D5a, D5b). gmemIndex machines name their regions
 // share (allShared | guestShared | noneShared), hostMap, pin and guestMap.
-import { alwaysEach, eventually, type Property } from '../src/property.js';
+import { alwaysEach, eventually, type Property } from '../src/index.js';
 
 /** INV-1 NoUserPTEOnPrivate: only an ALL_SHARED index is mapped in host userspace. */
 export const noHostMapOfNonShared = (kind = 'gmemIndex'): Property =>

@@ -10,7 +10,7 @@ import {
   type Property,
   type StateTest,
   type StepTest,
-} from '../src/property.js';
+} from '../src/index.js';
 
 const movableFrames = (w: Parameters<StateTest>[0], kind: string): string[] =>
   w.ids(kind).filter((id) => (w.get(id).context as { zone?: string }).zone === 'movable');

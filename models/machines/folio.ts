@@ -5,7 +5,7 @@
 // re-checks), docs/designs-and-flaws.md F3.
 //   refs: settled | transient
 import { setup } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export type FolioEvent =
   /** The folio was added to a per-CPU LRU batch (after a fault), which holds a reference. */

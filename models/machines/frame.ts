@@ -6,12 +6,12 @@
 //   free ⇄ inUse
 // Context: zone, pins (short-term), longterm (FOLL_LONGTERM), isolated.
 import { assign, setup } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
-export type Zone = 'movable' | 'normal';
+export type FrameZone = 'movable' | 'normal';
 
 export interface FrameContext {
-  readonly zone: Zone;
+  readonly zone: FrameZone;
   readonly pins: number;
   readonly longterm: number;
   readonly isolated: boolean;
@@ -40,7 +40,7 @@ const count = (c: FrameContext, e: FrameEvent): number =>
 
 /** Input `{ zone }`. */
 export const frameMachine = setup({
-  types: { context: {} as FrameContext, events: {} as FrameEvent, input: {} as { zone: Zone } },
+  types: { context: {} as FrameContext, events: {} as FrameEvent, input: {} as { zone: FrameZone } },
   actions: { ...outcomeActions },
 }).createMachine({
   id: 'frame',

@@ -34,7 +34,7 @@
 //   small ones; "Hitless requires HW support, it is incompatible with HW requiring
 //   break-before-make" (proposal, not merged).
 import { assign, setup, type AnyStateMachine } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export type Layout = 'whole' | 'perPage' | 'none';
 

@@ -1,20 +1,25 @@
 // QEMU's kvm_convert_memory() for one gfn with a separate shared backing, as the world
 // events of models/qemu-vfio-conversion.ts: per variant, the phases of each direction and
 // the machines each step moves. Sources: see that model's header.
-import { participant, worldEvent, type Participant, type WorldEventSpec } from '../../src/model.js';
+import { participant, worldEvent, type Participant, type WorldEventSpec } from '../../src/index.js';
 import { actorStep } from './actor.js';
 import type { Shortcut } from './routedActor.js';
-import type { Kind } from './vfioDma.js';
+import type { Kind } from './kvmMmu.js';
 
 export type QemuVariant = 'rdm-notify' | 'populate-no-undo' | 'uncoordinated-discard' | 'discard-disabled';
 
-export const ATTR = 'kvmAttr';
-export const BACKING = 'sharedBacking';
-export const VFIO = 'vfioMapping';
-export const RDM = 'rdmBit';
-export const GUEST = 'guestView';
-export const GMEM = 'gmemPage0';
-export const QEMU = 'qemu';
+/** Instance ids of the machines of models/qemu-vfio-conversion.ts. */
+export const qemuIds = {
+  attr: 'kvmAttr',
+  backing: 'sharedBacking',
+  vfio: 'vfioMapping',
+  rdm: 'rdmBit',
+  guest: 'guestView',
+  gmem: 'gmemPage0',
+  qemu: 'qemu',
+} as const;
+
+const { attr: ATTR, backing: BACKING, vfio: VFIO, rdm: RDM, guest: GUEST, gmem: GMEM, qemu: QEMU } = qemuIds;
 
 /** True for the variants with RamBlockAttributes and its RamDiscardListener notifications (D9). */
 export const notifies = (v: QemuVariant): boolean => v === 'rdm-notify' || v === 'populate-no-undo';

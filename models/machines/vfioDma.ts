@@ -10,12 +10,11 @@
 // VFIO type1 pins every page it maps (FOLL_LONGTERM), so a page the backing discards stays
 // allocated while VFIO maps it; a new allocation then takes another physical page.
 import { assign, setup } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
-
-export type Kind = 'shared' | 'private';
+import { outcome, outcomeActions } from '../../src/index.js';
+import type { Kind } from './kvmMmu.js';
 
 /** Two physical pages: the one the backing holds and one a stale VFIO pin may keep. */
-export const PFNS = [0, 1] as const;
+export const BACKING_PFNS = [0, 1] as const;
 
 const bit = (pfn: number): number => 1 << pfn;
 
@@ -102,7 +101,7 @@ export const sharedBackingMachine = setup({
 export function backingPages(s: { matches(v: string): boolean; context: unknown }): number {
   const c = s.context as BackingContext;
   const held = c.pinned | (s.matches('present') ? bit(c.pfn) : 0);
-  return PFNS.filter((p) => (held & bit(p)) !== 0).length;
+  return BACKING_PFNS.filter((p) => (held & bit(p)) !== 0).length;
 }
 
 /** The page VFIO pins is the one the backing holds now (a DMA through the mapping reaches it). */
