@@ -24,7 +24,7 @@
 // so a batch that never drains refuses the conversion forever; progress, under weak
 // fairness of the converter's own retries only).
 // Progress properties hold from the moment converter0 holds the lock on page0; in
-// check-before-unmap the converter never holds it while checking, so they hold vacuously.
+// check-before-unmap the converter never holds it while checking, so they are vacuous.
 // Bound: exhaustive (folios=1, pagesPerFolio=1, converters=1 by default).
 // Each world event names the kernel function or lock it stands for (`kernel`), shown by
 // replay and the reports.
@@ -212,8 +212,8 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
         'converts-to-private': 'reached',
         'converts-to-shared': 'reached',
         'conversion-refused': 'reached',
-        'conversion-completes': 'holds',
-        'conversion-completes-while-pinned': 'holds',
+        'conversion-completes': 'vacuous',
+        'conversion-completes-while-pinned': 'vacuous',
       },
     },
     'no-lru-drain': {

@@ -100,7 +100,8 @@ describe('model files', () => {
     const out = tmp('report');
     const run = await runCli(['report', MODEL, '--out', out], {}, FIXTURE);
     expect({ code: run.code, output: run.err }).toMatchObject({ code: 0 });
-    expect(readFileSync(join(out, 'index.md'), 'utf8')).toContain('fixture-convert');
+    // One report per design: DIR/<model>/index.md.
+    expect(readFileSync(join(out, 'fixture-convert', 'index.md'), 'utf8')).toContain('fixture-convert');
     const trace = JSON.parse(
       readFileSync(
         join(out, 'traces', 'fixture-convert.check-then-commit.no-pin-on-private.trace.json'),

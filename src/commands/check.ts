@@ -72,7 +72,7 @@ export const checkFlags: readonly FlagSpec[] = [
   {
     name: 'workers',
     value: 'N',
-    doc: `worker threads: BFS (compiled engine, no symmetry reduction; else sequential) or swarm (default ${DEFAULT_WORKERS})`,
+    doc: `worker threads: BFS (compiled engine; same results as one thread; else sequential) or swarm (default ${DEFAULT_WORKERS})`,
   },
   ...limitFlags,
   {
