@@ -39,20 +39,14 @@ const pinned: Record<string, { necessary: string[]; redundant: string[]; other: 
   'gunyah-longterm-pin:longterm-pin-migrate-first': {
     necessary: [],
     redundant: [
-      'page.holdsPin',
-      'page.lastPin',
-      'page.canPunch',
-      'page.convertible',
-      'page.toPrivate',
-      'page.toShared',
-      'page.mappingSeen',
-      'page.referenceSeen',
+      'frame.migrated',
+      'frame.unpinned',
       'vmm.accepts',
       'vmm.refused',
       'migrator.accepts',
       'migrator.refused',
     ],
-    other: ['page.canPin:unbounded', 'page.referenced:changes-verdicts'],
+    other: ['frame.pinRoom:unbounded', 'frame.holdsPin:unbounded', 'frame.isolated:changes-verdicts'],
   },
   'bench:spec': {
     necessary: ['page.canFault', 'page.unreferenced'],

@@ -5,7 +5,7 @@
 // (the source frame is freed), as migrate_longterm_unpinnable_folios() does.
 //   free ⇄ inUse
 // Context: zone, pins (short-term), longterm (FOLL_LONGTERM), isolated.
-import { assign, setup } from 'xstate';
+import { and, assign, not, setup } from 'xstate';
 import { outcome, outcomeActions } from '../../src/index.js';
 
 export type FrameZone = 'movable' | 'normal';
@@ -38,10 +38,22 @@ const ok = (e: FrameEvent): boolean => !('prior' in e) || e.prior === 'ok';
 const count = (c: FrameContext, e: FrameEvent): number =>
   e.type === 'pin' || e.type === 'unpin' ? (e.longterm ? c.longterm : c.pins) : 0;
 
+type Guard = { context: FrameContext; event: FrameEvent };
+const held = ({ context }: Guard): number => context.pins + context.longterm;
+
 /** Input `{ zone }`. */
 export const frameMachine = setup({
   types: { context: {} as FrameContext, events: {} as FrameEvent, input: {} as { zone: FrameZone } },
   actions: { ...outcomeActions },
+  guards: {
+    /** The migration this event belongs to succeeded (`prior` ok). */
+    migrated: ({ event }) => ok(event),
+    /** Nothing pins the frame: migrate_pages() can move it (folio_ref_freeze at the expected count). */
+    unpinned: (g) => held(g) === 0,
+    pinRoom: ({ context, event }) => count(context, event) < MAX_PINS,
+    holdsPin: ({ context, event }) => count(context, event) > 0,
+    isolated: ({ context }) => context.isolated,
+  },
 }).createMachine({
   id: 'frame',
   context: ({ input }) => ({ zone: input.zone, pins: 0, longterm: 0, isolated: false }),
@@ -50,21 +62,17 @@ export const frameMachine = setup({
     free: {
       on: {
         fault: 'inUse',
-        migrateIn: [{ guard: ({ event }) => ok(event), target: 'inUse' }, {}],
+        migrateIn: [{ guard: 'migrated', target: 'inUse' }, {}],
       },
     },
     inUse: {
       on: {
         migrateOut: [
-          {
-            guard: ({ context, event }) => ok(event) && context.pins + context.longterm === 0,
-            target: 'free',
-            actions: assign({ isolated: false }),
-          },
-          { guard: ({ event }) => !ok(event) },
+          { guard: not('migrated') },
+          { guard: 'unpinned', target: 'free', actions: assign({ isolated: false }) },
         ],
         pin: {
-          guard: ({ context, event }) => count(context, event) < MAX_PINS,
+          guard: 'pinRoom',
           actions: assign(({ context, event }) =>
             event.type === 'pin' && event.longterm
               ? { longterm: context.longterm + 1 }
@@ -72,24 +80,34 @@ export const frameMachine = setup({
           ),
         },
         unpin: {
-          guard: ({ context, event }) => count(context, event) > 0,
+          guard: 'holdsPin',
           actions: assign(({ context, event }) =>
             event.type === 'unpin' && event.longterm
               ? { longterm: context.longterm - 1 }
               : { pins: context.pins - 1 },
           ),
         },
-        isolate: { guard: ({ context }) => !context.isolated, actions: assign({ isolated: true }) },
+        isolate: { guard: not('isolated'), actions: assign({ isolated: true }) },
         /** The migration guard: refcount == expected && !folio_maybe_dma_pinned. */
         checkMigratable: [
           {
-            guard: ({ context }) => context.isolated && context.pins + context.longterm > 0,
+            guard: and(['isolated', not('unpinned')]),
             actions: [assign({ isolated: false }), outcome('EBUSY')],
           },
-          { guard: ({ context }) => context.isolated },
+          { guard: 'isolated' },
         ],
-        /** Compaction moves the data to another frame of the same zone (frame identity abstracted). */
-        migrate: { guard: ({ context }) => context.isolated, actions: assign({ isolated: false }) },
+        /**
+         * Compaction moves the data to another frame of the same zone (frame identity
+         * abstracted). migrate_pages() freezes the refcount at the expected value first, so a
+         * pin taken since the check fails it (-EAGAIN) and the page is put back.
+         */
+        migrate: [
+          {
+            guard: and(['isolated', not('unpinned')]),
+            actions: [assign({ isolated: false }), outcome('EAGAIN')],
+          },
+          { guard: 'isolated', actions: assign({ isolated: false }) },
+        ],
       },
     },
   },
