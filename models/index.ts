@@ -20,6 +20,7 @@ import lockOrder from './lock-order.js';
 import memfdSealGuest from './memfd-seal-guest.js';
 import pkvmShare from './pkvm-share.js';
 import qemuVfioConversion from './qemu-vfio-conversion.js';
+import qemuVfioInplace from './qemu-vfio-inplace.js';
 import snpDirectmap from './snp-directmap.js';
 import snpReclaim from './snp-reclaim.js';
 import tdxPoison from './tdx-poison.js';
@@ -32,6 +33,7 @@ export const models: readonly AnyModel[] = [
   guestMemfdV1Punch,
   guestMemfdV1Binding,
   qemuVfioConversion,
+  qemuVfioInplace,
   iommuSplit,
   memfdSealGuest,
   exclusiveGup,

@@ -5,12 +5,13 @@
 import { eventually, possibly, type Property } from '../src/index.js';
 
 /**
- * F13 (models/exclusive-gup.ts): the converter's donation eventually succeeds. Weak fairness
- * on the converter's own steps and on the release of short-term pins (a GUP-fast pin and the
- * kernel accessor's pin are always dropped eventually); GUP-fast may pin again at any time,
- * which is the adversary the catalogue describes ("fairness off" for GUP-fast).
- * Expected: no-exclusive-pin holds, exclusive-pin violated (lasso: fastPin, convertPin
- * EBUSY, fastUnpin, repeat), zap-then-pin holds, unmap-first holds.
+ * F13 (models/exclusive-gup.ts): once the page is shared and the converter idle, the
+ * converter's donation eventually succeeds. Weak fairness on the converter's own steps and
+ * on the release of short-term pins and references (a GUP-fast grab is always re-checked
+ * and dropped, the kernel pinner and the /proc/PID/mem reader finish); GUP-fast may grab
+ * again at any time, which is the adversary the catalogue describes ("fairness off" for
+ * GUP-fast). Expected: no-exclusive-pin holds, exclusive-pin violated (lasso: fastGrab,
+ * convertPin EBUSY, fastRecheck, fastUnpin, repeat).
  */
 export const conversionEventuallySucceeds = (): Property =>
   eventually(
@@ -18,7 +19,17 @@ export const conversionEventuallySucceeds = (): Property =>
     'a requested shared→private conversion eventually succeeds when only short-term pins get in its way (L-Convert, F13)',
     { step: (s) => s.type === 'convertDonate' && s.outcome === 'ok' },
     {
-      fair: ['convertZap', 'convertPin', 'convertDonate', 'fastUnpin', 'kernelAccess', 'kernelUnpin'],
+      after: (w) => w.get('page0').matches({ attr: 'shared' }) && w.get('converter').matches('idle'),
+      fair: [
+        'convertPin',
+        'convertDonate',
+        'fastRecheck',
+        'fastUnpin',
+        'kernelAccess',
+        'kernelUnpin',
+        'read',
+        'putRef',
+      ],
     },
   );
 

@@ -103,9 +103,13 @@ function reference(sys: CompiledSystem, g: { worlds: World[]; out: Edge[][] }, p
     inH,
   );
   if ([...region].some((s) => (g.out[s] ?? []).length === 0)) return 'violated';
+  // Each SCC is judged once: its members share it (an equivalence), so they are skipped.
+  const judged = new Set<number>();
   for (const s of region) {
+    if (judged.has(s)) continue;
     const forward = closure(g.out, [s], inH);
     const scc = [...forward].filter((x) => closure(g.out, [x], inH).has(s));
+    for (const x of scc) judged.add(x);
     const members = new Set(scc);
     const internal = scc.flatMap((x) => (g.out[x] ?? []).filter((e) => inH(x, e) && members.has(e.to)));
     if (internal.length === 0) continue;

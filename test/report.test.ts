@@ -48,10 +48,11 @@ describe('Markdown report', () => {
       [
         'sequenceDiagram',
         '  participant P0 as vmm',
-        '  participant P1 as page0',
+        '  participant P1 as movable0',
         '  participant P2 as stage2_0',
         '  P0->>P1: 1. touch(page=0) → ok',
-        '  P0->>P1: 2. setUserMemRegion() → ok [+stage2_0]',
+        '  P0->>P0: 2. setUserMemRegion(data=movable) → ok',
+        '  P0->>P1: 3. pinAndMap() → ok [+stage2_0]',
         '  Note over P0,P2: ✗ violated: no-longterm-pin-on-movable',
       ].join('\n'),
     );
@@ -66,7 +67,7 @@ describe('Markdown report', () => {
     expect(md).toContain(
       '| `longterm-pin` (F1) | ✓ [violated, as expected](#cx-gunyah-longterm-pin-longterm-pin-no-longterm-pin-on-movable) | ✓ reached, as expected |',
     );
-    expect(md).toContain('| `fault-time-share` | ✓ holds, as expected | ✓ reached, as expected |');
+    expect(md).toContain('| `fault-time-share` | ✓ holds (vacuous), as expected | ✓ reached, as expected |');
   });
 
   it('marks a verdict that differs from its expectation, in words', () => {
@@ -76,7 +77,7 @@ describe('Markdown report', () => {
         i === 0 ? { ...p, verdict: 'violated', result: 'violated', ok: false } : p,
       ),
     };
-    expect(verdictMatrix([wrong])).toContain('| ⚠ **violated, expected holds** |');
+    expect(verdictMatrix([wrong])).toContain('| ⚠ **violated, expected holds (vacuous)** |');
     const md = renderModelMarkdown(collectModel(gunyah, [wrong]), 't', 'cmd', 'reports/traces', false);
     expect(md).toContain('⚠ 1 verdict(s) are not the ones their variants expect');
   });
@@ -172,36 +173,36 @@ describe('Markdown report', () => {
 
   it('measures coverage over the unreduced space: events, state values, transitions never fired', () => {
     const c = flawed.coverage;
-    expect(c.states).toBe(7);
+    expect(c.states).toBe(10);
     expect(c.complete).toBe(true);
     const events = Object.fromEntries(c.events.map((e) => [e.label, e.fired]));
-    expect(events['vmm: setUserMemRegion()']).toBeGreaterThan(0);
-    const page = c.kinds.find((k) => k.kind === 'page');
-    expect(page?.instances).toEqual(['page0']);
-    // The region is pinned once: a second long-term pin of a pinned page never fires.
-    const repin = page?.transitions.filter((t) => t.event === 'pin(longterm=true)') ?? [];
-    expect(repin.filter((t) => t.fired === 0).map((t) => t.from.includes('pin=pinned'))).toEqual([
-      true,
-      true,
-    ]);
-    expect(repin.some((t) => t.fired > 0 && t.from.includes('pin=unpinned'))).toBe(true);
-    expect(page?.visitedNodes).toContain('pin.pinned');
+    expect(events['vmm: setUserMemRegion(data=movable)']).toBeGreaterThan(0);
+    const frame = c.kinds.find((k) => k.kind === 'frame');
+    expect(frame?.instances).toEqual(['movable0', 'normal0']);
+    // The region is pinned in place: the long-term pin fires from a frame in use.
+    const pins = frame?.transitions.filter((t) => t.event === 'pin(longterm=true)') ?? [];
+    expect(pins.some((t) => t.fired > 0 && t.from.includes('inUse'))).toBe(true);
+    expect(frame?.visitedNodes).toEqual(['free', 'inUse']);
+    // The migrator's check never answers EAGAIN (only migrate does), so that reaction never fires.
     const md = renderModelMarkdown(collectModel(gunyah, [flawed]), 't', 'c', 'r', false);
-    expect(md).toMatch(/Transitions that never fired: .*pin=pinned.*--pin\(longterm=true\)-->/);
+    expect(md).toMatch(
+      /Transitions that never fired: .*isolated --step\(phase=checked, page=0, prior=EAGAIN\)-->/,
+    );
   });
 
   it('writes the state graph with the initial state doubled and violating states filled', () => {
     const graph = flawed.coverage.graph;
-    expect(graph?.worlds).toHaveLength(7);
+    expect(graph?.worlds).toHaveLength(10);
     const dot = graph === undefined ? '' : renderDot('g', flawed.system, graph);
     expect(dot).toMatch(/^digraph "g" \{/);
-    expect(dot).toContain('s0 [label="0", tooltip="page0: attr=shared residency=absent');
+    expect(dot).toContain('s0 [label="0", tooltip="movable0: free zone=movable pins=0 longterm=0');
     expect(dot).toContain('peripheries=2');
     expect(dot.match(/fillcolor/g)).toHaveLength(3);
-    expect(dot).toContain('label="2\\n✗ no-longterm-pin-on-movable"');
-    // 13 transitions, no two between the same pair of states: one labelled edge each.
-    expect(dot.match(/ -> s\d+ \[label=/g)).toHaveLength(13);
-    expect(dot).toContain('s3 -> s4 [label="vmm: setUserMemRegion()"]');
+    expect(dot).toContain('label="4\\n✗ no-longterm-pin-on-movable"');
+    // 19 transitions, no two between the same pair of states: one labelled edge each.
+    expect(dot.match(/ -> s\d+ \[label=/g)).toHaveLength(19);
+    expect(dot).toContain('s2 -> s4 [label="vmm: pinAndMap()"]');
+    expect(dot).toContain('s9 -> s4 [label="migrator: migrate(page=0) → EAGAIN"]');
     const fixedDot = fixed.coverage.graph && renderDot('f', fixed.system, fixed.coverage.graph);
     expect(fixedDot).not.toContain('fillcolor');
   });

@@ -3,7 +3,7 @@
 // symmetry reduction must not change what is found. BFS and DFS agree on every verdict;
 // symmetry on and off agree on every verdict and on the length of each shortest (BFS)
 // counterexample; every counterexample, reduced or not, replays as a run of the model
-// and reproduces its violation. The compiled engine is checked against plain
+// and reproduces its violation (on its last step for step and transition properties). The compiled engine is checked against plain
 // interpretation in test/engines.test.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,151 +1,231 @@
-// The steps of QEMU's kvm_convert_memory() per variant of models/qemu-vfio-conversion.ts:
-// for each direction, the phases in order, each a list of alternative world events (a VFIO
-// notify_populate either maps a pfn or fails). Sources: see that model's header.
-import { participant, type Args, type Participant } from '../../src/index.js';
+// QEMU's kvm_convert_memory() for one gfn with a separate shared backing, as the world
+// events of models/qemu-vfio-conversion.ts: per variant, the phases of each direction and
+// the machines each step moves. Sources: see that model's header.
+import { participant, worldEvent, type Participant, type WorldEventSpec } from '../../src/index.js';
+import { actorStep } from './actor.js';
+import type { Shortcut } from './routedActor.js';
 import type { Kind } from './kvmMmu.js';
 
-export type QemuVariant =
-  | 'rdm-notify'
-  | 'uncoordinated-discard'
-  | 'discard-disabled'
-  | 'populate-no-undo'
-  | 'inplace-attr-first'
-  | 'inplace-unmap-first';
+export type QemuVariant = 'rdm-notify' | 'populate-no-undo' | 'uncoordinated-discard' | 'discard-disabled';
 
-/** One alternative of a phase: the event type, extra args, the machines it moves. */
-export interface StepAlternative {
-  readonly type: string;
-  readonly args: Args;
-  readonly sync: readonly Participant[];
-  /** The converter sees the outcome of `sync` and aborts the conversion on a refusal. */
-  readonly prior: boolean;
+/** Instance ids of the machines of models/qemu-vfio-conversion.ts. */
+export const qemuIds = {
+  attr: 'kvmAttr',
+  backing: 'sharedBacking',
+  vfio: 'vfioMapping',
+  rdm: 'rdmBit',
+  guest: 'guestView',
+  gmem: 'gmemPage0',
+  qemu: 'qemu',
+} as const;
+
+const { attr: ATTR, backing: BACKING, vfio: VFIO, rdm: RDM, guest: GUEST, gmem: GMEM, qemu: QEMU } = qemuIds;
+
+/** True for the variants with RamBlockAttributes and its RamDiscardListener notifications (D9). */
+export const notifies = (v: QemuVariant): boolean => v === 'rdm-notify' || v === 'populate-no-undo';
+
+/** QEMU's phases per direction, named after what the step has done, and its shortcut. */
+export function qemuRoutes(v: QemuVariant): {
+  routes: Record<string, readonly string[]>;
+  shortcuts: readonly Shortcut[];
+} {
+  if (!notifies(v)) {
+    return {
+      routes: { toPrivate: ['attrPrivate', 'sharedDiscarded'], toShared: ['attrShared', 'gmemPunched'] },
+      shortcuts: [],
+    };
+  }
+  return {
+    routes: {
+      toPrivate: ['attrPrivate', 'bitsCleared', 'sharedDiscarded'],
+      toShared: ['attrShared', 'bitsSet', 'populated', 'gmemPunched'],
+    },
+    // ram_block_attributes_state_change() finds the block already populated: no notify.
+    shortcuts: [{ from: 'attrShared', phase: 'alreadyPopulated', to: 'populated' }],
+  };
 }
 
-export type Phase = readonly StepAlternative[];
+const step = (phase: string, prior = false): Participant => actorStep(QEMU, phase, 0, { prior });
 
-const step = (type: string, sync: Participant[], args: Args = {}, prior = false): StepAlternative => ({
-  type,
-  args,
-  sync,
-  prior,
-});
+const SET_ATTR =
+  'kvm_convert_memory() → kvm_set_memory_attributes_private/shared() (KVM_SET_MEMORY_ATTRIBUTES)';
 
-/** KVM_SET_MEMORY_ATTRIBUTES: only when the attribute changes. */
-const setAttr = (to: Kind): Phase => [step('setAttr', [participant('attr', { type: 'flip', to })])];
-
-/** notify_discard: the bit is cleared and VFIO unmaps (and unpins) the block. */
-const notifyDiscard: Phase = [
-  step('notifyDiscard', [
-    participant('rdmBit', { type: 'discard' }),
-    participant('iommu', { type: 'unmap' }),
-  ]),
-];
-
-/** notify_populate: the bit is set and VFIO pins and maps the block, or the listener fails. */
-const notifyPopulate = (undo: boolean): Phase => [
-  ...[0, 1].map((pfn) =>
-    step(
-      'notifyPopulate',
-      [
-        participant('rdmBit', { type: 'populate' }),
-        participant('backing', { type: 'pinAs', pfn }),
-        participant('iommu', { type: 'map', pfn }),
-      ],
-      { pfn },
-    ),
-  ),
-  step(
-    'notifyPopulateFails',
-    [participant('rdmBit', { type: 'populateFails', undo }), participant('vm', { type: 'stop' })],
-    {},
-    true,
-  ),
-];
-
-/** ram_block_discard_range() of the shared backing; a no-op step when discard is blocked. */
-const discardShared = (blocked: boolean): Phase => [
-  step('discardShared', blocked ? [] : [participant('backing', { type: 'discard' })]),
-];
-
-/** ram_block_discard_guest_memfd_range(): punch the guest_memfd page; a no-op when blocked. */
-const punchGmem = (blocked: boolean): Phase => [
-  step('punchGmem', blocked ? [] : [participant('gmemPage0', { type: 'truncate', really: true })]),
-];
-
-/**
- * A conversion starts while the VM runs, and is modelled once VFIO is attached (every flaw
- * here needs it): a first phase that does not touch the IOMMU requires the container attached.
- */
-function gateOnAttach(phases: Phase[]): Phase[] {
-  const [first, ...rest] = phases;
-  if (first === undefined) return phases;
-  const running = participant('vm', { type: 'running' });
-  const gated = first.map((alt) =>
-    alt.sync.some((p) => p.machine === 'iommu')
-      ? { ...alt, sync: [...alt.sync, running] }
-      : { ...alt, sync: [...alt.sync, participant('iommu', { type: 'attached' }), running] },
+/** KVM_SET_MEMORY_ATTRIBUTES: the guest's request starts the conversion (TDX MapGPA). */
+function setAttributes(to: Kind): WorldEventSpec {
+  return worldEvent(
+    QEMU,
+    'setAttributes',
+    { to },
+    [
+      step(to === 'private' ? 'attrPrivate' : 'attrShared'),
+      participant(GUEST, { type: 'request', to }),
+      participant(ATTR, { type: 'set', to }),
+    ],
+    { kernel: SET_ATTR },
   );
-  return [gated, ...rest];
 }
 
-/** What QEMU has done once a phase succeeds, by the type of its first alternative. */
-const DONE: Readonly<Record<string, string>> = {
-  setAttr: 'attrSet',
-  notifyDiscard: 'notified',
-  notifyPopulate: 'notified',
-  discardShared: 'discarded',
-  punchGmem: 'discarded',
-};
+/** The D9 state change of a to-private conversion: clear the bit and notify_discard VFIO. */
+function discardStateChange(): WorldEventSpec {
+  return worldEvent(
+    QEMU,
+    'stateChange',
+    { to: 'private' },
+    [
+      step('bitsCleared'),
+      participant(RDM, { type: 'discard' }),
+      participant(VFIO, { type: 'unmap' }),
+      participant(BACKING, { type: 'unpin' }),
+    ],
+    {
+      kernel:
+        'ram_block_attributes_state_change(to_discard): bitmap_clear(), notify_discard → vfio_ram_discard_notify_discard() → VFIO_IOMMU_UNMAP_DMA (unpins)',
+    },
+  );
+}
 
 /**
- * Names of QEMU's phases, shared by both directions: what the phase has done, or
- * `<to private>-or-<to shared>` where the directions differ at that position.
+ * The D9 state change of a to-shared conversion: bitmap_set(), then notify_populate to the
+ * VFIO listener, which may fail. With `undo` (the v3 "undo support if state_change()
+ * failed") a failure clears the bit again; without it the bit stays populated.
  */
-export function phaseNames(steps: Record<Kind, Phase[]>): string[] {
-  const name = (phase: Phase | undefined): string => {
-    const type = phase?.[0]?.type ?? '';
-    return DONE[type] ?? type;
-  };
-  return steps.private.map((phase, k) => {
-    const [toPrivate, toShared] = [name(phase), name(steps.shared[k])];
-    return toPrivate === toShared ? toPrivate : `${toPrivate}-or-${toShared}`;
-  });
+function populateStateChange(undo: boolean): WorldEventSpec[] {
+  return [
+    worldEvent(
+      QEMU,
+      'bitmapSet',
+      { to: 'shared' },
+      [step('bitsSet'), participant(RDM, { type: 'populate' })],
+      { kernel: 'ram_block_attributes_state_change(populate): bitmap_set() before notifying the listeners' },
+    ),
+    worldEvent(
+      QEMU,
+      'notifyPopulate',
+      { to: 'shared', listeners: 1 },
+      [
+        { machine: VFIO, event: { type: 'map' }, choice: true },
+        { machine: BACKING, event: { type: 'pin' }, prior: true },
+        ...(undo ? [{ machine: RDM, event: { type: 'undo' }, prior: true } as const] : []),
+        { machine: GUEST, event: { type: 'fail' }, prior: true },
+        step('populated', true),
+      ],
+      {
+        kernel: `ram_block_attributes_notify_populate() → vfio_ram_discard_notify_populate() → VFIO_IOMMU_MAP_DMA (pin_user_pages_remote(FOLL_LONGTERM)); an error fails kvm_convert_memory()${undo ? ' after bitmap_clear() of the bits it set (undo)' : ''}`,
+        choices: ['ok', 'ENOMEM'],
+      },
+    ),
+    worldEvent(
+      QEMU,
+      'notifyPopulate',
+      { to: 'shared', listeners: 0 },
+      [step('populated'), { machine: VFIO, requires: 'detached' }],
+      { kernel: 'ram_block_attributes_notify_populate(): no RamDiscardListener registered' },
+    ),
+    worldEvent(
+      QEMU,
+      'stateUnchanged',
+      { to: 'shared' },
+      [step('alreadyPopulated'), { machine: RDM, requires: 'populated' }],
+      {
+        kernel:
+          'ram_block_attributes_state_change(populate): the block is already populated, nothing to notify',
+      },
+    ),
+  ];
 }
 
-/** Phases of each direction; both directions have the same number of phases. */
-export function conversionSteps(variant: QemuVariant): Record<Kind, Phase[]> {
-  const attrFirst: Record<QemuVariant, Record<Kind, Phase[]>> = {
-    'rdm-notify': {
-      private: [setAttr('private'), notifyDiscard, discardShared(false)],
-      shared: [setAttr('shared'), notifyPopulate(true), punchGmem(false)],
+/** ram_block_discard_range() of the shared backing; a no-op while discard is disabled. */
+function discardShared(blocked: boolean): WorldEventSpec {
+  return worldEvent(
+    QEMU,
+    'discardShared',
+    { to: 'private' },
+    [
+      step('sharedDiscarded'),
+      participant(GUEST, { type: 'done' }),
+      ...(blocked ? [] : [participant(BACKING, { type: 'discard' })]),
+    ],
+    {
+      kernel: blocked
+        ? 'ram_block_discard_range() refused: VFIO disabled RAM discard (ram_block_discard_disable)'
+        : 'ram_block_discard_range(): madvise(MADV_DONTNEED) / fallocate(PUNCH_HOLE) of the shared backing',
     },
-    'populate-no-undo': {
-      private: [setAttr('private'), notifyDiscard, discardShared(false)],
-      shared: [setAttr('shared'), notifyPopulate(false), punchGmem(false)],
+  );
+}
+
+/** ram_block_discard_guest_memfd_range(): punch the private page; a no-op while discard is disabled. */
+function punchGmem(blocked: boolean): WorldEventSpec {
+  return worldEvent(
+    QEMU,
+    'punchGmem',
+    { to: 'shared' },
+    [
+      step('gmemPunched'),
+      participant(GUEST, { type: 'done' }),
+      ...(blocked ? [] : [participant(GMEM, { type: 'truncate', really: true })]),
+    ],
+    {
+      kernel: blocked
+        ? 'ram_block_discard_guest_memfd_range() refused: RAM discard disabled'
+        : 'ram_block_discard_guest_memfd_range() → fallocate(PUNCH_HOLE) on guest_memfd',
     },
-    'uncoordinated-discard': {
-      private: [setAttr('private'), discardShared(false)],
-      shared: [setAttr('shared'), punchGmem(false)],
-    },
-    'discard-disabled': {
-      private: [setAttr('private'), discardShared(true)],
-      shared: [setAttr('shared'), punchGmem(true)],
-    },
-    'inplace-attr-first': {
-      private: [setAttr('private'), notifyDiscard],
-      shared: [setAttr('shared'), notifyPopulate(true)],
-    },
-    'inplace-unmap-first': {
-      private: [
-        notifyDiscard.map((alt) => ({
-          ...alt,
-          sync: [participant('attr', { type: 'is', kind: 'shared' }), ...alt.sync],
-        })),
-        setAttr('private'),
+  );
+}
+
+/** QEMU's world events for `variant`, both directions, in exploration order. */
+export function qemuEvents(v: QemuVariant): WorldEventSpec[] {
+  const blocked = v === 'discard-disabled';
+  return [
+    setAttributes('private'),
+    ...(notifies(v) ? [discardStateChange()] : []),
+    discardShared(blocked),
+    setAttributes('shared'),
+    ...(notifies(v) ? populateStateChange(v === 'rdm-notify') : []),
+    punchGmem(blocked),
+  ];
+}
+
+/**
+ * VFIO attaching its container: before D9 it maps (and pins) the whole RAM section whatever
+ * the attribute; with D9 the RamDiscardListener's registration replays only populated
+ * blocks. QEMU registers the listener under the BQL, between conversions.
+ */
+export function attachEvents(v: QemuVariant): WorldEventSpec[] {
+  if (!notifies(v)) {
+    return [
+      worldEvent(
+        'vfio',
+        'attach',
+        {},
+        [participant(VFIO, { type: 'attach' }), participant(BACKING, { type: 'pin' })],
+        {
+          kernel: 'vfio_listener_region_add() → VFIO_IOMMU_MAP_DMA of the whole RAM section (pins its pages)',
+        },
+      ),
+    ];
+  }
+  const kernel =
+    'ram_block_attributes_rdm_register_listener() → replay populated blocks → VFIO_IOMMU_MAP_DMA';
+  const idle = { machine: QEMU, requires: 'idle' } as const;
+  return [
+    worldEvent(
+      'vfio',
+      'attach',
+      { populated: 1 },
+      [
+        idle,
+        { machine: RDM, requires: 'populated' },
+        participant(VFIO, { type: 'attach' }),
+        participant(BACKING, { type: 'pin' }),
       ],
-      shared: [setAttr('shared'), notifyPopulate(true)],
-    },
-  };
-  const phases = attrFirst[variant];
-  return { private: gateOnAttach(phases.private), shared: gateOnAttach(phases.shared) };
+      { kernel },
+    ),
+    worldEvent(
+      'vfio',
+      'attach',
+      { populated: 0 },
+      [idle, { machine: RDM, requires: 'discarded' }, participant(VFIO, { type: 'attachEmpty' })],
+      { kernel },
+    ),
+  ];
 }

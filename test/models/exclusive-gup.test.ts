@@ -1,53 +1,69 @@
-// FOLL_EXCLUSIVE (D6): F24 without the exclusive pin, the exclusive pin's refusals (the F13
-// livelock's step), and the mapping D6 leaves open by design.
+// FOLL_EXCLUSIVE (D6): F24 without the exclusive pin; with it, the kernel's pinning reader
+// is refused but a FOLL_GET reader is not (David Hildenbrand's question 4), a speculative
+// GUP-fast grab makes the exclusive pin fail (the F13 lasso; no fix agreed), and private
+// memory stays mapped by design.
 import { describe, expect, it } from 'vitest';
 import model from '../../models/exclusive-gup.js';
-import { expectFlaw, run, stepsOf, walk } from './flaw.js';
+import { run, stepsOf, walk } from './flaw.js';
 
 const verdict = (variant: string, property: string): string | undefined =>
   run(model, variant).properties.find((p) => p.name === property)?.verdict;
 
 describe('exclusive-gup', () => {
   it('F24: with a normal pin the page is donated under a host kernel pin and the access aborts at EL2', () => {
-    const steps = expectFlaw(model, 'no-exclusive-pin', 'no-kernel-access-to-private', 4);
-    expect(steps.at(-1)).toBe('kernelAccess:#S2-ABORT');
-    expect(steps).toContain('kernelPin:ok');
-    expect(steps).toContain('convertDonate:ok');
+    expect(stepsOf(run(model, 'no-exclusive-pin'), 'no-kernel-access-to-private')).toEqual([
+      'convertPin:ok',
+      'convertDonate:ok',
+      'kernelPin:ok',
+      'kernelAccess:#S2-ABORT',
+    ]);
   });
 
-  it('F13: GUP-fast pin, refused exclusive pin, unpin is a loop back to the start (the livelock lasso)', () => {
-    const { outcomes, keys } = walk(run(model, 'exclusive-pin'), ['fastPin', 'convertPin', 'fastUnpin']);
-    expect(outcomes).toEqual(['ok', 'EBUSY', 'ok']);
-    expect(keys.at(-1)).toBe(keys[0]);
-  });
-
-  it('F13 fixed: once the converter zapped the mapping, GUP-fast cannot pin again and the pin succeeds', () => {
-    const steps = ['fastPin', 'convertZap', 'convertPin', 'fastUnpin', 'fastPin', 'convertPin', 'fault'];
-    expect(walk(run(model, 'zap-then-pin'), steps).outcomes).toEqual([
+  it('FOLL_EXCLUSIVE refuses the pinning reader, but a FOLL_GET reader in another process still reads the donated page', () => {
+    const after = ['convertPin', 'convertDonate'];
+    expect(walk(run(model, 'exclusive-pin'), [...after, 'kernelPin']).outcomes).toEqual([
       'ok',
       'ok',
       'EBUSY',
-      'ok',
-      undefined,
-      'ok',
-      'ok',
     ]);
-    // The guest_memfd rule keeps faults blocked while the conversion holds the page.
-    expect(walk(run(model, 'unmap-first'), steps).outcomes.at(-1)).toBeUndefined();
-  });
-
-  it('D6 leaves private memory mapped in the VMM: only zapping first removes the mapping', () => {
-    expect(stepsOf(run(model, 'exclusive-pin'), 'no-host-map-of-private')).toEqual([
+    expect(stepsOf(run(model, 'exclusive-pin'), 'no-kernel-access-to-private')).toEqual([
       'convertPin:ok',
       'convertDonate:ok',
+      'fault:ok',
+      'getRef:ok',
+      'read:#S2-ABORT',
     ]);
-    expect(verdict('zap-then-pin', 'no-host-map-of-private')).toBe('violated');
-    expect(verdict('unmap-first', 'no-host-map-of-private')).toBe('holds');
   });
 
-  it('no variant lets a normal pin in after the exclusive pin: the kernel never reads a donated page', () => {
-    expect(verdict('exclusive-pin', 'no-kernel-access-to-private')).toBe('holds');
-    expect(verdict('zap-then-pin', 'no-kernel-access-to-private')).toBe('holds');
-    expect(verdict('unmap-first', 'no-kernel-access-to-private')).toBe('holds');
+  it('F13: a GUP-fast grab taken before its PTE re-check makes the exclusive pin fail, and the loop returns to the start', () => {
+    const { outcomes, keys } = walk(run(model, 'exclusive-pin'), [
+      'fastGrab',
+      'convertPin',
+      'fastRecheck',
+      'fastUnpin',
+    ]);
+    expect(outcomes).toEqual(['ok', 'EBUSY', 'ok', 'ok']);
+    expect(keys.at(-1)).toBe(keys[0]);
+    expect(verdict('exclusive-pin', 'conversion-eventually-succeeds')).toBe('violated');
+    expect(verdict('no-exclusive-pin', 'conversion-eventually-succeeds')).toBe('holds');
+  });
+
+  it('GUP-fast drops its grab when the PTE changed before the re-check', () => {
+    expect(
+      walk(run(model, 'exclusive-pin'), ['fastGrab', 'zap', 'fastRecheck', 'convertPin']).outcomes,
+    ).toEqual(['ok', 'ok', 'EAGAIN', 'ok']);
+  });
+
+  it('F13 has no agreed fix: no variant claims to fix it', () => {
+    expect(model.variants['exclusive-pin'].fixedBy).toBeUndefined();
+    expect(Object.keys(model.variants)).toEqual(['no-exclusive-pin', 'exclusive-pin']);
+  });
+
+  it('D6 leaves private memory mapped in the VMM', () => {
+    for (const variant of ['no-exclusive-pin', 'exclusive-pin'])
+      expect(stepsOf(run(model, variant), 'no-host-map-of-private')).toEqual([
+        'convertPin:ok',
+        'convertDonate:ok',
+      ]);
   });
 });

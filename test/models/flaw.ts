@@ -47,6 +47,7 @@ export function expectFlaw(m: AnyModel, variant: string, property: string, bound
 /**
  * Fires the first enabled world event of each type in turn from the initial state and
  * returns the outcomes and the world key after each step (undefined outcome: not enabled).
+ * `type[choice]` fires the event of that type whose nondeterministic choice is `choice`.
  */
 export function walk(
   r: RunResult,
@@ -54,9 +55,10 @@ export function walk(
 ): { outcomes: (string | undefined)[]; keys: string[] } {
   let world: World = initialWorld(r.system);
   const keys = [worldKey(world)];
-  const outcomes = types.map((type) => {
+  const outcomes = types.map((spec) => {
+    const [type, choice] = spec.endsWith(']') ? spec.slice(0, -1).split('[') : [spec, undefined];
     for (const e of r.system.events) {
-      if (e.type !== type) continue;
+      if (e.type !== type || (choice !== undefined && e.args['choice'] !== choice)) continue;
       const step = stepWorld(r.system, world, e.index);
       if (step === undefined) continue;
       world = step.world;
