@@ -15,26 +15,23 @@ interface GuardsJson {
 
 const pinned: Record<string, { necessary: string[]; redundant: string[]; other: string[] }> = {
   'guest-memfd-inplace:fixed': {
-    // Without the reference checks every conversion is refused: the L-Convert progress
-    // property 'conversion-completes' breaks, so they are necessary.
-    necessary: [
-      'page.convertible',
-      'page.toPrivate',
-      'page.mappingSeen',
-      'page.referenceSeen',
-      'page.referenced',
-    ],
+    // The folio's reference check is the design's check: without it (always refusing) the
+    // L-Convert property 'conversion-completes' breaks. The converter's phase guards carry
+    // the check's answer. keptByRefs is redundant: a punched folio kept without references
+    // would only leak, which no property of the model observes.
+    necessary: ['refFolio.refsRemain', 'converter.accepts', 'converter.refused'],
     redundant: [
-      'page.holdsPin',
-      'page.lastPin',
-      'page.canPunch',
-      'page.toShared',
-      'converter.samePage',
-      'converter.priorOk',
-      'converter.beginsUnderLock',
-      'converter.checksWithoutLock',
+      'refFolio.holdsGet',
+      'refFolio.lastRef',
+      'refFolio.large',
+      'refFolio.split',
+      'refFolio.extraRefs',
+      'refFolio.keptByRefs',
+      'index.mapped',
+      'vmm.accepts',
+      'vmm.refused',
     ],
-    other: ['page.canPin:unbounded'],
+    other: ['refFolio.mapped:unbounded', 'refFolio.holdsPin:unbounded'],
   },
   'gunyah-longterm-pin:longterm-pin-migrate-first': {
     necessary: [],
