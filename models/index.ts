@@ -5,6 +5,7 @@ import directMapRemoval from './direct-map-removal.js';
 import exclusiveGup from './exclusive-gup.js';
 import guestMemfdConversions from './guest-memfd-conversions.js';
 import guestMemfdFlags from './guest-memfd-flags.js';
+import guestMemfdInaccessible from './guest-memfd-inaccessible.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
 import guestMemfdMainline from './guest-memfd-mainline.js';
 import guestMemfdV1 from './guest-memfd-v1.js';
@@ -25,6 +26,7 @@ export const models: readonly AnyModel[] = [
   guestMemfdFlags,
   guestMemfdV1,
   guestMemfdV1Punch,
+  guestMemfdInaccessible,
   guestMemfdV1Binding,
   qemuVfioConversion,
   iommuSplit,

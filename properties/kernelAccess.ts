@@ -4,7 +4,7 @@
 // host write to private memory into a machine check, SEV-SNP into an RMP #PF, and pKVM or
 // Gunyah into a stage-2 abort taken at EL2. Each of them crashes the host, whatever the
 // kernel path was (a write, zeroing on truncate, a kmap through an earlier pin).
-import { never, type Property } from '../src/property.js';
+import { never, type Property, type StepTest } from '../src/property.js';
 
 /** Outcome codes of a host-kernel access that the platform turns into a host crash. */
 export const HOST_CRASH = {
@@ -18,10 +18,15 @@ export const HOST_CRASH = {
 
 const crashes: ReadonlySet<string> = new Set(Object.values(HOST_CRASH));
 
-/** P-NoKernAccPriv: no step of the host kernel touches a page the guest (or firmware) owns. */
-export const noKernelAccessToPrivate = (): Property =>
+/**
+ * P-NoKernAccPriv: no step of the host kernel touches a page the guest (or firmware) owns.
+ * `premise`: the steps that could (a punch of a private folio, a kernel access through a
+ * pin); without one the property has none and is never reported vacuous.
+ */
+export const noKernelAccessToPrivate = (opts: { readonly premise?: StepTest } = {}): Property =>
   never(
     'no-kernel-access-to-private',
     'the host kernel never reads or writes a page owned by the guest or firmware, zeroing included (P-NoKernAccPriv, INV-5)',
     (s) => crashes.has(s.outcome),
+    opts.premise === undefined ? {} : { premise: opts.premise },
   );
