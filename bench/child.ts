@@ -1,7 +1,7 @@
 // One benchmark measurement in a fresh process: explores `bench` at one size with one
 // engine and prints a JSON line with the figures and the process's peak resident memory.
 import { checkRunAsync } from '../src/check.js';
-import { findModel } from '../src/registry.js';
+import bench from '../models/bench.js';
 
 export interface BenchJob {
   readonly pages: number;
@@ -31,18 +31,13 @@ export interface BenchResult {
 
 const job = JSON.parse(process.argv[2] ?? '{}') as BenchJob;
 const start = performance.now();
-const run = await checkRunAsync(
-  findModel('bench'),
-  { pages: job.pages, converters: job.converters },
-  'spec',
-  {
-    engine: job.engine,
-    strategy: 'bfs',
-    symmetry: job.symmetry,
-    workers: job.workers ?? 1,
-    shouldStop: () => ((performance.now() - start) / 1000 > job.budgetSeconds ? 'time budget' : undefined),
-  },
-);
+const run = await checkRunAsync(bench, { pages: job.pages, converters: job.converters }, 'spec', {
+  engine: job.engine,
+  strategy: 'bfs',
+  symmetry: job.symmetry,
+  workers: job.workers ?? 1,
+  shouldStop: () => ((performance.now() - start) / 1000 > job.budgetSeconds ? 'time budget' : undefined),
+});
 const result: BenchResult = {
   job,
   states: run.states,

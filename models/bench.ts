@@ -11,8 +11,7 @@
 // the distinct-state counts are exactly the spec's (N=1,K=1: 22; N=2,K=1: 435).
 // Expected verdicts: all three invariants hold in every reachable state.
 import { and, assign, setup, stateIn } from 'xstate';
-import { defineModel, range, type WorldEventSpec } from '../src/model.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
+import { defineModel, range, outcome, outcomeActions, type WorldEventSpec } from '../src/index.js';
 import { noDmaOfPrivate, noHostMapOfPrivate, noPinOnPrivate } from '../properties/isolation.js';
 
 type PageEvent =

@@ -34,8 +34,13 @@
 //   user-mapping-no-entry-clac (the USER=1 design without the entry CLAC it relies on).
 // Bound: exhaustive; the shortest counterexamples are 5 (F19), 4 (F20; 5 for the probe)
 // and 3 (F22) steps, within docs/designs-and-flaws.md §3 (6, 4 + truncate, 3).
-import { defineModel, participant, type MachineInstance, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import {
+  defineModel,
+  participant,
+  sometimesStep,
+  type MachineInstance,
+  type WorldEventSpec,
+} from '../src/index.js';
 import {
   gupRefusesNoDirectMap,
   noAccessWithoutDirectMap,

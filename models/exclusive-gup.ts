@@ -32,9 +32,15 @@
 // explored graph.
 // Bound: exhaustive; F24 in 4 steps, the F13 lasso in 3 (§3: F24 4, F13 10).
 import { and, assign, not, or, setup, stateIn } from 'xstate';
-import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
+import {
+  defineModel,
+  worldEvent,
+  participant,
+  sometimesStep,
+  outcome,
+  outcomeActions,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { noHostMapOfPrivate } from '../properties/isolation.js';
 import { HOST_CRASH, noKernelAccessToPrivate } from '../properties/kernelAccess.js';
 import { actorStep, sequentialActor } from './machines/actor.js';

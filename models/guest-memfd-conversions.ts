@@ -15,7 +15,7 @@
 // Machines as in guest-memfd-mainline (models/machines/gmemWorld.ts); the fd slot checks
 // pins for the whole range before any page converts.
 // Bound: exhaustive at the defaults (1 page, 1 fd, 1 data tag).
-import { defineModel } from '../src/model.js';
+import { defineModel } from '../src/index.js';
 import { gmemParams } from './guest-memfd-mainline.js';
 import { gmemWorld } from './machines/gmemWorld.js';
 import {

@@ -48,9 +48,18 @@
 // inaccessible-bit (27e6a24a4cf3: set_bit / test_bit).
 // Bound: exhaustive; each file's folio is allocated once and punched at most once.
 import { and, assign, setup, type AnyMachineSnapshot } from 'xstate';
-import { defineModel, participant, worldEvent, type Participant, type WorldEventSpec } from '../src/model.js';
-import { always, sometimesStep, type StepView } from '../src/property.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
+import {
+  always,
+  defineModel,
+  outcome,
+  outcomeActions,
+  participant,
+  sometimesStep,
+  worldEvent,
+  type Participant,
+  type StepView,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { HOST_CRASH, noKernelAccessToPrivate } from '../properties/kernelAccess.js';
 import { extraRefs, refFolioMachine, type RefFolioContext } from './machines/folio.js';
 import {

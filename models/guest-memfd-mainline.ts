@@ -16,7 +16,7 @@
 // attribute, routing). Variants: default-vm (no private memory; INIT_SHARED allowed) and
 // sw-protected (KVM_X86_SW_PROTECTED_VM: attributes may be private; no INIT_SHARED).
 // Bound: exhaustive at the defaults (1 page, 1 fd, 1 data tag); scenarios raise them.
-import { defineModel } from '../src/model.js';
+import { defineModel } from '../src/index.js';
 import { gmemWorld } from './machines/gmemWorld.js';
 import { hostReadsGmem, initSharedOnlyWhereSupported, memoryFaultExit } from './machines/gmemProperties.js';
 

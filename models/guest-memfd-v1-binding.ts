@@ -27,9 +27,17 @@
 // Bound: exhaustive (finite). F29: 6 steps (catalogue: 7, slot creation and bind are one
 // step here); F31: 1 step (catalogue: 2). The binder needs A open (fget of its fd).
 import { assign, setup } from 'xstate';
-import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
-import { always, alwaysEach, sometimesStep } from '../src/property.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
+import {
+  defineModel,
+  worldEvent,
+  participant,
+  always,
+  alwaysEach,
+  sometimesStep,
+  outcome,
+  outcomeActions,
+  type WorldEventSpec,
+} from '../src/index.js';
 
 /** The slab object at file A's address: file A, free, or a new file B allocated there. */
 const fileSlotMachine = setup({

@@ -26,8 +26,7 @@
 // catalogue names: violated in unbalanced-invalidate, holds elsewhere. invalidations-balanced
 // is its safety face (the kernel WARNs on dangling invalidations since the same series).
 import { assign, setup } from 'xstate';
-import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import { defineModel, worldEvent, participant, sometimesStep, type WorldEventSpec } from '../src/index.js';
 import {
   faultCanProgress,
   invalidationsBalanced,

@@ -33,8 +33,7 @@
 // Bound: exhaustive (finite). F8-A to private and F8-B need 4 steps; F8-A to shared 7 (a
 // conversion to private first) (catalogue §3: 1 gfn, 2 memslots, vCPU + converter, ≤8 steps).
 import { assign, setup } from 'xstate';
-import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import { defineModel, participant, sometimesStep, worldEvent, type WorldEventSpec } from '../src/index.js';
 import { noPrivateSpteOnShared, noSharedSpteOnPrivate } from '../properties/guestMemfd.js';
 import { gmemPageMachine } from './machines/gmemPage.js';
 import { kvmMmuMachine, memAttrMachine, spteMachine, vcpuMachine, type Kind } from './machines/kvmMmu.js';

@@ -20,8 +20,14 @@
 // migrate-first (the d1e153fea2a8 guard: the pin lands on a normal-zone copy), fault-time-
 // share (D2: no long-term pin; notifiers let migration proceed).
 // Bound: exhaustive (pages=1 by default).
-import { defineModel, worldEvent, range, type MachineInstance, type WorldEventSpec } from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+import {
+  defineModel,
+  worldEvent,
+  range,
+  sometimesStep,
+  type MachineInstance,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { movableStaysMigratable, noLongtermPinOnMovable, pageMigrates } from '../properties/mobility.js';
 import { actorStep, busy, sequentialActor } from './machines/actor.js';
 import { pageMachine } from './machines/page.js';

@@ -30,9 +30,17 @@
 // explored graph.
 // Bound: exhaustive, 1 folio × 2 subpages; counterexamples in 2 and 4 steps (§3: 4).
 import { assign, setup } from 'xstate';
-import { defineModel, participant, range, type WorldEventSpec } from '../src/model.js';
-import { alwaysEach, sometimesEach, sometimesStep } from '../src/property.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
+import {
+  defineModel,
+  participant,
+  range,
+  alwaysEach,
+  sometimesEach,
+  sometimesStep,
+  outcome,
+  outcomeActions,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { subpageStaysConvertible } from '../properties/convertProgress.js';
 
 type Attr = 'shared' | 'private';

@@ -1,5 +1,6 @@
-// The registry of shipped models: the CLI, `npm start` and the tests read this list.
-import type { AnyModel } from '../src/model.js';
+// The shipped catalogue: every model foliocheck ships, listed by foliocheck.config.json (the
+// package config), loaded by the CLI through src/registry.ts and imported by the tests.
+import type { AnyModel } from '../src/index.js';
 import bench from './bench.js';
 import directMapRemoval from './direct-map-removal.js';
 import exclusiveGup from './exclusive-gup.js';

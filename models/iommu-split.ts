@@ -28,10 +28,12 @@ import {
   worldEvent,
   participant,
   range,
+  always,
+  never,
+  sometimesStep,
   type MachineEvent,
   type WorldEventSpec,
-} from '../src/model.js';
-import { always, never, sometimesStep } from '../src/property.js';
+} from '../src/index.js';
 import { conversionCanComplete } from '../properties/iommuConversion.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 import { iommuAreaMachine, translates } from './machines/iommuArea.js';

@@ -26,11 +26,11 @@
 import {
   defineModel,
   participant,
+  sometimesStep,
   type MachineInstance,
   type Participant,
   type WorldEventSpec,
-} from '../src/model.js';
-import { sometimesStep } from '../src/property.js';
+} from '../src/index.js';
 import { canReachStep, lockOrderDeadlockFree, noLockCycle } from '../properties/lockOrder.js';
 import {
   memslotMachine,

@@ -29,9 +29,16 @@
 // no-kernel-access-to-private (premise: a punch of the guest's THP tail).
 // Bound: exhaustive; counterexamples are within §3's bound (F23: 3 steps, F4: 4 steps).
 import { assign, setup } from 'xstate';
-import { defineModel, participant, worldEvent, type WorldEventSpec } from '../src/model.js';
-import { alwaysEach, sometimesStep } from '../src/property.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
+import {
+  alwaysEach,
+  defineModel,
+  outcome,
+  outcomeActions,
+  participant,
+  sometimesStep,
+  worldEvent,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { HOST_CRASH, noKernelAccessToPrivate } from '../properties/kernelAccess.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 

@@ -31,9 +31,17 @@
 // Progress: properties/reclaim.ts migrationAttemptEnds(), judged on the explored graph.
 // Bound: exhaustive; counterexamples: F24 3 steps, F25 3, F26 4 (§3: 4, 3, 5).
 import { and, assign, setup } from 'xstate';
-import { defineModel, worldEvent, participant, type Participant, type WorldEventSpec } from '../src/model.js';
-import { alwaysEach, sometimesStep } from '../src/property.js';
-import { outcome, outcomeActions } from '../src/outcome.js';
+import {
+  defineModel,
+  worldEvent,
+  participant,
+  alwaysEach,
+  sometimesStep,
+  outcome,
+  outcomeActions,
+  type Participant,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { HOST_CRASH, noKernelAccessToPrivate } from '../properties/kernelAccess.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 import { migrationAttemptEnds } from '../properties/reclaim.js';

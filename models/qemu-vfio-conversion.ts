@@ -30,8 +30,15 @@
 // UNCONFIRMED: F10 is a derived hazard, not a reported bug; whether every populate path undoes
 // on failure (F32); 852f0048f3ea in fact refuses VFIO with guest_memfd, and F35 models the
 // alternative it rejects (discard simply blocked); VFIO listener chunking is taken as 4 KiB.
-import { defineModel, worldEvent, participant, type WorldEventSpec } from '../src/model.js';
-import { always, never, sometimesStep } from '../src/property.js';
+import {
+  defineModel,
+  worldEvent,
+  participant,
+  always,
+  never,
+  sometimesStep,
+  type WorldEventSpec,
+} from '../src/index.js';
 import { actorStep, sequentialActor } from './machines/actor.js';
 import { gmemPageMachine } from './machines/gmemPage.js';
 import { memAttrMachine, type Kind } from './machines/kvmMmu.js';

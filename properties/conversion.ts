@@ -9,7 +9,7 @@
 // a stuck conversion be reported as attributable to the pin: a model shows it with a
 // reachability witness (guest-memfd-inplace: conversion-refused).
 import type { RefFolioContext } from '../models/machines/folio.js';
-import { eventually, type Property, type StateTest, type WorldView } from '../src/property.js';
+import { eventually, type Property, type StateTest, type WorldView } from '../src/index.js';
 
 /** The folio in the page cache among `folios`, if any. */
 const cached = (w: WorldView, folios: readonly string[]): RefFolioContext | undefined => {

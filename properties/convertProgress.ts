@@ -2,7 +2,7 @@
 // not fail forever because of transient references (F13) or because of references to other
 // subpages of its folio (F15). Judged on the explored graph, so these are kept out of the
 // models' property lists until the graph judge reports verdicts for them.
-import { eventually, possibly, type Property } from '../src/property.js';
+import { eventually, possibly, type Property } from '../src/index.js';
 
 /**
  * F13 (models/exclusive-gup.ts): the converter's donation eventually succeeds. Weak fairness

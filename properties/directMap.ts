@@ -2,7 +2,7 @@
 // F20, F22; docs/kernel-semantics.md INV-16). Machines report a kernel access through an
 // absent direct-map entry as outcome '#PF'; secretFolio machines stand for folios of a
 // secretmem / NO_DIRECT_MAP mapping; interrupt code runs as actor 'irq'.
-import { always, never, type Property } from '../src/property.js';
+import { always, never, type Property } from '../src/index.js';
 
 /** P-DmapAbsentNoAccess: no kernel access while the page's direct-map entry is absent. */
 export const noAccessWithoutDirectMap = (): Property =>

@@ -3,7 +3,7 @@
 // share (allShared | guestShared | noneShared), hostMap, pin and guestMap. Each invariant's
 // premise is an index that is not (fully) shared, the situation it is about.
 import type { AnyMachineSnapshot } from 'xstate';
-import { alwaysEach, eventually, type Property } from '../src/property.js';
+import { alwaysEach, eventually, type Property } from '../src/index.js';
 
 /** INV-1 NoUserPTEOnPrivate: only an ALL_SHARED index is mapped in host userspace. */
 export const noHostMapOfNonShared = (kind = 'gmemIndex'): Property =>

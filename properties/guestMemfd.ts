@@ -3,14 +3,7 @@
 // INV-8). Models pass the instance ids of their machines; the machines are those of
 // models/machines/kvmMmu.ts plus each model's own gmem page, actors and memslots.
 import type { AnyMachineSnapshot } from 'xstate';
-import {
-  always,
-  alwaysEach,
-  possibly,
-  type Property,
-  type StateTest,
-  type WorldView,
-} from '../src/property.js';
+import { always, alwaysEach, possibly, type Property, type StateTest, type WorldView } from '../src/index.js';
 
 export interface SpteIds {
   /** The gfn's memAttr machine; undefined when the gfn stays private throughout. */

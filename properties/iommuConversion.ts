@@ -1,7 +1,7 @@
 // Progress of conversions that must first remove an IOMMU mapping (docs/designs-and-flaws.md
 // §0 L-Convert, F11, F12): a conversion request eventually succeeds or fails definitively;
 // it is not refused forever.
-import { possibly, type Property } from '../src/property.js';
+import { possibly, type Property } from '../src/index.js';
 
 /**
  * L-Convert as AG EF: from every reachable state the page whose attribute machine is `attr`

@@ -3,7 +3,7 @@
 // regions `attr` (shared | private), `hostMap` (unmapped | mapped) and `dma`
 // (unmapped | mapped), and count pins in `context.pins`.
 import type { AnyMachineSnapshot } from 'xstate';
-import { alwaysEach, type Property } from '../src/property.js';
+import { alwaysEach, type Property } from '../src/index.js';
 
 const isPrivate = (s: AnyMachineSnapshot): boolean => s.matches({ attr: 'private' });
 

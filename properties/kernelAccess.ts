@@ -4,7 +4,7 @@
 // host write to private memory into a machine check, SEV-SNP into an RMP #PF, and pKVM or
 // Gunyah into a stage-2 abort taken at EL2. Each of them crashes the host, whatever the
 // kernel path was (a write, zeroing on truncate, a kmap through an earlier pin).
-import { never, type Property, type StepTest } from '../src/property.js';
+import { never, type Property, type StepTest } from '../src/index.js';
 
 /** Outcome codes of a host-kernel access that the platform turns into a host crash. */
 export const HOST_CRASH = {

@@ -4,7 +4,7 @@
 // for readers, sync for synchronize_srcu) and memslot (mode invalid held by the deleter,
 // valid wanted by a fault that retries until the slot is usable).
 import type { AnyMachineSnapshot } from 'xstate';
-import { always, deadlockFree, possibly, type Property, type WorldView } from '../src/property.js';
+import { always, deadlockFree, possibly, type Property, type WorldView } from '../src/index.js';
 
 interface Thread {
   readonly id: string;

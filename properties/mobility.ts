@@ -1,7 +1,7 @@
 // Mobility of movable memory (docs/designs-and-flaws.md F1, D12; docs/kernel-semantics.md
 // §1.6 FOLL_LONGTERM, INV-13 LongtermPinPlacement): ZONE_MOVABLE and CMA exist so pages
 // stay migratable; a long-term pin there blocks migration, compaction and offlining.
-import { alwaysEach, possibly, sometimesStep, type Property, type StepTest } from '../src/property.js';
+import { alwaysEach, possibly, sometimesStep, type Property, type StepTest } from '../src/index.js';
 
 /** INV-13: no FOLL_LONGTERM pin on a page in ZONE_MOVABLE. */
 export const noLongtermPinOnMovable = (kind = 'page'): Property =>

@@ -1,7 +1,7 @@
 // Platform crash rules as properties (docs/designs-and-flaws.md D11, P-NoKernAccPriv,
 // P-NoPoisonRead, F17, F18, F34; docs/kernel-semantics.md INV-5). Machines report an RMP
 // violation as outcome 'RMP#PF' and a host read of a poisoned TDX line as '#MC'.
-import { always, eventually, never, type Property } from '../src/property.js';
+import { always, eventually, never, type Property } from '../src/index.js';
 
 /** P-NoKernAccPriv at mapping granularity: no host write hits the RMP. */
 export const noRmpFault = (): Property =>

@@ -2,7 +2,7 @@
 // L-Migrate, F25): a migration attempt must end, by completing or by failing definitively,
 // rather than retry forever a reclaim the hypervisor refuses. Judged on the explored graph,
 // so it is kept out of the model's property list until the graph judge reports it.
-import { eventually, type Property } from '../src/property.js';
+import { eventually, type Property } from '../src/index.js';
 
 /**
  * F25 (models/pkvm-share.ts): once the migrator has started (it is not idle), it eventually

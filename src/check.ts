@@ -11,7 +11,6 @@ import {
   type ExploreOptions,
   type StrategyName,
 } from './explore/index.js';
-import { parallelBfs } from './explore/parallel.js';
 import { pathTo, type StateSpace } from './explore/space.js';
 import { runAsync, runSync, type SearchStats } from './explore/strategy.js';
 import { WideSpace } from './explore/wideSpace.js';
@@ -85,8 +84,9 @@ export interface Sampling {
 
 /**
  * Exploration options plus `workers`: worker threads for BFS (default 1), used when the run
- * qualifies (compiled engine, dense bitmap, no symmetry reduction, no whole-state or
- * transition properties); otherwise the run is sequential and RunResult.workers says 1.
+ * qualifies (compiled engine; every state-scope property compiles to a decision tree; no
+ * transition property; not checkpointed); otherwise the run is sequential and
+ * RunResult.workers says 1.
  */
 export interface CheckOptions extends ExploreOptions {
   readonly workers?: number | undefined;
@@ -108,14 +108,14 @@ function prepare(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): Prep
   const start = performance.now();
   const maxDepth = opts.maxDepth ?? model.maxDepth;
   // Progress properties need the state graph without symmetry reduction (a loop between
-  // permuted states is not a loop of the system). With symmetry on, safety properties still
-  // get the reduced run and a second, unreduced run records the graph. Parallel and
-  // checkpointed runs keep no graph either, so they get the same split.
+  // permuted states is not a loop of the system), so a run that judges them explores the
+  // system once, unreduced, and judges its safety properties on the same run: a reduced
+  // run besides it would only repeat a subset of the work. Checkpointed runs keep no
+  // graph, so they run as asked and a second, unreduced run records the graph.
   const progress = sys.properties.some((p) => !isSafety(p));
-  const reduce = opts.symmetry && sys.symmetry.length > 0;
-  const parallel = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs';
   const checkpointing = opts.resume !== undefined || opts.onCheckpoint !== undefined;
-  const split = progress && (reduce || parallel || checkpointing);
+  const parallel = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs' && !checkpointing;
+  const split = progress && checkpointing;
   const graph = progress && !split;
   const run = explore(sys, { ...opts, maxDepth, graph, shared: parallel });
   const graphRun = split
@@ -165,19 +165,21 @@ export async function checkRunAsync(
   opts: CheckOptions,
 ): Promise<RunResult> {
   const prep = prepare(model, compileSystem(model, params, variant), opts);
-  const plan =
-    (opts.workers ?? 1) > 1 && prep.run.space instanceof CompiledSpace
-      ? prep.run.space.parallelPlan()
-      : undefined;
-  if (plan !== undefined && prep.run.space instanceof CompiledSpace) {
-    const stats = await parallelBfs(
-      prep.run.space,
-      plan,
-      prep.run.tracker,
-      { ...opts, maxDepth: prep.maxDepth },
-      opts.workers ?? 1,
-    );
-    return judge(prep, stats, opts.workers ?? 1);
+  const workers = opts.workers ?? 1;
+  const { space, tracker } = prep.run;
+  const limits = { ...opts, maxDepth: prep.maxDepth };
+  if (workers > 1 && opts.strategy === 'bfs') {
+    // The plain bitmap search when it applies, else the shared-map search for any compiled
+    // space (loaded on demand: sequential runs do not pay for the worker code).
+    const bitmap = space instanceof CompiledSpace ? space.parallelPlan() : undefined;
+    if (bitmap !== undefined && space instanceof CompiledSpace) {
+      const { parallelBfs } = await import('./explore/parallel.js');
+      return judge(prep, await parallelBfs(space, bitmap, tracker, limits, workers), workers);
+    }
+    const { sharedBfs, sharedBfsPlan } = await import('./explore/sharedBfs.js');
+    const plan = sharedBfsPlan(space, prep.sys);
+    if (plan !== undefined)
+      return judge(prep, await sharedBfs(space, plan, tracker, limits, workers), workers);
   }
   return judge(prep, await runAsync(prep.run.search));
 }
@@ -192,11 +194,15 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
   const reduced = opts.symmetry && sys.symmetry.length > 0 && !prep.graph;
   const decidedNegatively = stats.complete || (stats.depthBounded && stats.stopReason === undefined);
   const spec = model.variants[variant];
+  let judgeStopped: string | undefined;
   const properties = sys.properties.map((p, i): PropertyResult => {
     const found = tracker.found[i];
     if (!isSafety(p)) {
       const judged =
-        graphOf !== undefined && graphStats.complete ? judgeProgress(sys, graphOf, p) : undefined;
+        graphOf !== undefined && graphStats.complete
+          ? judgeProgress(sys, graphOf, p, { shouldStop: opts.shouldStop })
+          : undefined;
+      judgeStopped ??= judged?.stopReason;
       return {
         name: p.name,
         kind: p.kind,
@@ -251,7 +257,7 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
     complete: stats.complete,
     maxDepth,
     depthBounded: stats.depthBounded,
-    stopReason: stats.stopReason,
+    stopReason: stats.stopReason ?? graphStats.stopReason ?? judgeStopped,
     states: stats.states,
     transitions: stats.transitions,
     depth: stats.depth,

@@ -7,6 +7,7 @@ import { exportCommand, exportFlags } from './commands/export.js';
 import { conformCommand, conformFlags } from './commands/conform.js';
 import type { Io } from './commands/io.js';
 import { guardsCommand, guardsFlags } from './commands/guards.js';
+import { initCommand, initFlags } from './commands/init.js';
 import { listCommand, listFlags } from './commands/list.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
 import { reportCommand, reportFlags } from './commands/report.js';
@@ -36,40 +37,47 @@ exit codes:
 `;
 
 const commands: Readonly<Record<string, Command>> = {
-  list: {
-    usage: 'foliocheck list [--json]',
+  init: {
+    usage: 'foliocheck init [DIR]',
     summary:
-      'List the shipped models: variants (with the flaws they exhibit), parameters with defaults, properties.',
+      'Scaffold a project that checks its own design models in DIR (default: the current directory): a small model with a fixed and a flawed variant, a vitest test pinning its verdicts and state counts, foliocheck.config.ts and a GitHub Actions workflow; package.json gets the missing scripts. Never overwrites a file: when one exists, nothing is written (exit 2).',
+    flags: initFlags,
+    run: initCommand,
+  },
+  list: {
+    usage: 'foliocheck list [MODEL|FILE ...] [--json] [--config FILE]',
+    summary:
+      "List models: variants (with the flaws they exhibit), parameters with defaults, properties. Lists the project config's models (the shipped catalogue when there is no foliocheck.config), or those named.",
     flags: listFlags,
     run: listCommand,
   },
   check: {
-    usage: 'foliocheck check [MODEL[:VARIANT] ...] [options]',
+    usage: 'foliocheck check [MODEL[:VARIANT] | FILE.ts[:VARIANT] ...] [options]',
     summary:
-      'Explore every interleaving of each model variant (all models and variants when none is named) and judge every property: always-properties hold or are violated (with a shortest counterexample under bfs), sometimes-properties are reached or not.',
+      "Explore every interleaving of each model variant and judge every property. A model is named by id or by its file (TypeScript or JavaScript, loaded as is); with none named, the project config's models are checked (the shipped catalogue when there is no foliocheck.config). Then: always-properties hold or are violated (with a shortest counterexample under bfs), sometimes-properties are reached or not.",
     flags: checkFlags,
     extra: EXIT_CODES,
     run: checkCommand,
   },
   guards: {
-    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR]',
+    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR] [--config FILE]',
     summary:
       "Remove each named guard of the design in turn and check again: a guard is necessary when a property that held is then violated (with its counterexample), redundant when no verdict changes, unbounded when a machine's context no longer stays bounded without it.",
     flags: guardsFlags,
     run: guardsCommand,
   },
   replay: {
-    usage: 'foliocheck replay TRACE [--json] [--force]',
+    usage: 'foliocheck replay TRACE [--format table|text|json] [--force]',
     summary:
-      'Re-fold a trace file event by event, printing each event, its outcome and the state of the machines it touched, then check the property the trace claims to violate.',
+      'Re-fold a trace file event by event, printing each event, the kernel function it stands for, its outcome and the state of the machines it touched, then check the property the trace claims to violate. --format text: an 80-column sequence chart for mail.',
     flags: replayFlags,
     extra: EXIT_CODES,
     run: replayCommand,
   },
   report: {
-    usage: 'foliocheck report [MODEL[:VARIANT] ...] [--out DIR] [--check]',
+    usage: 'foliocheck report [MODEL[:VARIANT] ...] [--out DIR] [--format files|text] [--check]',
     summary:
-      'Write the design-review report for model variants (all when none is named) into DIR (default reports): index.md (verdict matrix, Mermaid sequence diagrams of counterexamples, state-space figures, coverage), a self-contained index.html with a step-by-step explorer and statecharts, Graphviz .dot state graphs of small models, and the counterexample traces. With --check, exit 1 when the files in DIR are stale.',
+      'Write one design-review report per design into DIR/<model>/ (default DIR: reports): index.md (summary, sources, UNCONFIRMED assumptions, bound, variants, verdict matrix, counterexamples with the kernel function of each step, state space, coverage), a self-contained index.html with the state graphs and a step-by-step explorer, report.txt (80 columns, for mail) and Graphviz .dot graphs; traces into DIR/traces/; with no MODEL also an index over the designs. --format text prints the text report instead. With --check, exit 1 when the files in DIR are stale. See docs/reports.md.',
     flags: reportFlags,
     run: reportCommand,
   },

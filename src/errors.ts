@@ -15,6 +15,9 @@ export type ErrorCode =
   | 'bad_scenario'
   | 'bad_checkpoint'
   | 'checkpoint_mismatch'
+  | 'bad_config'
+  | 'bad_catalogue'
+  | 'unknown_flaw'
   | 'io';
 
 /** A problem with what the user gave us (flags, files, model definitions). Exit code 2. */
@@ -39,6 +42,15 @@ export function nearest(word: string, candidates: readonly string[]): string | u
     }
   }
   return best;
+}
+
+/** Up to `n` candidates closest to `word` by edit distance (ties in candidate order). */
+export function nearestNames(word: string, candidates: readonly string[], n = 3): string[] {
+  return candidates
+    .map((c, i) => ({ c, i, d: editDistance(word.toLowerCase(), c.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d || a.i - b.i)
+    .slice(0, n)
+    .map((x) => x.c);
 }
 
 function editDistance(a: string, b: string): number {

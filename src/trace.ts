@@ -19,10 +19,18 @@ export interface TraceEvent {
   readonly outcome: string;
 }
 
+/**
+ * Where the trace's model comes from: a model of the shipped catalogue, found again by
+ * its id, or a model file, as a path relative to the trace file's directory.
+ */
+export type TraceSource = { readonly catalogue: string } | { readonly file: string };
+
 export interface Trace {
   readonly schema: typeof TRACE_SCHEMA;
   readonly tool: string;
   readonly model: string;
+  /** Absent in traces written before sources were recorded: the model is found by id. */
+  readonly source?: TraceSource;
   readonly variant: string;
   readonly params: Readonly<Record<string, number>>;
   readonly fingerprint: string;
@@ -86,6 +94,18 @@ export function buildTrace(
   };
 }
 
+/** The trace with its model's source recorded (placed after `model`); unchanged for none. */
+export function withSource(t: Trace, source: TraceSource | undefined): Trace {
+  if (source === undefined) return t;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(t)) {
+    if (key === 'source') continue;
+    out[key] = value;
+    if (key === 'model') out['source'] = source;
+  }
+  return out as unknown as Trace;
+}
+
 export function serializeTrace(t: Trace): string {
   return JSON.stringify(t, null, 2) + '\n';
 }
@@ -143,6 +163,14 @@ export function parseTrace(text: string, file: string): Trace {
       outcome: str(e['outcome'], `${p}.outcome`),
     };
   });
+  let source: TraceSource | undefined;
+  if (root['source'] !== undefined) {
+    const src = obj(root['source'], '$.source');
+    if (typeof src['file'] === 'string' && src['file'] !== '') source = { file: src['file'] };
+    else if (typeof src['catalogue'] === 'string' && src['catalogue'] !== '')
+      source = { catalogue: src['catalogue'] };
+    else fail('$.source', '{ "file": PATH } or { "catalogue": NAME }');
+  }
   const loop = root['loop'] ?? null;
   if (
     loop !== null &&
@@ -154,6 +182,7 @@ export function parseTrace(text: string, file: string): Trace {
     schema: TRACE_SCHEMA,
     tool: str(root['tool'], '$.tool'),
     model: str(root['model'], '$.model'),
+    ...(source === undefined ? {} : { source }),
     variant: str(root['variant'], '$.variant'),
     params,
     fingerprint: str(root['fingerprint'], '$.fingerprint'),

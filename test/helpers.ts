@@ -11,7 +11,11 @@ export interface CliRun {
   readonly err: string;
 }
 
-export async function runCli(argv: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+export async function runCli(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+  cwd: string = process.cwd(),
+): Promise<CliRun> {
   let out = '';
   let err = '';
   const io: Io = {
@@ -23,7 +27,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     },
     isTTY: false,
     env,
-    cwd: process.cwd(),
+    cwd,
   };
   const code = await main(argv, io);
   return { code, out, err };

@@ -72,6 +72,6 @@ describe('sequentialActor with named phases', () => {
       join(dir, 'gunyah-longterm-pin.longterm-pin.no-longterm-pin-on-movable.trace.json'),
     ]);
     expect(res.code).toBe(0);
-    expect(res.out).toContain('vmm: registered {page=0}');
+    expect(res.out).toContain('vmm: registered page=0');
   });
 });

@@ -50,12 +50,7 @@ describe('parallel BFS', () => {
     }
   });
 
-  it('falls back to one worker when the run needs symmetry reduction', async () => {
-    const opts = { engine: 'compiled', strategy: 'bfs', symmetry: true, workers: 2 } as const;
-    expect((await checkRunAsync(model('bench'), { pages: 2, converters: 1 }, 'spec', opts)).workers).toBe(1);
-  });
-
-  it('judges progress properties on a separate sequential graph run', async () => {
+  it('judges progress properties on the graph the workers record: same verdicts and lassos', async () => {
     const opts = { engine: 'compiled', strategy: 'bfs', symmetry: false } as const;
     const gm = model('guest-memfd-inplace');
     const params = { folios: 1, pagesPerFolio: 1, converters: 1 };
@@ -65,6 +60,82 @@ describe('parallel BFS', () => {
     expect(par.properties.map((p) => [p.verdict, p.path, p.loop])).toEqual(
       seq.properties.map((p) => [p.verdict, p.path, p.loop]),
     );
+  });
+});
+
+/** Everything a run found, in a comparable form (no timings, no storage kind). */
+const figures = (r: Awaited<ReturnType<typeof checkRunAsync>>): unknown => [
+  r.states,
+  r.transitions,
+  r.depth,
+  r.levels,
+  r.complete,
+  r.properties.map((p) => [p.name, p.verdict, p.path, p.loop]),
+];
+
+describe('parallel BFS over a shared state map (any compiled model)', () => {
+  // Models with state-scope properties, symmetry, deadlock and AG EF properties at default
+  // parameters (symmetry on, as the CLI runs), plus runs that grow the map inside a level.
+  const runs: [string, string, Record<string, number>, boolean][] = [
+    ...[
+      'direct-map-removal',
+      'guest-memfd-v1-binding',
+      'iommu-split',
+      'lock-order',
+      'qemu-vfio-conversion',
+      'snp-tdx-platform',
+    ].map((id): [string, string, Record<string, number>, boolean] => {
+      const m = model(id);
+      const params = Object.fromEntries(Object.entries(m.params).map(([k, p]) => [k, p.default]));
+      return [id, Object.keys(m.variants).at(-1) as string, params, true];
+    }),
+    ['bench', 'spec', { pages: 4, converters: 2 }, true],
+    ['guest-memfd-inplace', 'no-lru-drain', { folios: 2, pagesPerFolio: 2, converters: 1 }, false],
+  ];
+  it('numbers states as the sequential search does: equal counts, levels, verdicts, counterexamples, lassos', async () => {
+    for (const [id, variant, params, symmetry] of runs) {
+      const opts = { engine: 'compiled', strategy: 'bfs', symmetry } as const;
+      const seq = await checkRunAsync(model(id), params, variant, opts);
+      const par = await checkRunAsync(model(id), params, variant, { ...opts, workers: 2 });
+      expect({ id, variant, workers: par.workers }).toEqual({
+        id,
+        variant,
+        workers: seq.engine === 'compiled' ? 2 : 1,
+      });
+      expect({ id, variant, par: figures(par) }).toEqual({ id, variant, par: figures(seq) });
+    }
+  });
+
+  it('stores two-word states exactly and agrees with the sequential search', async () => {
+    const opts = { engine: 'compiled', strategy: 'bfs', symmetry: true, storage: 'wide' } as const;
+    const gm = model('guest-memfd-inplace');
+    const params = { folios: 2, pagesPerFolio: 1, converters: 2 };
+    const seq = await checkRunAsync(gm, params, 'check-before-unmap', { ...opts, exact: true });
+    const par = await checkRunAsync(gm, params, 'check-before-unmap', { ...opts, workers: 2 });
+    expect([par.workers, par.storage]).toEqual([2, 'two words (exact)']);
+    expect(figures(par)).toEqual(figures(seq));
+  });
+
+  it('a time limit pauses the workers inside a level; the figures are partial', async () => {
+    const started = Date.now();
+    const r = await checkRunAsync(
+      model('guest-memfd-inplace'),
+      { folios: 2, pagesPerFolio: 2, converters: 2 },
+      'fixed',
+      {
+        engine: 'compiled',
+        strategy: 'bfs',
+        symmetry: true,
+        workers: 2,
+        shouldStop: () => (Date.now() - started > 1500 ? 'max-seconds' : undefined),
+      },
+    );
+    expect([r.workers, r.stopReason, r.complete]).toEqual([2, 'max-seconds', false]);
+    expect(r.properties.filter((p) => p.kind === 'eventually').map((p) => p.verdict)).toEqual([
+      'unknown',
+      'unknown',
+    ]);
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
 

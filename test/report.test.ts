@@ -1,33 +1,45 @@
-// The design-review report: exact Markdown for a known counterexample (sequence diagram,
-// verdict-matrix row), coverage and Graphviz figures, determinism, and the staleness check
-// that makes CI fail when the committed reports/ no longer match the models.
+// The design-review reports: exact Markdown for a known counterexample (sequence diagram,
+// verdict-matrix row), verdicts that say in words whether they are expected, step tables
+// with the kernel function of each event, coverage and Graphviz figures, determinism, the
+// per-design layout, and the staleness check that makes CI fail when the committed
+// reports/ no longer match the models.
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import gunyah from '../models/gunyah-longterm-pin.js';
+import inplace from '../models/guest-memfd-inplace.js';
 import { checkRun } from '../src/check.js';
+import type { AnyModel } from '../src/model.js';
 import { resolveParams } from '../src/params.js';
-import { collectRun, type ReportRun } from '../src/report/collect.js';
+import {
+  collectModel,
+  collectRun,
+  expectationText,
+  verdictWithBound,
+  type ReportRun,
+} from '../src/report/collect.js';
 import { renderDot } from '../src/report/dot.js';
-import { renderMarkdown, verdictMatrix } from '../src/report/markdown.js';
+import { layout, pathNodes } from '../src/report/graphSvg.js';
+import { renderModelMarkdown, stepTable, verdictMatrix } from '../src/report/markdown.js';
 import { mermaidText, sequenceDiagram } from '../src/report/mermaid.js';
+import { stateChanges, stateText, valueWord } from '../src/report/words.js';
 import { runCli } from './helpers.js';
 
-function reportRun(variant: 'longterm-pin' | 'fault-time-share'): ReportRun {
-  const run = checkRun(gunyah, resolveParams(gunyah, {}), variant, {
+function reportRun(model: AnyModel, variant: string): ReportRun {
+  const run = checkRun(model, resolveParams(model, {}), variant, {
     engine: 'compiled',
     strategy: 'bfs',
     symmetry: true,
   });
-  return collectRun(run, gunyah.title, gunyah.variants[variant].doc);
+  return collectRun(run, model);
 }
 
 const cells = (line: string): number => line.split(/(?<!\\)\|/).length;
 
 describe('Markdown report', () => {
-  const flawed = reportRun('longterm-pin');
-  const fixed = reportRun('fault-time-share');
+  const flawed = reportRun(gunyah, 'longterm-pin');
+  const fixed = reportRun(gunyah, 'fault-time-share');
 
   it('draws the F1 counterexample as a Mermaid sequence diagram', () => {
     const cx = flawed.counterexamples[0];
@@ -49,37 +61,74 @@ describe('Markdown report', () => {
     expect(mermaidText('a;b#c\n  d')).toBe('a b c d');
   });
 
-  it('puts each variant in one verdict-matrix row, linking violations to their counterexample', () => {
+  it('says in each verdict cell whether the verdict is the expected one, linking violations', () => {
     const md = verdictMatrix([flawed, fixed]);
     expect(md).toContain(
-      '| `gunyah-longterm-pin:longterm-pin` (F1) | ✓ [violated](#cx-gunyah-longterm-pin-longterm-pin-no-longterm-pin-on-movable) | ✓ reached | ✓ [violated](#cx-gunyah-longterm-pin-longterm-pin-movable-stays-migratable) | ✓ reached |',
+      '| `longterm-pin` (F1) | ✓ [violated, as expected](#cx-gunyah-longterm-pin-longterm-pin-no-longterm-pin-on-movable) | ✓ reached, as expected |',
     );
-    expect(md).toContain(
-      '| `gunyah-longterm-pin:fault-time-share` | ✓ holds | ✓ reached | ✓ holds | ✓ reached |',
-    );
+    expect(md).toContain('| `fault-time-share` | ✓ holds, as expected | ✓ reached, as expected |');
   });
 
-  it('marks a verdict that differs from its expectation', () => {
+  it('marks a verdict that differs from its expectation, in words', () => {
     const wrong: ReportRun = {
       ...fixed,
-      properties: fixed.properties.map((p, i) => (i === 0 ? { ...p, verdict: 'violated', ok: false } : p)),
+      properties: fixed.properties.map((p, i) =>
+        i === 0 ? { ...p, verdict: 'violated', result: 'violated', ok: false } : p,
+      ),
     };
-    expect(verdictMatrix([wrong])).toContain('| ⚠ **violated** (expected holds) |');
-    expect(renderMarkdown([wrong], 't')).toContain('⚠ 1 verdict(s) differ from their expectation');
+    expect(verdictMatrix([wrong])).toContain('| ⚠ **violated, expected holds** |');
+    const md = renderModelMarkdown(collectModel(gunyah, [wrong]), 't', 'cmd', 'reports/traces', false);
+    expect(md).toContain('⚠ 1 verdict(s) are not the ones their variants expect');
   });
 
-  it('lists the state-space growth and the step table of the counterexample', () => {
-    const md = renderMarkdown([flawed], 'foliocheck test');
-    expect(md).toContain('| depth | 0 | 1 | 2 | 3 | 4 |');
-    expect(md).toContain('  bar [1, 1, 2, 2, 1]');
-    expect(md).toContain(
-      '| 2 | vmm | `setUserMemRegion()` | ok | vmm: registered {page=0}<br>page0: attr=shared',
+  it('prints a vacuous hold as "holds (vacuous)", with the depth bound when one decided it', () => {
+    expect(verdictWithBound({ depthBounded: false, maxDepth: undefined }, 'vacuous')).toBe('holds (vacuous)');
+    expect(verdictWithBound({ depthBounded: true, maxDepth: 12 }, 'vacuous')).toBe(
+      'holds (vacuous) up to depth 12',
     );
-    expect(md).toBe(renderMarkdown([reportRun('longterm-pin')], 'foliocheck test'));
+    expect(verdictWithBound({ depthBounded: true, maxDepth: 12 }, 'violated')).toBe('violated');
+    const p = {
+      name: 'x',
+      kind: 'always' as const,
+      doc: '',
+      verdict: 'holds (vacuous)',
+      result: 'vacuous' as const,
+      expected: 'holds' as const,
+      ok: false,
+    };
+    expect(expectationText(p)).toBe('holds (vacuous), expected holds');
+  });
+
+  it('lists each step with the kernel function it stands for and the words that changed', () => {
+    const f7 = reportRun(inplace, 'check-before-unmap');
+    const cx = f7.counterexamples.find((c) => c.property === 'no-host-map-of-private');
+    const table = cx === undefined ? '' : stepTable(cx);
+    expect(table).toContain(
+      '| 1 | vmm | `faultCheck(page=0)` | kvm_gmem_fault_user_mapping(): filemap_invalidate_lock_shared(), kvm_gmem_is_shared_mem() (SIGBUS if private) | ok | vmm: idle → faulting<br>invalidateLock: free → shared, readers: 0 → 1 |',
+    );
+    expect(table).toContain('| 4 | converter0 | `convertCommit(page=0)` |');
+    expect(table).toContain('page0: attr: shared → private |');
+  });
+
+  it('marks the loop of a lasso in the step table and the sequence diagram', () => {
+    const f3 = reportRun(inplace, 'no-lru-drain');
+    const cx = f3.counterexamples.find((c) => c.property === 'conversion-completes');
+    expect(cx?.loop).toBe(3);
+    expect(cx?.trace.loop).toBe(3);
+    const diagram = cx === undefined ? '' : sequenceDiagram(cx);
+    // The refused arrow points at the machine that refused (folio0, P3).
+    expect(diagram).toContain(
+      '  loop repeats forever\n    P4-xP3: 4. convertCheck(page=0) → EAGAIN [+page0, invalidateLock]\n    P4->>P1: 5.',
+    );
+    expect(diagram).toContain('  participant P3 as folio0');
+    expect(diagram).toMatch(/\n {2}end\n/);
+    expect(cx === undefined ? '' : stepTable(cx)).toContain('| 4 ⟲ | converter0 |');
+    // The refusal is attributed to the machine that refused: the folio with LRU references.
+    expect(cx?.steps[3]?.refusedBy).toBe('folio0');
   });
 
   it('gives every Markdown table row as many cells as its header', () => {
-    const md = renderMarkdown([flawed, fixed], 't');
+    const md = renderModelMarkdown(collectModel(gunyah, [flawed, fixed]), 't', 'cmd', 'reports/traces', true);
     let header = 0;
     const mismatched: string[] = [];
     let rows = 0;
@@ -92,7 +141,33 @@ describe('Markdown report', () => {
       }
     }
     expect(mismatched).toEqual([]);
-    expect(rows).toBeGreaterThan(20);
+    expect(rows).toBeGreaterThan(10);
+  });
+
+  it('opens with the design: summary, sources, UNCONFIRMED assumptions, bound, what each variant changes', () => {
+    const m = collectModel(inplace, [reportRun(inplace, 'fixed'), reportRun(inplace, 'check-before-unmap')]);
+    const md = renderModelMarkdown(
+      m,
+      'foliocheck test',
+      'npx foliocheck report guest-memfd-inplace --out x',
+      'x/traces',
+      false,
+    );
+    const head = md.slice(0, md.indexOf('## Verdicts'));
+    expect(head).toContain(inplace.summary);
+    expect(head).toContain('- seeds/003 (David Hildenbrand rules A/B/C)');
+    expect(head).toContain('**UNCONFIRMED**');
+    expect(head).toContain('the in-place conversion series is not merged (INPLACE v8)');
+    expect(head).toContain('Explored exhaustively (no depth bound).');
+    expect(head).toContain('| `folios` | 1 | 1..3 | number of folios |');
+    expect(head).toContain(
+      `| \`check-before-unmap\` | F7 | ${inplace.variants['check-before-unmap'].doc} | \`fixed\` |`,
+    );
+    expect(md).toContain('`npx foliocheck report guest-memfd-inplace --out x`');
+    expect(md).toContain(
+      'replay with `npx foliocheck replay x/traces/guest-memfd-inplace.check-before-unmap.no-host-map-of-private.trace.json`',
+    );
+    expect(md).not.toContain('npm start');
   });
 
   it('measures coverage over the unreduced space: events, state values, transitions never fired', () => {
@@ -111,7 +186,7 @@ describe('Markdown report', () => {
     ]);
     expect(repin.some((t) => t.fired > 0 && t.from.includes('pin=unpinned'))).toBe(true);
     expect(page?.visitedNodes).toContain('pin.pinned');
-    const md = renderMarkdown([flawed], 't');
+    const md = renderModelMarkdown(collectModel(gunyah, [flawed]), 't', 'c', 'r', false);
     expect(md).toMatch(/Transitions that never fired: .*pin=pinned.*--pin\(longterm=true\)-->/);
   });
 
@@ -132,6 +207,48 @@ describe('Markdown report', () => {
   });
 });
 
+describe('state graph layout', () => {
+  it('puts states in layers by BFS depth and orders layers to follow their parents', () => {
+    // 0 → 1, 0 → 2; 2 → 3, 1 → 4: the children keep their parents' left-to-right order.
+    const l = layout(5, [
+      [0, 2],
+      [0, 1],
+      [2, 3],
+      [1, 4],
+      [4, 0],
+    ]);
+    expect(l.depth).toEqual([0, 1, 1, 2, 2]);
+    expect(l.layers.map((x) => x.length)).toEqual([1, 2, 2]);
+    const left = (s: number): number => l.order[s] ?? -1;
+    expect(Math.sign(left(1) - left(2))).toBe(Math.sign(left(4) - left(3)));
+  });
+
+  it('follows a counterexample through the graph by its events', () => {
+    const f7 = reportRun(inplace, 'check-before-unmap');
+    const graph = f7.coverage.graph;
+    const cx = f7.counterexamples[0];
+    const nodes = graph === undefined || cx === undefined ? undefined : pathNodes(graph, cx.path);
+    expect(nodes).toHaveLength(cx === undefined ? -1 : cx.steps.length + 1);
+    const end = nodes?.[nodes.length - 1] ?? -1;
+    expect(graph?.marks[end]).toContain(cx?.property);
+  });
+});
+
+describe('state words', () => {
+  it('reads -1 as none and booleans as yes/no, never JSON', () => {
+    expect(valueWord(-1)).toBe('none');
+    expect(valueWord(true)).toBe('yes');
+    expect(valueWord(['shared', 'private'])).toBe('shared,private');
+    const snap = { value: { attr: 'shared' }, context: { dma: -1, pinned: false } } as never;
+    expect(stateText(snap)).toBe('attr=shared dma=none pinned=no');
+    const after = { value: { attr: 'private' }, context: { dma: 2, pinned: false } } as never;
+    expect(stateChanges(snap, after)).toEqual([
+      ['attr', 'shared', 'private'],
+      ['dma', 'none', '2'],
+    ]);
+  });
+});
+
 describe('foliocheck report', () => {
   it('the committed reports/ are what this build writes (regenerate with npm start)', async () => {
     const run = await runCli(['report', '--check', '--out', 'reports']);
@@ -139,30 +256,48 @@ describe('foliocheck report', () => {
     expect(run.code).toBe(0);
   });
 
-  it('--check names a stale file and exits 1; writing fixes it', async () => {
+  it('writes one report per design; --check names a stale file and exits 1; writing fixes it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'foliocheck-report-'));
     const first = await runCli(['report', 'gunyah-longterm-pin', '--out', dir]);
     expect(first.code).toBe(0);
-    for (const f of ['index.md', 'index.html', 'gunyah-longterm-pin.longterm-pin.dot'])
-      expect(existsSync(join(dir, f))).toBe(true);
+    for (const f of ['index.md', 'index.html', 'report.txt', 'longterm-pin.dot'])
+      expect(existsSync(join(dir, 'gunyah-longterm-pin', f))).toBe(true);
+    // A report of chosen designs has no index over the catalogue.
+    expect(existsSync(join(dir, 'index.md'))).toBe(false);
     expect(
       existsSync(join(dir, 'traces/gunyah-longterm-pin.longterm-pin.no-longterm-pin-on-movable.trace.json')),
     ).toBe(true);
-    writeFileSync(join(dir, 'index.md'), readFileSync(join(dir, 'index.md'), 'utf8') + 'edited\n');
+    const md = join(dir, 'gunyah-longterm-pin', 'index.md');
+    writeFileSync(md, readFileSync(md, 'utf8') + 'edited\n');
     const stale = await runCli(['report', 'gunyah-longterm-pin', '--check', '--out', dir]);
     expect(stale.code).toBe(1);
-    expect(stale.out).toContain(`stale: ${join(dir, 'index.md')}`);
+    expect(stale.out).toContain(`stale: ${md}`);
+    expect(stale.out).toContain(
+      `regenerate it with 'npx foliocheck report gunyah-longterm-pin --out ${dir}'`,
+    );
     await runCli(['report', 'gunyah-longterm-pin', '--out', dir]);
     expect((await runCli(['report', 'gunyah-longterm-pin', '--check', '--out', dir])).code).toBe(0);
   });
 
-  it('flags generated files that are no longer produced', async () => {
+  it('flags and removes generated files that are no longer produced', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'foliocheck-report-'));
     cpSync('reports', dir, { recursive: true });
     writeFileSync(join(dir, 'removed-model.spec.dot'), 'digraph {}\n');
+    writeFileSync(join(dir, 'guest-memfd-inplace', 'removed-variant.dot'), 'digraph {}\n');
+    writeFileSync(join(dir, 'traces', 'guest-memfd-inplace.fixed.removed-property.trace.json'), '{}\n');
     const run = await runCli(['report', '--check', '--out', dir]);
     expect(run.code).toBe(1);
-    expect(run.out).toContain('stale (no longer generated)');
+    expect(run.out).toContain(`stale (no longer generated): ${join(dir, 'removed-model.spec.dot')}`);
+    expect(run.out).toContain(
+      `stale (no longer generated): ${join(dir, 'guest-memfd-inplace', 'removed-variant.dot')}`,
+    );
+    expect(run.out).toContain('guest-memfd-inplace.fixed.removed-property.trace.json');
+    expect((await runCli(['report', 'guest-memfd-inplace', '--out', dir])).code).toBe(0);
+    expect(existsSync(join(dir, 'guest-memfd-inplace', 'removed-variant.dot'))).toBe(false);
+    expect(existsSync(join(dir, 'traces', 'guest-memfd-inplace.fixed.removed-property.trace.json'))).toBe(
+      false,
+    );
+    expect(existsSync(join(dir, 'removed-model.spec.dot'))).toBe(true);
   });
 
   it('rejects an unknown model with one line and writes nothing', async () => {

@@ -4,7 +4,7 @@
 // machines it acted on) goes back to idle when that outcome is a refusal. Used for VMM,
 // vCPU, migrator and other actors whose multi-step operations race with each other.
 import { assign, setup, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
-import type { Participant } from '../../src/model.js';
+import type { Participant } from '../../src/index.js';
 
 /** True when an actor is in the middle of an operation (its `page` refers to a page). */
 export const busy = (s: AnyMachineSnapshot): boolean => !s.matches('idle');

@@ -5,7 +5,7 @@
 // A kernel access through an absent direct-map entry completes with outcome '#PF' (the host
 // oopses: "unable to handle kernel paging request").
 import { and, assign, not, setup, stateIn } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 /**
  * How an accessor restores and zaps the direct-map entry around its access:

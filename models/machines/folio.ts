@@ -6,7 +6,7 @@
 //     refs: settled | transient
 // - refFolioMachine (below): one physical folio with every reference core-mm keeps per folio.
 import { and, assign, not, setup, stateIn } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export type FolioEvent =
   /** The folio was added to a per-CPU LRU batch (after a fault), which holds a reference. */

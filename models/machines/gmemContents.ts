@@ -9,7 +9,7 @@
 // '-' (no folio: the next use allocates a zeroed one, docs/kernel-semantics.md §1.1,
 // INV-12). Reads report the value as the step's outcome.
 import { assign, setup, type AnyStateMachine } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export type Route = 'none' | 'normal' | 'gmem';
 

@@ -5,7 +5,7 @@
 //
 // Sizes and offsets arrive in bytes with P = 4096 (the models' page size).
 import { assign, setup } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export const P = 4096;
 

@@ -1,6 +1,5 @@
 // Properties shared by the guest_memfd conformance models.
-import { alwaysEach, sometimesStep, type Property } from '../../src/property.js';
-import type { StepView } from '../../src/property.js';
+import { alwaysEach, sometimesStep, type Property, type StepView } from '../../src/index.js';
 
 const isValue = (outcome: string): boolean =>
   !/^(E[A-Z0-9]+|SIG[A-Z]+|MEMORY_FAULT.*|KVM_EXIT.*|#.*)$/.test(outcome);

@@ -11,7 +11,7 @@
 // (GUEST_MEMFD_FLAG_INIT_SHARED: where the index starts).
 // Mainline (D5a) never converts: an INIT_SHARED file starts allShared, any other guestShared.
 import { and, not, or, setup, stateIn } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export type GmemIndexEvent =
   /** Host fault checked and mapped in one step (under the invalidate lock, shared). */

@@ -10,7 +10,7 @@ import {
   type MachineInstance,
   type Participant,
   type WorldEventSpec,
-} from '../../src/model.js';
+} from '../../src/index.js';
 import { bytesOf, gmemFileMachine, P } from './gmemFile.js';
 import { gmemContentsMachine } from './gmemContents.js';
 import { kvmVmMachine, memslotMachine } from './kvmVm.js';

@@ -3,7 +3,7 @@
 // release take it exclusive. Sources: docs/kernel-semantics.md §2.4-2.5, §3.2 rules 1, 4, 9.
 //   free | shared {readers} | exclusive
 import { assign, setup } from 'xstate';
-import { outcomeActions } from '../../src/outcome.js';
+import { outcomeActions } from '../../src/index.js';
 
 /** Concurrent shared holders modelled (one per faulting actor). */
 export const MAX_READERS = 3;

@@ -9,7 +9,7 @@
 // Jason Gunthorpe (seed 004): "Hitless requires HW support, it is incompatible with HW
 // requiring break-before-make."
 import { assign, setup, type AnyStateMachine } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export type IommuAreaEvent =
   /** VFIO_IOMMU_UNMAP_DMA of one page (type1 v2). */

@@ -12,7 +12,7 @@
 // the access through, with 'NOMAP' when the page tables hold no mapping of guest memory, and
 // with 'SMAP' when SMAP blocks the supervisor access to a USER=1 page.
 import { and, assign, or, setup, stateIn } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 /** The guest-memory mapping: only in KVM's CR3, or USER=1 in the kernel range of every CR3. */
 export type Design = 'kvm-cr3' | 'user-mapping';

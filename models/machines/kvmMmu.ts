@@ -8,7 +8,7 @@
 // include/linux/kvm_host.h mmu_invalidate_retry_gfn(): retry when an invalidation is in
 // progress and the gfn is in its range, or when the sequence moved since the snapshot.
 import { assign, setup } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export type Kind = 'shared' | 'private';
 

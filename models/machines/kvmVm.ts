@@ -3,7 +3,7 @@
 // attribute support), and `memslot` is one memslot of the VM (empty, a normal slot, or a
 // guest_memfd slot, which is immutable: docs/kernel-semantics.md §1.3, §2.8-2.9).
 import { assign, setup } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export interface KvmVmContext {
   /** kvm_arch_has_private_mem(): SW_PROTECTED/SNP/TDX VM types. */

@@ -3,7 +3,7 @@
 // ('holds:<lock>:<mode>') and which one its next step waits for ('wants:<lock>:<mode>'), so a
 // property can build the waits-for graph of any state (properties/lockOrder.ts).
 import { assign, setup, type AnyStateMachine } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 /** Readers and queued writers modelled per rw semaphore (one per thread is enough). */
 export const MAX_HOLDERS = 3;

@@ -16,7 +16,7 @@
 // chosen by the model's actors and reaches the page as event arguments, so this machine
 // is one semantics for every model.
 import { and, assign, not, or, setup, stateIn } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export type Zone = 'movable' | 'normal';
 

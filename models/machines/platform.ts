@@ -4,7 +4,7 @@
 // one), '#MC' (TDX: the host consumes a poisoned line), 'guest#MC' (the TD consumes it),
 // 'FW_ERR' (the firmware refused to reclaim a page).
 import { and, not, or, setup, stateIn } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 export type GranuleEvent =
   /** RMPUPDATE of page 1 to guest-assigned; `split` splits the 2 MiB direct map first (661b1c6169e2). */

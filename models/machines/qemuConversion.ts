@@ -1,7 +1,7 @@
 // The steps of QEMU's kvm_convert_memory() per variant of models/qemu-vfio-conversion.ts:
 // for each direction, the phases in order, each a list of alternative world events (a VFIO
 // notify_populate either maps a pfn or fails). Sources: see that model's header.
-import { participant, type Args, type Participant } from '../../src/model.js';
+import { participant, type Args, type Participant } from '../../src/index.js';
 import type { Kind } from './kvmMmu.js';
 
 export type QemuVariant =

@@ -3,7 +3,7 @@
 // §2.14, §2.16, INV-3, INV-4). VFIO pins the page it maps (FOLL_LONGTERM), so a page
 // discarded from the backing stays allocated while mapped.
 import { assign, setup } from 'xstate';
-import { outcome, outcomeActions } from '../../src/outcome.js';
+import { outcome, outcomeActions } from '../../src/index.js';
 
 /**
  * The shared backing page of one gfn (anon/memfd in QEMU): present with a pfn, or absent

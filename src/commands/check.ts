@@ -1,6 +1,6 @@
 // `foliocheck check`: explore model variants and judge every property against the
 // variant's expectation. All input is validated before any search or file write.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   asExpected,
   checkRunAsync,
@@ -18,13 +18,15 @@ import { flawRows, renderFlaws } from '../flaws.js';
 import { table } from '../format.js';
 import { verdictText, type AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
-import { select } from '../registry.js';
+import type { Registry } from '../registry.js';
 import { compileSystem } from '../system.js';
-import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
+import { buildTrace, serializeTrace, traceFileName, withSource } from '../trace.js';
+import { removeStaleTraces } from '../traceDir.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { DEFAULT_WORKERS } from '../sampledRun.js';
 import { ciFlags, reportCi, verdictLabel } from './ci.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 import { limitFlags, memoryInUse, parseLimits, stopCondition, watchSignals } from './limits.js';
 import { progressReporter } from './progress.js';
 import {
@@ -70,7 +72,7 @@ export const checkFlags: readonly FlagSpec[] = [
   {
     name: 'workers',
     value: 'N',
-    doc: `worker threads: BFS (compiled engine, no symmetry reduction; else sequential) or swarm (default ${DEFAULT_WORKERS})`,
+    doc: `worker threads: BFS (compiled engine; same results as one thread; else sequential) or swarm (default ${DEFAULT_WORKERS})`,
   },
   ...limitFlags,
   {
@@ -93,9 +95,10 @@ export const checkFlags: readonly FlagSpec[] = [
   {
     name: 'flaws',
     value: 'FILE',
-    doc: 'also write the flaw table (catalogue flaw → variant → property → fix verdict) as Markdown',
+    doc: 'also write the flaw table (catalogue flaw → variant → property → mechanism → length → the fix judged on every property) as Markdown',
   },
   ...ciFlags,
+  configFlag,
 ];
 
 export interface Plan {
@@ -114,8 +117,8 @@ function parseSets(args: ParsedArgs): Record<string, string> {
   return sets;
 }
 
-export function planRuns(args: ParsedArgs): Plan[] {
-  const selections = select(args.positionals);
+export async function planRuns(args: ParsedArgs, registry: Registry): Promise<Plan[]> {
+  const selections = await registry.select(args.positionals);
   const sets = parseSets(args);
   for (const name of Object.keys(sets)) {
     if (!selections.some((s) => name in s.model.params)) {
@@ -169,7 +172,8 @@ async function checkpointedRun(
 }
 
 export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const plans = planRuns(args);
+  const registry = await openRegistry(args, io);
+  const plans = await planRuns(args, registry);
   const strategy = choiceOption<StrategyName | SampledStrategy>(
     args,
     'check',
@@ -225,22 +229,24 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       for (const p of r.properties) {
         if (p.verdict !== 'violated' || p.path === undefined) continue;
         const file = join(out, traceFileName(r.model, r.variant, p.name));
-        const trace = buildTrace(
-          r.system,
-          { name: p.name, kind: p.kind, verdict: 'violated' },
-          p.path,
-          p.loop,
+        const model = plans.find((plan) => plan.model.id === r.model)?.model;
+        const trace = withSource(
+          buildTrace(r.system, { name: p.name, kind: p.kind, verdict: 'violated' }, p.path, p.loop),
+          model === undefined ? undefined : registry.sourceFor(model, file),
         );
         writeFileAtomic(file, serializeTrace(trace));
         traces.set(`${r.model}:${r.variant}:${p.name}`, file);
       }
     }
+    // The directory holds the latest run of each variant checked: older traces of those
+    // variants (a property that holds now) go (src/traceDir.ts).
+    removeStaleTraces(out, runs, new Set([...traces.values()].map((f) => basename(f))));
   }
   const flawsFile = option(args, 'flaws');
   if (flawsFile !== undefined) {
     const fixedBy = (r: RunResult): string | undefined =>
       plans.find((p) => p.model.id === r.model)?.model.variants[r.variant]?.fixedBy;
-    writeFileAtomic(flawsFile, renderFlaws(flawRows(runs, fixedBy)));
+    writeFileAtomic(flawsFile, renderFlaws(flawRows(runs, fixedBy, registry.catalogue), registry.catalogue));
   }
   const status = runs.length < plans.length ? 3 : exitStatus(runs);
   const summary = {

@@ -1,18 +1,31 @@
 // `foliocheck conform [SCENARIO ...]`: replay kernel-selftest scenarios (scenarios/**.litmus)
-// on the conformance models and print pass/fail per scenario and per step.
+// on the conformance models. Built for CI: a malformed file is that file's failure while the
+// others run and --json/--junit are written; the default output lists only what failed and
+// a summary (--verbose: every scenario and step).
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { readTextFile } from '../files.js';
-import { runScenario, type ScenarioResult } from '../conform/run.js';
+import {
+  conformSummary,
+  failsRun,
+  malformedResult,
+  runScenario,
+  type ModelLookup,
+  type ScenarioResult,
+} from '../conform/run.js';
 import { parseScenario, type Scenario } from '../conform/scenario.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
 import { reportConformCi } from './conformCi.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
+import { finderOf } from '../registry.js';
 
 export const conformFlags: readonly FlagSpec[] = [
   { name: 'json', doc: 'print { "ok", "scenarios": [ { "name", "pass", "steps", "failures" } ] }' },
   { name: 'junit', value: 'FILE', doc: 'write a JUnit XML report (one test case per scenario)' },
+  { name: 'verbose', doc: 'print every scenario and step (default: failures and a summary)' },
+  configFlag,
 ];
 
 export const SCENARIO_EXT = '.litmus';
@@ -62,27 +75,64 @@ export function loadScenario(path: string, cwd: string): Scenario {
   return sc;
 }
 
-function printText(results: readonly ScenarioResult[], io: Io): void {
-  for (const r of results) {
-    io.out(`${r.pass ? 'PASS' : 'FAIL'} ${r.name}  (${r.model}:${r.variant})\n`);
-    for (const s of r.steps) {
-      const got = s.got ?? '-';
-      io.out(
-        `  ${s.pass ? 'ok  ' : 'FAIL'} ${String(s.n).padStart(3)}. ${s.step} -> ${s.expected}   model: ${got}\n`,
-      );
-      if (!s.pass && s.reason !== undefined) io.out(`         ${s.reason} (${r.file}:${s.line})\n`);
-    }
+/** Runs one file; bad input in it (parse, vocabulary, model) becomes that file's result. */
+export function runFile(path: string, cwd: string, find: ModelLookup): ScenarioResult {
+  try {
+    return runScenario(loadScenario(path, cwd), find);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    const shown = relative(cwd, path) || path;
+    const name = relative(resolve(cwd, 'scenarios'), path).replace(/\.litmus$/, '');
+    return malformedResult(shown, name.startsWith('..') ? shown : name, err.message);
   }
-  const passed = results.filter((r) => r.pass).length;
-  io.out(`\n${passed}/${results.length} scenarios pass\n`);
 }
 
-export function conformCommand(args: ParsedArgs, io: Io): number {
+const LABEL: Readonly<Record<ScenarioResult['status'], string>> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  gap: 'KNOWN GAP',
+  'gap-passes': 'FAIL',
+  malformed: 'MALFORMED',
+};
+
+function printScenario(r: ScenarioResult, io: Io, verbose: boolean): void {
+  if (r.status === 'malformed') {
+    io.out(`MALFORMED ${r.file}: ${r.error ?? ''}\n`);
+    return;
+  }
+  io.out(`${LABEL[r.status]} ${r.name}  (${r.model}:${r.variant})\n`);
+  if (r.status === 'gap') io.out(`  known model gap: ${r.gap ?? ''}\n`);
+  if (r.status === 'gap-passes')
+    io.out(`  passes, but the file declares a known model gap: remove its 'gap' line (${r.file})\n`);
+  // A known gap, briefly: its first failing step says why.
+  const firstFail = r.steps.find((s) => !s.pass);
+  for (const s of r.steps) {
+    if (!verbose && (s.pass || (r.status === 'gap' && s !== firstFail))) continue;
+    const got = s.got ?? '-';
+    io.out(
+      `  ${s.pass ? 'ok  ' : 'FAIL'} ${String(s.n).padStart(3)}. ${s.step} -> ${s.expected}   model: ${got}\n`,
+    );
+    if (!s.pass && s.reason !== undefined) io.out(`         ${s.reason} (${r.file}:${s.line})\n`);
+  }
+  if (r.status === 'fail') io.out(`  re-run: npx foliocheck conform ${r.file} --verbose\n`);
+}
+
+function printText(results: readonly ScenarioResult[], io: Io, verbose: boolean): void {
+  const shown = verbose ? results : results.filter((r) => r.status !== 'pass');
+  for (const r of shown) printScenario(r, io, verbose);
+  io.out(`${shown.length > 0 ? '\n' : ''}${conformSummary(results)}\n`);
+}
+
+export async function conformCommand(args: ParsedArgs, io: Io): Promise<number> {
   const files = scenarioFiles(args.positionals, io.cwd);
   if (files.length === 0) throw new InputError('usage', 'conform: no scenario files found');
-  const scenarios = files.map((f) => loadScenario(f, io.cwd));
-  const results = scenarios.map(runScenario);
-  const ok = results.every((r) => r.pass);
+  // Scenarios name their model: the project config's models come first, then the shipped catalogue.
+  const registry = await openRegistry(args, io);
+  const candidates = [...(await registry.defaultModels()), ...(await registry.shippedModels())];
+  const find = finderOf([...new Map(candidates.reverse().map((e) => [e.model.id, e.model])).values()]);
+  const results = files.map((f) => runFile(f, io.cwd, find));
+  const failed = results.some(failsRun);
+  const malformed = results.filter((r) => r.status === 'malformed');
   reportConformCi(results, args, io);
   if (flag(args, 'json')) {
     const scenariosJson = results.map((r) => ({
@@ -91,12 +141,20 @@ export function conformCommand(args: ParsedArgs, io: Io): number {
       model: r.model,
       variant: r.variant,
       pass: r.pass,
+      status: r.status,
+      gap: r.gap ?? null,
+      error: r.error ?? null,
       steps: r.steps,
       failures: r.steps.filter((s) => !s.pass),
     }));
-    io.out(`${JSON.stringify({ ok, scenarios: scenariosJson }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ ok: !failed, summary: conformSummary(results), scenarios: scenariosJson }, null, 2)}\n`,
+    );
   } else {
-    printText(results, io);
+    printText(results, io, flag(args, 'verbose'));
   }
-  return ok ? 0 : 1;
+  // Bad input still gets its one line on stderr; exit 2 once every other file has run.
+  for (const r of malformed) io.err(`${r.error ?? r.file}\n`);
+  if (malformed.length > 0) return 2;
+  return failed ? 1 : 0;
 }

@@ -6,10 +6,11 @@ import type { EngineName } from '../explore/index.js';
 import { checkOutputPath, writeFileAtomic } from '../files.js';
 import { table } from '../format.js';
 import { guardNecessity, type GuardFinding } from '../guards.js';
-import { buildTrace, serializeTrace, traceFileName } from '../trace.js';
+import { buildTrace, serializeTrace, traceFileName, withSource } from '../trace.js';
 import { planRuns } from './check.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 
 export const guardsFlags: readonly FlagSpec[] = [
   { name: 'set', value: 'NAME=VALUE', repeatable: true, doc: 'set a model parameter (repeatable)' },
@@ -30,6 +31,7 @@ export const guardsFlags: readonly FlagSpec[] = [
     doc: 'write the counterexample of each property a removal breaks to DIR/<model>.<variant>-no-<machine>.<guard>.<property>.trace.json',
   },
   { name: 'json', doc: 'print one JSON object instead of the table' },
+  configFlag,
 ];
 
 /** File name of a broken property's counterexample: the variant names the removed guard. */
@@ -37,8 +39,9 @@ function traceFile(dir: string, model: string, variant: string, g: GuardFinding,
   return join(dir, traceFileName(model, `${variant}-no-${g.machine}.${g.guard}`, property));
 }
 
-export function guardsCommand(args: ParsedArgs, io: Io): number {
-  const plans = planRuns(args);
+export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const registry = await openRegistry(args, io);
+  const plans = await planRuns(args, registry);
   const [p, ...more] = plans;
   if (
     p === undefined ||
@@ -69,7 +72,12 @@ export function guardsCommand(args: ParsedArgs, io: Io): number {
         const kind = g.run.properties.find((q) => q.name === c.property)?.kind ?? 'always';
         writeFileAtomic(
           file,
-          serializeTrace(buildTrace(g.run.system, { name: c.property, kind, verdict: 'violated' }, c.path)),
+          serializeTrace(
+            withSource(
+              buildTrace(g.run.system, { name: c.property, kind, verdict: 'violated' }, c.path),
+              registry.sourceFor(p.model, file),
+            ),
+          ),
         );
         files.set(`${g.machine}.${g.guard}.${c.property}`, file);
       }

@@ -1,15 +1,19 @@
-// `foliocheck list`: the shipped models, their variants, parameters and properties.
-import { allModels } from '../registry.js';
+// `foliocheck list [MODEL|FILE ...]`: models, their variants, parameters and properties —
+// the project config's models (the shipped catalogue without a config), or those named.
 import type { FlagSpec, ParsedArgs } from './args.js';
 import { flag } from './args.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 
 export const listFlags: readonly FlagSpec[] = [
   { name: 'json', doc: 'print one JSON object instead of text' },
+  configFlag,
 ];
 
-export function listCommand(args: ParsedArgs, io: Io): number {
-  const models = allModels().map((m) => ({
+export async function listCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const registry = await openRegistry(args, io);
+  const selected = await registry.select(args.positionals);
+  const models = [...new Set(selected.map((s) => s.model))].map((m) => ({
     id: m.id,
     title: m.title,
     summary: m.summary,

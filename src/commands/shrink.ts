@@ -4,13 +4,13 @@ import { InputError, unknownName } from '../errors.js';
 import { readTextFile, writeFileAtomic } from '../files.js';
 import type { AnyModel } from '../model.js';
 import { isSafety } from '../property.js';
-import { findModel } from '../registry.js';
 import { compileForTrace } from '../replay.js';
 import { firstFiring, shrinkPath, type ShrinkResult } from '../shrink.js';
 import { eventIdentity, eventLabel } from '../system.js';
-import { buildTrace, parseTrace, serializeTrace, type Trace } from '../trace.js';
+import { buildTrace, parseTrace, serializeTrace, withSource, type Trace } from '../trace.js';
 import { flag, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { configFlag, openRegistry } from './models.js';
 
 export const shrinkFlags: readonly FlagSpec[] = [
   {
@@ -19,6 +19,7 @@ export const shrinkFlags: readonly FlagSpec[] = [
     doc: 'where to write the shrunk trace (default: TRACE with .trace.json → .shrunk.trace.json)',
   },
   { name: 'json', doc: 'print one JSON object instead of text' },
+  configFlag,
 ];
 
 export interface ShrunkTrace {
@@ -76,15 +77,17 @@ export function defaultShrinkOut(file: string): string {
     : `${file}.shrunk.json`;
 }
 
-export function shrinkCommand(args: ParsedArgs, io: Io): number {
+export async function shrinkCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (args.positionals.length !== 1) {
     throw new InputError('usage', 'shrink: give exactly one trace file (shrink TRACE [--out FILE])');
   }
   const file = args.positionals[0] as string;
   const trace = parseTrace(readTextFile(file, 'trace'), file);
-  const shrunk = shrinkTrace(findModel(trace.model), trace, file);
+  const registry = await openRegistry(args, io);
+  const model = await registry.forTrace(trace, file);
+  const shrunk = shrinkTrace(model, trace, file);
   const out = option(args, 'out') ?? defaultShrinkOut(file);
-  writeFileAtomic(out, serializeTrace(shrunk.trace));
+  writeFileAtomic(out, serializeTrace(withSource(shrunk.trace, registry.sourceFor(model, out))));
   const { removed, simplified, candidates } = shrunk.result;
   if (flag(args, 'json')) {
     const body = {

@@ -4,7 +4,6 @@
 import { InputError, unknownName } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams, resolveVariant } from '../params.js';
-import { findModel } from '../registry.js';
 import { interpretStep, interpretSystem, type Interpreted } from './interpret.js';
 import { canonicalOutcome, type Scenario, type Step } from './scenario.js';
 import { ACTORS, OPERATIONS } from './vocabulary.js';
@@ -20,13 +19,46 @@ export interface StepResult {
   readonly reason?: string;
 }
 
+/**
+ * pass: every step as the kernel does it; fail: some step differs; gap: fails, and the file
+ * declares it a known model gap; gap-passes: passes though declared a gap (remove the `gap`
+ * line); malformed: the file could not be read, parsed or resolved (`error` says why).
+ */
+export type ScenarioStatus = 'pass' | 'fail' | 'gap' | 'gap-passes' | 'malformed';
+
 export interface ScenarioResult {
   readonly name: string;
   readonly file: string;
   readonly model: string;
   readonly variant: string;
+  /** True when every step matched. */
   readonly pass: boolean;
+  readonly status: ScenarioStatus;
+  /** The declared known gap, if any. */
+  readonly gap: string | undefined;
+  /** Malformed files: the one-line error (file:line: what; how to fix). */
+  readonly error: string | undefined;
   readonly steps: readonly StepResult[];
+}
+
+/** A file that could not be run: reported as its own failure while the others run. */
+export function malformedResult(file: string, name: string, error: string): ScenarioResult {
+  return {
+    name,
+    file,
+    model: '-',
+    variant: '-',
+    pass: false,
+    status: 'malformed',
+    gap: undefined,
+    error,
+    steps: [],
+  };
+}
+
+/** Statuses that fail the run (exit status non-zero). */
+export function failsRun(r: ScenarioResult): boolean {
+  return r.status === 'fail' || r.status === 'gap-passes' || r.status === 'malformed';
 }
 
 /** A refusal rather than a value: errno, signal, KVM exit, machine check. */
@@ -70,8 +102,14 @@ function checkVocabulary(sc: Scenario): void {
   }
 }
 
+/** Looks a model up by id; throws an InputError naming the nearest ids when there is none. */
+export type ModelLookup = (id: string) => AnyModel;
+
 /** Resolve the model, variant and parameters a scenario names (bad input → InputError). */
-export function scenarioSystem(sc: Scenario): { model: AnyModel; variant: string; sys: Interpreted } {
+export function scenarioSystem(
+  sc: Scenario,
+  findModel: ModelLookup,
+): { model: AnyModel; variant: string; sys: Interpreted } {
   const wrap = (err: unknown): never => {
     if (err instanceof InputError)
       throw new InputError(err.code, `${sc.file}:${sc.modelLine}: ${err.message}`);
@@ -91,9 +129,9 @@ export function scenarioSystem(sc: Scenario): { model: AnyModel; variant: string
 }
 
 /** Replay every step; a missing or disabled event fails its step and leaves the world unchanged. */
-export function runScenario(sc: Scenario): ScenarioResult {
+export function runScenario(sc: Scenario, findModel: ModelLookup): ScenarioResult {
   checkVocabulary(sc);
-  const { model, variant, sys } = scenarioSystem(sc);
+  const { model, variant, sys } = scenarioSystem(sc, findModel);
   const index = new Map(sys.events.map((e) => [eventKey(e.actor, e.type, e.args), e] as const));
   let world = sys.initial;
   const steps = sc.steps.map((s): StepResult => {
@@ -121,12 +159,29 @@ export function runScenario(sc: Scenario): ScenarioResult {
       ? { ...base, got: next.outcome, pass }
       : { ...base, got: next.outcome, pass, reason: `expected ${s.expect}, the model gives ${next.outcome}` };
   });
+  const pass = steps.every((s) => s.pass);
+  const status = sc.gap === undefined ? (pass ? 'pass' : 'fail') : pass ? 'gap-passes' : 'gap';
   return {
     name: sc.name,
     file: sc.file,
     model: model.id,
     variant,
-    pass: steps.every((s) => s.pass),
+    pass,
+    status,
+    gap: sc.gap,
+    error: undefined,
     steps,
   };
+}
+
+/** "30 pass, 1 known model gap, 0 fail, 0 malformed (31 scenarios)". */
+export function conformSummary(results: readonly ScenarioResult[]): string {
+  const n = (st: ScenarioResult['status']): number => results.filter((r) => r.status === st).length;
+  const parts = [
+    `${n('pass')} pass`,
+    `${n('gap')} known model gap(s)`,
+    `${n('fail') + n('gap-passes')} fail`,
+    `${n('malformed')} malformed`,
+  ];
+  return `${parts.join(', ')} (${results.length} scenarios)`;
 }

@@ -3,10 +3,12 @@
 //
 // Grammar (one item per line; blank lines and comments anywhere):
 //
-//   scenario  := name-line model-line step+
+//   scenario  := name-line model-line gap-line? step+
 //   name-line := "scenario" NAME                 NAME = the file's path under scenarios/
 //                                                without ".litmus" (e.g. guest_memfd_test/test_fallocate)
 //   model-line:= "model" MODEL[":"VARIANT] (PARAM "=" INT)*
+//   gap-line  := "gap" REASON...                  a known model gap: the scenario is expected to
+//                                                fail for REASON until the model has what it needs
 //   step      := N "." ACTOR OP (ARG "=" VALUE)* "->" OUTCOME
 //   comment   := "(*" ... "*)" (may span lines, as in litmus tests) | "#" to end of line
 //
@@ -39,6 +41,8 @@ export interface Scenario {
   readonly modelLine: number;
   readonly variant: string | undefined;
   readonly params: Readonly<Record<string, string>>;
+  /** A known model gap: why the model cannot pass this scenario yet (the `gap` line). */
+  readonly gap: string | undefined;
   readonly steps: readonly Step[];
 }
 
@@ -92,6 +96,7 @@ export function parseScenario(text: string, file: string): Scenario {
   let name: string | undefined;
   let model: { id: string; variant: string | undefined; params: Record<string, string> } | undefined;
   let modelLine = 0;
+  let gap: string | undefined;
   const steps: Step[] = [];
   lines.forEach((content, i) => {
     const line = i + 1;
@@ -112,12 +117,17 @@ export function parseScenario(text: string, file: string): Scenario {
       modelLine = line;
       return;
     }
+    if (head === 'gap' && steps.length === 0 && gap === undefined) {
+      if (rest.length === 0) throw bad(line, "'gap' needs a reason: 'gap the model has no PMD-sized folio'");
+      gap = rest.join(' ');
+      return;
+    }
     steps.push(parseStep(words, steps.length + 1, line, (msg) => bad(line, msg)));
   });
   if (name === undefined) throw bad(1, "empty scenario; start with 'scenario NAME'");
   if (model === undefined) throw bad(lines.length, "missing 'model MODEL[:VARIANT] [PARAM=N ...]' line");
   if (steps.length === 0) throw bad(lines.length, "no steps; add lines like '1. host read page=0 -> 0x00'");
-  return { file, name, model: model.id, modelLine, variant: model.variant, params: model.params, steps };
+  return { file, name, model: model.id, modelLine, variant: model.variant, params: model.params, gap, steps };
 }
 
 function parseModelLine(

@@ -17,8 +17,9 @@ import { LocalProperties } from './localProps.js';
 import { badSnapshot, checkLinks } from './snapshot.js';
 import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
-import { makeCanonicalizer, type Canonicalizer } from './symmetry.js';
-import { DenseBitSet, PackedHashMap, type PackedSet } from './visited.js';
+import { makeCanonicalizer, makePackedCanonicalizer, symmetryPlan, type Canonicalizer } from './symmetry.js';
+import { SharedMap, SharedPackedIndex } from './sharedMap.js';
+import { DenseBitSet, PackedHashMap, PackedHashSet, type PackedIndex, type PackedSet } from './visited.js';
 
 /** Largest packed space for which a dense bitmap is used (2^34 bits = 2 GiB). */
 export const MAX_DENSE_BITS = 2 ** 34;
@@ -31,6 +32,8 @@ export interface CompiledOptions {
   readonly maxDenseBits?: number;
   /** Put the dense bitmap on shared memory (for parallel exploration). */
   readonly shared?: boolean;
+  /** Index every state in a map on shared memory (parallel exploration of any compiled space). */
+  readonly sharedIndex?: boolean;
 }
 
 /** What worker threads need to expand states of a compiled space (structured-clone safe). */
@@ -60,8 +63,9 @@ export class CompiledSpace implements StateSpace {
   private readonly parents = uint32Column();
   private readonly events = uint16Column();
   private readonly visited: PackedSet;
-  private readonly index: PackedHashMap | undefined;
+  private readonly index: PackedIndex | undefined;
   private readonly canon: Canonicalizer | undefined;
+  private readonly packedCanon: ((s: number) => number) | undefined;
   private readonly locals: Int32Array;
   private readonly probe: Int32Array;
   /** Successor's local states, decoded only while transition properties are open. */
@@ -81,11 +85,23 @@ export class CompiledSpace implements StateSpace {
   ) {
     this.expandFn = buildExpand(tables);
     this.canon = opts.symmetry ? makeCanonicalizer(sys) : undefined;
+    this.packedCanon = opts.symmetry
+      ? makePackedCanonicalizer(symmetryPlan(sys), tables.weight, tables.radix)
+      : undefined;
     const maxDense = opts.maxDenseBits ?? MAX_DENSE_BITS;
-    if (opts.indexSeen || tables.capacity > maxDense) {
-      const map = new PackedHashMap(opts.indexSeen);
+    if (opts.sharedIndex === true) {
+      const map = new SharedPackedIndex(new SharedMap(false));
       this.visited = map;
-      this.index = opts.indexSeen ? map : undefined;
+      this.index = map;
+      this.visitedKind = 'hash';
+    } else if (opts.indexSeen) {
+      const map = new PackedHashMap();
+      this.visited = map;
+      this.index = map;
+      this.visitedKind = 'hash';
+    } else if (tables.capacity > maxDense) {
+      this.visited = new PackedHashSet();
+      this.index = undefined;
       this.visitedKind = 'hash';
     } else {
       this.visited = new DenseBitSet(tables.capacity, opts.shared === true);
@@ -141,6 +157,16 @@ export class CompiledSpace implements StateSpace {
     };
   }
 
+  /** True when successors are reduced to canonical representatives. */
+  get symmetric(): boolean {
+    return this.packedCanon !== undefined;
+  }
+
+  /** The shared map indexing every state, when the space was built for parallel exploration. */
+  sharedMap(): SharedMap | undefined {
+    return this.index instanceof SharedPackedIndex ? this.index.map : undefined;
+  }
+
   /** Appends states discovered by a worker (already marked in the shared bitmap), in bulk. */
   appendDiscovered(states: Float64Array, parents: Uint32Array, events: Uint16Array): void {
     this.states.pushAll(states);
@@ -153,6 +179,12 @@ export class CompiledSpace implements StateSpace {
     this.states.copyOut(from, to, dst);
   }
 
+  /** Local state of instance `inst` in stored state `i`, decoded alone. */
+  localOf(i: number, inst: number): number {
+    const t = this.tables;
+    return Math.floor(this.states.get(i) / (t.weight[inst] as number)) % (t.radix[inst] as number);
+  }
+
   /** Packed state stored at index `i`. */
   stateAt(i: number): number {
     return this.states.get(i);
@@ -160,10 +192,7 @@ export class CompiledSpace implements StateSpace {
 
   /** Canonical packed form of `s` (identity without symmetry). */
   canonical(s: number): number {
-    if (this.canon === undefined) return s;
-    decode(this.tables, s, this.probe);
-    this.canon(this.probe);
-    return encode(this.tables, this.probe);
+    return this.packedCanon === undefined ? s : this.packedCanon(s);
   }
 
   private store(s: number, parent: number, event: number): number {
@@ -177,8 +206,8 @@ export class CompiledSpace implements StateSpace {
     const init = Int32Array.from(this.sys.instances.map((i) => i.initialLocal));
     if (this.canon !== undefined) this.canon(init);
     const s = encode(this.tables, init);
-    this.visited.add(s);
-    this.index?.add(s, 0);
+    if (this.index === undefined) this.visited.add(s);
+    else this.index.add(s, 0);
     this.store(s, -1, 0);
   }
 
@@ -197,7 +226,7 @@ export class CompiledSpace implements StateSpace {
    */
   private makeOnSuccessor(): Emit {
     const index = this.index;
-    const canon = this.canon;
+    const canon = this.packedCanon;
     const visited = this.visited;
     if (index === undefined && canon === undefined && this.props.transitionMask === 0) {
       return (s, event, outcome) => {
@@ -211,20 +240,18 @@ export class CompiledSpace implements StateSpace {
         decode(this.tables, succ, this.after);
         fired = this.props.transitionFired(this.locals, this.after, event, outcome, this.openTransitions);
       }
-      const s = canon === undefined ? succ : this.canonical(succ);
+      const s = canon === undefined ? succ : canon(succ);
       if (index === undefined) {
         if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true, fired);
         else this.sink(event, outcome, -1, false, fired);
         return;
       }
-      const known = index.get(s);
+      const known = index.getOrAdd(s, this.states.size);
       if (known >= 0) {
         this.sink(event, outcome, known, false, fired);
         return;
       }
-      const child = this.store(s, this.current, event);
-      index.add(s, child);
-      this.sink(event, outcome, child, true, fired);
+      this.sink(event, outcome, this.store(s, this.current, event), true, fired);
     };
   }
 
@@ -265,8 +292,8 @@ export class CompiledSpace implements StateSpace {
       const s = snap.states[i] as number;
       if (!Number.isInteger(s) || s < 0 || s >= this.tables.capacity || this.canonical(s) !== s)
         throw badSnapshot(`state ${i} is not a packed state of this system`);
-      if (!this.visited.add(s)) throw badSnapshot(`state ${i} is stored twice`);
-      this.index?.add(s, i);
+      const added = this.index === undefined ? this.visited.add(s) : this.index.add(s, i);
+      if (!added) throw badSnapshot(`state ${i} is stored twice`);
       this.store(s, i === 0 ? -1 : (snap.parents[i] as number), snap.events[i] as number);
     }
   }

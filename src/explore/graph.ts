@@ -1,19 +1,34 @@
 // The explored state graph, recorded while a strategy expands states: forward edges in
-// CSR form (each state's edges are contiguous because a state is expanded once).
-// Progress properties are judged on it after an exhaustive search.
+// CSR form (each state's edges are contiguous because a state is expanded once), as typed
+// columns: 4 bytes of target and 2 or 4 of label (event and outcome) per edge, 8 bytes of
+// offsets per state. Progress properties are judged on it after an exhaustive search.
 import type { World } from '../world.js';
 import { InputError } from '../errors.js';
 import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
-import { uint16Column, uint32Column, type ChunkedColumn } from './store.js';
+import { uint16Column, uint32Column, Uint32Column, Uint16Column } from './store.js';
+
+/**
+ * The graph as flat arrays (compressed sparse rows): the edges of state s are
+ * [offsets[s], offsets[s + 1]); a label is event * outcomes + outcome.
+ */
+export interface Csr {
+  readonly n: number;
+  readonly offsets: Int32Array;
+  readonly targets: Int32Array;
+  readonly labels: Uint16Array | Uint32Array;
+  readonly outcomes: number;
+}
 
 export interface StateGraph {
   readonly size: number;
-  /** Edges of state s are [edgeStart(s), edgeEnd(s)). */
+  /** Edges of state s are [edgeStart(s), edgeEnd(s)); empty for a state never expanded. */
   edgeStart(s: number): number;
   edgeEnd(s: number): number;
   target(e: number): number;
   event(e: number): number;
   outcome(e: number): number;
+  /** event(e) * outcomes + outcome(e): one index for tables over (event, outcome). */
+  label(e: number): number;
 }
 
 /**
@@ -22,35 +37,69 @@ export interface StateGraph {
  * once, in any order.
  */
 export class GraphRecorder implements StateSpace, StateGraph {
-  private readonly start = new Map<number, number>();
-  private readonly end = new Map<number, number>();
-  private readonly targets = uint32Column();
-  private readonly events = uint16Column();
-  private readonly outcomes: ChunkedColumn<Uint16Array> = uint16Column();
+  private start = uint32Column();
+  private end = uint32Column();
+  private targets = uint32Column();
+  private labels: Uint16Column | Uint32Column;
+  private flat: Csr | undefined;
+  private expanded = 0;
+  private sink: Sink = () => undefined;
+  private readonly record: Sink;
 
-  constructor(readonly inner: StateSpace) {}
+  /** `outcomes`: the system's outcome count (labels are event * outcomes + outcome). */
+  constructor(
+    readonly inner: StateSpace,
+    private readonly outcomes: number,
+    events: number,
+  ) {
+    this.labels = events * outcomes <= 0x10000 ? uint16Column() : uint32Column();
+    this.record = (event, outcome, child, isNew, fired) => {
+      if (child < 0) throw new Error('engine: graph recording needs a space that indexes seen states');
+      this.targets.push(child);
+      this.labels.push(event * this.outcomes + outcome);
+      this.sink(event, outcome, child, isNew, fired);
+    };
+  }
 
   get size(): number {
     return this.inner.size;
   }
   get bytes(): number {
-    return this.inner.bytes + this.targets.bytes + this.events.bytes + this.outcomes.bytes;
+    const f = this.flat;
+    const flat = f === undefined ? 0 : f.offsets.byteLength + f.targets.byteLength + f.labels.byteLength;
+    return (
+      this.inner.bytes + this.targets.bytes + this.labels.bytes + this.start.bytes + this.end.bytes + flat
+    );
   }
   addInitial(): void {
     this.inner.addInitial();
   }
   expand(i: number, open: number, sink: Sink): number {
-    this.start.set(i, this.targets.size);
-    const mask = this.inner.expand(i, open, (event, outcome, child, isNew, fired) => {
-      if (child < 0) throw new Error('engine: graph recording needs a space that indexes seen states');
-      this.targets.push(child);
-      this.events.push(event);
-      this.outcomes.push(outcome);
-      sink(event, outcome, child, isNew, fired);
-    });
-    this.end.set(i, this.targets.size);
+    this.start.put(i, this.targets.size);
+    this.sink = sink;
+    const mask = this.inner.expand(i, open, this.record);
+    this.end.put(i, this.targets.size);
+    this.expanded++;
     return mask;
   }
+  /**
+   * Records the edges of parents first, first + 1, ... expanded elsewhere (worker
+   * threads): counts[k] edges of parent first + k, taken in order from targets and labels.
+   */
+  recordBulk(first: number, counts: Int32Array, targets: Int32Array, labels: Uint32Array): void {
+    let e = 0;
+    for (let k = 0; k < counts.length; k++) {
+      this.start.put(first + k, this.targets.size);
+      const end = e + (counts[k] as number);
+      for (; e < end; e++) {
+        this.targets.push(targets[e] as number);
+        this.labels.push(labels[e] as number);
+      }
+      this.end.put(first + k, this.targets.size);
+      this.expanded++;
+    }
+  }
+
   hasNewSuccessor(i: number): boolean {
     return this.inner.hasNewSuccessor(i);
   }
@@ -78,21 +127,69 @@ export class GraphRecorder implements StateSpace, StateGraph {
   }
   /** True when every stored state was expanded (the graph is complete). */
   get expandedAll(): boolean {
-    return this.start.size === this.inner.size;
+    return this.expanded === this.inner.size;
+  }
+  /**
+   * The recorded graph as flat arrays, built once after the search (the growable columns
+   * are released then, so no further state may be expanded).
+   */
+  csr(): Csr {
+    if (this.flat !== undefined) return this.flat;
+    const n = this.inner.size;
+    const edges = this.targets.size;
+    if (edges >= 2 ** 31) throw new Error('engine: more than 2^31 recorded edges');
+    const offsets = new Int32Array(n + 1);
+    const targets = new Int32Array(edges);
+    const labels = this.labels instanceof Uint32Column ? new Uint32Array(edges) : new Uint16Array(edges);
+    let inOrder = true;
+    for (let s = 0; s < n && inOrder; s++) {
+      const from = s < this.start.size ? this.start.get(s) : 0;
+      const to = s < this.end.size ? this.end.get(s) : 0;
+      if (from !== (s === 0 ? 0 : offsets[s]) || to < from) inOrder = false;
+      else offsets[s + 1] = to;
+    }
+    if (inOrder && offsets[n] === edges) {
+      this.targets.copyOut(0, edges, new Uint32Array(targets.buffer));
+      if (labels instanceof Uint32Array && this.labels instanceof Uint32Column)
+        this.labels.copyOut(0, edges, labels);
+      else if (labels instanceof Uint16Array && this.labels instanceof Uint16Column)
+        this.labels.copyOut(0, edges, labels);
+    } else {
+      // States expanded out of order (DFS) or not at all: copy each state's range.
+      let at = 0;
+      for (let s = 0; s < n; s++) {
+        offsets[s] = at;
+        const to = s < this.end.size ? this.end.get(s) : 0;
+        for (let e = s < this.start.size ? this.start.get(s) : 0; e < to; e++, at++) {
+          targets[at] = this.targets.get(e);
+          labels[at] = this.labels.get(e);
+        }
+      }
+      offsets[n] = at;
+    }
+    this.flat = { n, offsets, targets, labels, outcomes: this.outcomes };
+    this.start = uint32Column();
+    this.end = uint32Column();
+    this.targets = uint32Column();
+    this.labels = uint16Column();
+    return this.flat;
   }
   edgeStart(s: number): number {
-    return this.start.get(s) ?? 0;
+    return this.csr().offsets[s] as number;
   }
   edgeEnd(s: number): number {
-    return this.end.get(s) ?? 0;
+    return this.csr().offsets[s + 1] as number;
   }
   target(e: number): number {
-    return this.targets.get(e);
+    return this.csr().targets[e] as number;
+  }
+  label(e: number): number {
+    return this.csr().labels[e] as number;
   }
   event(e: number): number {
-    return this.events.get(e);
+    return Math.floor(this.label(e) / this.outcomes);
   }
   outcome(e: number): number {
-    return this.outcomes.get(e);
+    return this.label(e) % this.outcomes;
   }
 }

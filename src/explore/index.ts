@@ -1,6 +1,7 @@
 // explore(): builds the requested state space and runs the requested strategy.
 import type { CompiledSystem } from '../system.js';
 import { bfs } from './bfs.js';
+import { packTables } from './codegen.js';
 import { MAX_DENSE_BITS, tryCompiledSpace } from './compiledSpace.js';
 import { dfs } from './dfs.js';
 import { GraphRecorder } from './graph.js';
@@ -23,7 +24,11 @@ export interface ExploreOptions extends SearchLimits {
   readonly graph?: boolean;
   /** Memory budget in bytes: a dense bitmap visited set is used only if it takes under a quarter. */
   readonly maxMemory?: number | undefined;
-  /** Allocate the visited bitmap on shared memory (parallel exploration). */
+  /**
+   * Keep the visited states on shared memory for worker threads: a dense bitmap when the
+   * plain bitmap search applies (no symmetry, no graph, no state-scope property, a small
+   * packed space), else a shared map indexing every state (src/explore/sharedBfs.ts).
+   */
   readonly shared?: boolean;
   /** 'wide' forces the two-word store even when states pack into 53 bits (testing, comparisons). */
   readonly storage?: 'auto' | 'wide' | undefined;
@@ -76,18 +81,31 @@ export function makeSpace(
   choice: SpaceChoice,
 ): { space: StateSpace; engine: EngineName } {
   if (engine === 'compiled') {
+    const shared = choice.shared === true;
+    const maxMemory = choice.maxMemory;
+    const maxDenseBits = maxMemory === undefined ? MAX_DENSE_BITS : Math.min(MAX_DENSE_BITS, maxMemory * 2);
     if (choice.storage !== 'wide') {
-      const maxMemory = choice.maxMemory;
-      const maxDenseBits = maxMemory === undefined ? MAX_DENSE_BITS : Math.min(MAX_DENSE_BITS, maxMemory * 2);
+      const tables = packTables(sys);
+      const bitmap =
+        tables !== undefined &&
+        tables.capacity <= maxDenseBits &&
+        !(choice.symmetry && sys.symmetry.length > 0) &&
+        choice.indexSeen !== true &&
+        !sys.tracked.some((p) => p.over === 'state' || p.over === 'transition');
       const packed = tryCompiledSpace(sys, {
         symmetry: choice.symmetry,
         indexSeen: choice.indexSeen === true,
         maxDenseBits,
-        shared: choice.shared === true,
+        shared: shared && bitmap,
+        sharedIndex: shared && !bitmap,
       });
       if (packed !== undefined) return { space: packed, engine };
     }
-    const wide = tryWideSpace(sys, { symmetry: choice.symmetry, exact: choice.exact === true });
+    const wide = tryWideSpace(sys, {
+      symmetry: choice.symmetry,
+      exact: choice.exact === true,
+      sharedIndex: shared,
+    });
     if (wide !== undefined) return { space: wide, engine };
   }
   return { space: new InterpretedSpace(sys, choice.symmetry), engine: 'interpret' };
@@ -104,7 +122,7 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
     storage: opts.storage,
     exact: opts.exact,
   });
-  const graph = graphMode ? new GraphRecorder(made.space) : undefined;
+  const graph = graphMode ? new GraphRecorder(made.space, sys.outcomes.length, sys.events.length) : undefined;
   const space = graph ?? made.space;
   const tracker = new PropertyTracker(sys);
   const { resume, onCheckpoint } = opts;

@@ -8,23 +8,30 @@ const MASK = CHUNK - 1;
 type TypedCtor<T> = new (length: number) => T;
 type Column = Float64Array | Uint32Array | Uint16Array | Int32Array;
 
-/** A growable column of numbers, indexed densely from 0. */
-export class ChunkedColumn<T extends Column> {
-  private readonly chunks: T[] = [];
-  private length = 0;
+/**
+ * A growable column of numbers, indexed densely from 0. The element accessors (get, set,
+ * push, put) are written out again in each typed subclass below: an element load shared by
+ * columns of three array types would be megamorphic in V8 and several times slower.
+ */
+export abstract class ChunkedColumn<T extends Column> {
+  protected readonly chunks: T[] = [];
+  protected length = 0;
   constructor(private readonly ctor: TypedCtor<T>) {}
 
   get size(): number {
     return this.length;
   }
 
-  push(value: number): number {
-    const i = this.length;
-    const c = i >>> CHUNK_BITS;
-    if (c === this.chunks.length) this.chunks.push(new this.ctor(CHUNK));
-    (this.chunks[c] as T)[i & MASK] = value;
-    this.length = i + 1;
-    return i;
+  abstract push(value: number): number;
+  abstract get(i: number): number;
+  abstract set(i: number, value: number): void;
+  /** Sets entry `i`, growing the column (with zeros) to cover it. */
+  abstract put(i: number, value: number): void;
+
+  /** A new zero-filled chunk appended (the last chunk then covers index `i`). */
+  protected grow(i: number): T {
+    while (i >>> CHUNK_BITS >= this.chunks.length) this.chunks.push(new this.ctor(CHUNK));
+    return this.chunks[i >>> CHUNK_BITS] as T;
   }
 
   /** Appends `src` in bulk (chunk-sized copies instead of one push per value). */
@@ -32,11 +39,9 @@ export class ChunkedColumn<T extends Column> {
     let from = 0;
     while (from < src.length) {
       const i = this.length;
-      const c = i >>> CHUNK_BITS;
-      if (c === this.chunks.length) this.chunks.push(new this.ctor(CHUNK));
       const offset = i & MASK;
       const n = Math.min(CHUNK - offset, src.length - from);
-      (this.chunks[c] as T).set(src.subarray(from, from + n), offset);
+      this.grow(i).set(src.subarray(from, from + n), offset);
       this.length += n;
       from += n;
     }
@@ -54,20 +59,81 @@ export class ChunkedColumn<T extends Column> {
     }
   }
 
-  get(i: number): number {
-    return (this.chunks[i >>> CHUNK_BITS] as T)[i & MASK] as number;
-  }
-
-  set(i: number, value: number): void {
-    (this.chunks[i >>> CHUNK_BITS] as T)[i & MASK] = value;
-  }
-
   /** Bytes allocated by this column. */
   get bytes(): number {
     return this.chunks.reduce((sum, c) => sum + c.byteLength, 0);
   }
 }
 
-export const float64Column = (): ChunkedColumn<Float64Array> => new ChunkedColumn(Float64Array);
-export const uint32Column = (): ChunkedColumn<Uint32Array> => new ChunkedColumn(Uint32Array);
-export const uint16Column = (): ChunkedColumn<Uint16Array> => new ChunkedColumn(Uint16Array);
+export class Float64Column extends ChunkedColumn<Float64Array> {
+  constructor() {
+    super(Float64Array);
+  }
+  push(value: number): number {
+    const i = this.length;
+    const chunk = (i & MASK) === 0 ? this.grow(i) : (this.chunks[i >>> CHUNK_BITS] as Float64Array);
+    chunk[i & MASK] = value;
+    this.length = i + 1;
+    return i;
+  }
+  get(i: number): number {
+    return (this.chunks[i >>> CHUNK_BITS] as Float64Array)[i & MASK] as number;
+  }
+  set(i: number, value: number): void {
+    (this.chunks[i >>> CHUNK_BITS] as Float64Array)[i & MASK] = value;
+  }
+  put(i: number, value: number): void {
+    this.grow(i)[i & MASK] = value;
+    if (i >= this.length) this.length = i + 1;
+  }
+}
+
+export class Uint32Column extends ChunkedColumn<Uint32Array> {
+  constructor() {
+    super(Uint32Array);
+  }
+  push(value: number): number {
+    const i = this.length;
+    const chunk = (i & MASK) === 0 ? this.grow(i) : (this.chunks[i >>> CHUNK_BITS] as Uint32Array);
+    chunk[i & MASK] = value;
+    this.length = i + 1;
+    return i;
+  }
+  get(i: number): number {
+    return (this.chunks[i >>> CHUNK_BITS] as Uint32Array)[i & MASK] as number;
+  }
+  set(i: number, value: number): void {
+    (this.chunks[i >>> CHUNK_BITS] as Uint32Array)[i & MASK] = value;
+  }
+  put(i: number, value: number): void {
+    this.grow(i)[i & MASK] = value;
+    if (i >= this.length) this.length = i + 1;
+  }
+}
+
+export class Uint16Column extends ChunkedColumn<Uint16Array> {
+  constructor() {
+    super(Uint16Array);
+  }
+  push(value: number): number {
+    const i = this.length;
+    const chunk = (i & MASK) === 0 ? this.grow(i) : (this.chunks[i >>> CHUNK_BITS] as Uint16Array);
+    chunk[i & MASK] = value;
+    this.length = i + 1;
+    return i;
+  }
+  get(i: number): number {
+    return (this.chunks[i >>> CHUNK_BITS] as Uint16Array)[i & MASK] as number;
+  }
+  set(i: number, value: number): void {
+    (this.chunks[i >>> CHUNK_BITS] as Uint16Array)[i & MASK] = value;
+  }
+  put(i: number, value: number): void {
+    this.grow(i)[i & MASK] = value;
+    if (i >= this.length) this.length = i + 1;
+  }
+}
+
+export const float64Column = (): Float64Column => new Float64Column();
+export const uint32Column = (): Uint32Column => new Uint32Column();
+export const uint16Column = (): Uint16Column => new Uint16Column();

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../errors.js';
+import { modelFile } from '../registry.js';
 import { deriveSeed, makeRng } from '../rng.js';
 import type { CompiledSystem } from '../system.js';
 import type { EngineName } from './index.js';
@@ -29,6 +30,8 @@ export interface SwarmOptions {
 export interface SwarmJob {
   readonly index: number;
   readonly model: string;
+  /** The file the model was loaded from, which the worker loads again (undefined: not from a file). */
+  readonly file: string | undefined;
   readonly variant: string;
   readonly params: Readonly<Record<string, number>>;
   readonly walk: WalkOptions;
@@ -49,7 +52,8 @@ export function swarmJob(sys: CompiledSystem, opts: SwarmOptions, k: number): Sw
     avoid,
     maxStates: opts.maxStates,
   };
-  return { index: k, model: sys.modelId, variant: sys.variant, params: sys.params, walk };
+  const file = modelFile(sys.modelId);
+  return { index: k, model: sys.modelId, file, variant: sys.variant, params: sys.params, walk };
 }
 
 /**
@@ -100,7 +104,11 @@ export class SwarmPool {
           // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker_threads Worker, not a window
           worker.postMessage(job);
         };
-        const onMessage = (msg: { index: number; result: WalkResult }): void => {
+        const onMessage = (msg: { index: number; result: WalkResult; error?: string }): void => {
+          if (msg.error !== undefined) {
+            reject(new InputError('bad_model', `swarm worker: ${msg.error}`));
+            return;
+          }
           results[msg.index] = msg.result;
           feed();
         };

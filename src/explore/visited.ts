@@ -11,6 +11,15 @@ export interface PackedSet {
   readonly bytes: number;
 }
 
+/** A packed set that also keeps an index per state (graph recording). */
+export interface PackedIndex extends PackedSet {
+  /** Index stored with `s`, or -1. */
+  get(s: number): number;
+  /** The index stored with `s`; when absent, stores `value` with it and returns -1. */
+  getOrAdd(s: number, value: number): number;
+  add(s: number, value?: number): boolean;
+}
+
 /** One bit per possible packed state: exact, and the fastest when the product of local state counts is small. */
 export class DenseBitSet implements PackedSet {
   /** The bit words; on a SharedArrayBuffer when `shared`, so worker threads can test-and-set them. */
@@ -39,11 +48,12 @@ export class DenseBitSet implements PackedSet {
 }
 
 const EMPTY = -1;
+const TWO_TO_MINUS_32 = 2 ** -32;
 
 /** Mixes a packed state (< 2^53) into 32 bits. */
 export function mix53(s: number): number {
-  const lo = (s % 4294967296) | 0;
-  const hi = (s / 4294967296) | 0;
+  const lo = s >>> 0;
+  const hi = (s * TWO_TO_MINUS_32) | 0;
   let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
   h ^= h >>> 15;
   h = Math.imul(h, 0x85ebca77);
@@ -51,65 +61,104 @@ export function mix53(s: number): number {
   return h;
 }
 
-/**
- * Open addressing with linear probing over packed states, with an optional index per
- * key (used when the explorer needs the graph). Exact: keys are the states themselves.
- */
-export class PackedHashMap implements PackedSet {
+/** Open addressing with linear probing over packed states: exact, 8 bytes a slot. */
+export class PackedHashSet implements PackedSet {
   private keys: Float64Array;
-  private values: Uint32Array | undefined;
   private count = 0;
   private mask: number;
-  constructor(withValues: boolean, initialBits = 16) {
+  constructor(initialBits = 16) {
     this.keys = new Float64Array(1 << initialBits).fill(EMPTY);
-    this.values = withValues ? new Uint32Array(1 << initialBits) : undefined;
     this.mask = (1 << initialBits) - 1;
   }
   get size(): number {
     return this.count;
   }
   get bytes(): number {
-    return this.keys.byteLength + (this.values?.byteLength ?? 0);
+    return this.keys.byteLength;
+  }
+  has(s: number): boolean {
+    for (let i = mix53(s) & this.mask; ; i = (i + 1) & this.mask) {
+      const k = this.keys[i] as number;
+      if (k === s) return true;
+      if (k === EMPTY) return false;
+    }
+  }
+  add(s: number): boolean {
+    if ((this.count + 1) * 4 > this.keys.length * 3) this.grow();
+    for (let i = mix53(s) & this.mask; ; i = (i + 1) & this.mask) {
+      const k = this.keys[i] as number;
+      if (k === s) return false;
+      if (k === EMPTY) {
+        this.keys[i] = s;
+        this.count++;
+        return true;
+      }
+    }
+  }
+  private grow(): void {
+    const old = this.keys;
+    this.keys = new Float64Array(old.length * 2).fill(EMPTY);
+    this.mask = old.length * 2 - 1;
+    this.count = 0;
+    for (const k of old) if (k !== EMPTY) this.add(k);
+  }
+}
+
+/**
+ * Open addressing with linear probing from packed states to their index (used when the
+ * explorer records the graph). Key and index share a 16-byte slot, so a probe touches one
+ * cache line.
+ */
+export class PackedHashMap implements PackedIndex {
+  private slots: Float64Array;
+  private count = 0;
+  private mask: number;
+  constructor(initialBits = 16) {
+    this.slots = new Float64Array(2 << initialBits).fill(EMPTY);
+    this.mask = (1 << initialBits) - 1;
+  }
+  get size(): number {
+    return this.count;
+  }
+  get bytes(): number {
+    return this.slots.byteLength;
   }
   /** Index stored with `s`, or -1. */
   get(s: number): number {
-    let i = mix53(s) & this.mask;
-    for (;;) {
-      const k = this.keys[i] as number;
-      if (k === s) return this.values === undefined ? 0 : (this.values[i] as number);
+    for (let i = mix53(s) & this.mask; ; i = (i + 1) & this.mask) {
+      const k = this.slots[2 * i] as number;
+      if (k === s) return this.slots[2 * i + 1] as number;
       if (k === EMPTY) return -1;
-      i = (i + 1) & this.mask;
     }
   }
   has(s: number): boolean {
     return this.get(s) >= 0;
   }
-  add(s: number, value = 0): boolean {
-    if ((this.count + 1) * 4 > this.keys.length * 3) this.grow();
-    let i = mix53(s) & this.mask;
-    for (;;) {
-      const k = this.keys[i] as number;
-      if (k === s) return false;
+  /** The index stored with `s`; when absent, stores `value` with it and returns -1. */
+  getOrAdd(s: number, value: number): number {
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    for (let i = mix53(s) & this.mask; ; i = (i + 1) & this.mask) {
+      const k = this.slots[2 * i] as number;
+      if (k === s) return this.slots[2 * i + 1] as number;
       if (k === EMPTY) {
-        this.keys[i] = s;
-        if (this.values !== undefined) this.values[i] = value;
+        this.slots[2 * i] = s;
+        this.slots[2 * i + 1] = value;
         this.count++;
-        return true;
+        return -1;
       }
-      i = (i + 1) & this.mask;
     }
   }
+  add(s: number, value = 0): boolean {
+    return this.getOrAdd(s, value) < 0;
+  }
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    const length = oldKeys.length * 2;
-    this.keys = new Float64Array(length).fill(EMPTY);
-    this.values = oldValues === undefined ? undefined : new Uint32Array(length);
-    this.mask = length - 1;
+    const old = this.slots;
+    this.slots = new Float64Array(old.length * 2).fill(EMPTY);
+    this.mask = old.length - 1;
     this.count = 0;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const k = oldKeys[i] as number;
-      if (k !== EMPTY) this.add(k, oldValues?.[i] ?? 0);
+    for (let i = 0; i < old.length; i += 2) {
+      const k = old[i] as number;
+      if (k !== EMPTY) this.getOrAdd(k, old[i + 1] as number);
     }
   }
 }

@@ -6,10 +6,11 @@ import { kindOf, type CompiledSystem } from '../system.js';
 import type { World } from '../world.js';
 import { LocalProperties } from './localProps.js';
 import { ExactPairSet, FingerprintSet, type PairSet } from './pairSets.js';
+import { SharedMap, SharedPairIndex } from './sharedMap.js';
 import { badSnapshot, checkLinks } from './snapshot.js';
 import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
-import { makeCanonicalizer, type Canonicalizer } from './symmetry.js';
+import { makeCanonicalizer, makeWideCanonicalizer, symmetryPlan, type Canonicalizer } from './symmetry.js';
 import {
   buildWideExpand,
   decodeWide,
@@ -24,6 +25,8 @@ export interface WideOptions {
   readonly symmetry: boolean;
   /** Store both words of every state instead of a 63-bit fingerprint. */
   readonly exact: boolean;
+  /** Index every state exactly in a map on shared memory (parallel exploration). */
+  readonly sharedIndex?: boolean;
 }
 
 export function tryWideSpace(sys: CompiledSystem, opts: WideOptions): WideSpace | undefined {
@@ -39,6 +42,8 @@ export class WideSpace implements StateSpace {
   private readonly events = uint16Column();
   private readonly visited: PairSet;
   private readonly canon: Canonicalizer | undefined;
+  private readonly wideCanon: ((w0: number, w1: number, out: Float64Array) => void) | undefined;
+  private readonly pair = new Float64Array(2);
   private readonly locals: Int32Array;
   private readonly probe: Int32Array;
   /** Successor's local states, decoded only while transition properties are open. */
@@ -57,7 +62,15 @@ export class WideSpace implements StateSpace {
   ) {
     this.expandFn = buildWideExpand(tables);
     this.canon = opts.symmetry ? makeCanonicalizer(sys) : undefined;
-    this.visited = opts.exact ? new ExactPairSet() : new FingerprintSet();
+    this.wideCanon = opts.symmetry
+      ? makeWideCanonicalizer(symmetryPlan(sys), tables.word, tables.weight, tables.radix)
+      : undefined;
+    this.visited =
+      opts.sharedIndex === true
+        ? new SharedPairIndex(new SharedMap(true))
+        : opts.exact
+          ? new ExactPairSet()
+          : new FingerprintSet();
     this.locals = new Int32Array(sys.instances.length);
     this.probe = new Int32Array(sys.instances.length);
     this.after = new Int32Array(sys.instances.length);
@@ -70,10 +83,10 @@ export class WideSpace implements StateSpace {
         decodeWide(this.tables, a, b, this.after);
         fired = this.props.transitionFired(this.locals, this.after, event, outcome, this.openTransitions);
       }
-      if (this.canon !== undefined) {
-        decodeWide(this.tables, a, b, this.probe);
-        this.canon(this.probe);
-        [s0, s1] = encodeWide(this.tables, this.probe);
+      if (this.wideCanon !== undefined) {
+        this.wideCanon(a, b, this.pair);
+        s0 = this.pair[0] as number;
+        s1 = this.pair[1] as number;
       }
       const known = this.visited.get(s0, s1);
       if (known >= 0) {
@@ -97,6 +110,30 @@ export class WideSpace implements StateSpace {
   /** Estimated probability that a fingerprint collision hid a state (0 in exact mode). */
   collisionProbability(): number {
     return this.visited.collisionProbability();
+  }
+
+  /** True when successors are reduced to canonical representatives. */
+  get symmetric(): boolean {
+    return this.wideCanon !== undefined;
+  }
+
+  /** The shared map indexing every state, when the space was built for parallel exploration. */
+  sharedMap(): SharedMap | undefined {
+    return this.visited instanceof SharedPairIndex ? this.visited.map : undefined;
+  }
+
+  /** Appends states discovered by worker threads (already in the shared map), in bulk. */
+  appendDiscovered(w0: Float64Array, w1: Float64Array, parents: Uint32Array, events: Uint16Array): void {
+    this.w0.pushAll(w0);
+    this.w1.pushAll(w1);
+    this.parents.pushAll(parents);
+    this.events.pushAll(events);
+  }
+
+  /** Copies words [from, to) of the stored states into `d0` and `d1`. */
+  copyStates(from: number, to: number, d0: Float64Array, d1: Float64Array): void {
+    this.w0.copyOut(from, to, d0);
+    this.w1.copyOut(from, to, d1);
   }
 
   private store(s0: number, s1: number, parent: number, event: number): number {
@@ -131,6 +168,13 @@ export class WideSpace implements StateSpace {
       if (this.visited.get(s0, s1) < 0) found = true;
     });
     return found;
+  }
+
+  /** Local state of instance `inst` in stored state `i`, decoded alone. */
+  localOf(i: number, inst: number): number {
+    const t = this.tables;
+    const w = t.word[inst] === 0 ? this.w0.get(i) : this.w1.get(i);
+    return Math.floor(w / (t.weight[inst] as number)) % (t.radix[inst] as number);
   }
 
   fired(i: number, open: number): number {

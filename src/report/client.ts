@@ -8,7 +8,17 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px;
 h1, h2, h3 { line-height: 1.2; } h2 { border-bottom: 1px solid #d6dbe1; padding-bottom: 4px; margin-top: 36px; }
 table { border-collapse: collapse; margin: 8px 0; } th, td { border: 1px solid #d6dbe1; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f5f7; } code { font: 12px ui-monospace, monospace; }
-.ok { color: #1a7f37; } .mismatch { color: #b42318; font-weight: bold; background: #fde8e6; }
+.expected { color: #1d232b; } .mismatch { color: #b42318; font-weight: bold; background: #fde8e6; }
+.summary { font-size: 15px; max-width: 900px; } .unconfirmed { border-left: 4px solid #d97706; background: #fff7e6; padding: 4px 12px; margin: 8px 0; }
+.current-kernel { font: 12px ui-monospace, monospace; color: #52606d; min-height: 1.4em; } code.kernel { color: #52606d; }
+.state-graph { margin: 12px 0 24px; overflow-x: auto; } .state-graph figcaption { max-width: 1000px; margin-bottom: 6px; }
+.state-graph button { font-size: 12px; margin: 0 4px; } .state-graph button.on { background: #dbe7ff; border-color: #1d4ed8; }
+.graph .edges path { fill: none; stroke: #b8c2cc; stroke-width: 1; } .graph .head { fill: #b8c2cc; }
+.graph .state circle { fill: #fff; stroke: #52606d; stroke-width: 1.5; } .graph .state circle.ring { fill: none; }
+.graph .state.bad circle { fill: #f4b4b4; stroke: #b42318; } .graph .state.on circle { stroke: #1d4ed8; stroke-width: 3; }
+.graph .cxpath path { fill: none; stroke: #1d4ed8; stroke-width: 3.5; opacity: 0.85; } .graph .cxpath text { font: bold 11px sans-serif; fill: #1d4ed8; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+.graph .cxpath.hidden { display: none; } .graph .cxpath text.verdict { fill: #b42318; font-size: 12px; }
+.chart .doc { color: #52606d; font-size: 12px; margin-left: 6px; font-style: italic; }
 .explorer { border: 1px solid #c4ccd6; border-radius: 6px; padding: 10px 14px; margin: 14px 0; outline: none; }
 .explorer:focus { border-color: #3b82f6; box-shadow: 0 0 0 2px #bfd7fe; }
 .controls { display: flex; gap: 6px; align-items: center; margin: 6px 0; }
@@ -81,9 +91,12 @@ export const SCRIPT = `
       });
       for (var r = 0; r < stepRows.length; r++) stepRows[r].classList.toggle('current', r === pos - 1);
       root.querySelector('.position').textContent = pos === 0 ? 'initial state' : 'after step ' + pos + ' of ' + n;
-      var ev = pos === 0 ? '' : cx.steps[pos - 1].actor + ': ' + cx.steps[pos - 1].label + ' → ' + cx.steps[pos - 1].outcome;
+      var step = pos === 0 ? null : cx.steps[pos - 1];
+      var ev = step === null ? '' : step.actor + ': ' + step.label + ' → ' + step.outcome;
+      if (cx.loop !== null && pos - 1 >= cx.loop) ev += '   ⟲ in the loop that repeats forever';
       if (pos === n) ev += '   ✗ violates ' + cx.property;
       root.querySelector('.current-event').textContent = ev;
+      root.querySelector('.current-kernel').textContent = step !== null && step.kernel ? 'kernel: ' + step.kernel : '';
     }
     var actions = { first: function () { show(0); }, prev: function () { show(pos - 1); },
       next: function () { show(pos + 1); }, last: function () { show(n); } };
@@ -97,5 +110,19 @@ export const SCRIPT = `
     show(0);
   }
   document.querySelectorAll('.explorer').forEach(setUp);
+  // State graphs: a button per counterexample shows that path (and its states) instead.
+  document.querySelectorAll('button[data-graph]').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var svg = document.getElementById(b.getAttribute('data-graph'));
+      var k = b.getAttribute('data-path');
+      svg.querySelectorAll('.cxpath').forEach(function (g) { g.classList.toggle('hidden', g.getAttribute('data-cx') !== k); });
+      svg.querySelectorAll('.state').forEach(function (g) {
+        g.classList.toggle('on', (g.getAttribute('data-on') || '').split(' ').indexOf(k) >= 0);
+      });
+      var fig = svg.closest('figure');
+      fig.querySelectorAll('button[data-graph]').forEach(function (o) { o.classList.toggle('on', o === b); });
+      fig.querySelector('.path-name').textContent = b.getAttribute('data-name');
+    });
+  });
 })();
 `;

@@ -9,7 +9,7 @@
 export const LABELLED_EDGES = 80;
 import { eventLabel, type CompiledSystem } from '../system.js';
 import type { StateGraph } from './coverage.js';
-import { formatSnapshot } from '../format.js';
+import { stateText } from './words.js';
 
 function quote(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
@@ -24,7 +24,7 @@ export function renderDot(name: string, sys: CompiledSystem, graph: StateGraph):
   ];
   graph.worlds.forEach((world, i) => {
     const violated = (graph.marks[i] ?? []).filter((p) => invariants.has(p));
-    const tooltip = world.map((s, j) => `${sys.instances[j]?.id ?? j}: ${formatSnapshot(s)}`).join('\n');
+    const tooltip = world.map((s, j) => `${sys.instances[j]?.id ?? j}: ${stateText(s)}`).join('\n');
     const attrs = [`label=${quote(violated.length === 0 ? String(i) : `${i}\n✗ ${violated.join('\n✗ ')}`)}`];
     attrs.push(`tooltip=${quote(tooltip)}`);
     if (i === 0) attrs.push('peripheries=2');

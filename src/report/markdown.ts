@@ -1,10 +1,13 @@
-// The design-review report as Markdown that renders on GitHub and GitLab: verdict matrix,
-// counterexamples (Mermaid sequence diagram + step table), state-space figures and coverage.
+// The design-review report as Markdown that renders on GitHub and GitLab: one file per
+// design (summary, sources, UNCONFIRMED assumptions, bound, variants, verdict matrix,
+// counterexamples with a Mermaid sequence diagram and a step table naming the kernel
+// function of each event, state-space figures, coverage) and an index over the designs.
 // Deterministic: the same runs give the same bytes (no timings, everything in a fixed order).
-import type { Counterexample, ReportProperty, ReportRun } from './collect.js';
-import { runId } from './collect.js';
+import type { Counterexample, ReportModel, ReportProperty, ReportRun } from './collect.js';
+import { expectationText, propertyNames, runId } from './collect.js';
 import type { KindCoverage } from './coverage.js';
-import { growthChart, sequenceDiagram } from './mermaid.js';
+import { sequenceDiagram } from './mermaid.js';
+import { changeText } from './words.js';
 
 /** Escapes a table cell. */
 export function cell(s: string): string {
@@ -19,9 +22,9 @@ export function mdTable(header: readonly string[], rows: readonly (readonly stri
   return [mdRow(header), mdRow(header.map(() => '---')), ...rows.map(mdRow)].join('\n');
 }
 
-/** File name of a run's Graphviz state graph (written when the graph was kept). */
-export function dotFile(r: { readonly model: string; readonly variant: string }): string {
-  return `${r.model}.${r.variant}.dot`;
+/** File name of a run's Graphviz state graph, in its design's directory. */
+export function dotFile(r: { readonly variant: string }): string {
+  return `${r.variant}.dot`;
 }
 
 /** Anchor id of a counterexample (stable, GitHub-safe). */
@@ -29,74 +32,126 @@ export function cxAnchor(run: ReportRun, property: string): string {
   return `cx-${run.model}-${run.variant}-${property}`.replace(/[^A-Za-z0-9-]/g, '-').toLowerCase();
 }
 
-/** A verdict cell: the verdict, linked to its counterexample; a mismatch says what was expected. */
-export function verdictCell(run: ReportRun, p: ReportProperty): string {
+/**
+ * A verdict cell that says itself whether it is the expected one: "✓ violated, as expected"
+ * or "⚠ **violated, expected holds**", linked to the counterexample (`page` prefixes the
+ * link when the counterexample is on another page).
+ */
+export function verdictCell(run: ReportRun, p: ReportProperty, page = ''): string {
   const cx = run.counterexamples.some((c) => c.property === p.name);
-  const text = cx ? `[${p.verdict}](#${cxAnchor(run, p.name)})` : p.verdict;
-  if (p.ok) return `✓ ${text}`;
-  return `⚠ **${text}** (expected ${p.expected ?? (p.kind === 'always' ? 'holds' : 'any')})`;
+  const text = expectationText(p);
+  const linked = cx ? `[${text}](${page}#${cxAnchor(run, p.name)})` : text;
+  return p.ok ? `✓ ${linked}` : `⚠ **${linked}**`;
 }
 
-function groupByModel(runs: readonly ReportRun[]): ReportRun[][] {
-  const groups = new Map<string, ReportRun[]>();
-  for (const r of runs) groups.set(r.model, [...(groups.get(r.model) ?? []), r]);
-  return [...groups.values()];
+function variantLabel(r: ReportRun): string {
+  return `\`${r.variant}\`${r.flaws.length > 0 ? ` (${r.flaws.join(', ')})` : ''}`;
 }
 
-/** One table per model: a row per variant, a column per property. */
-export function verdictMatrix(runs: readonly ReportRun[]): string {
-  return groupByModel(runs)
-    .map((group) => {
-      const first = group[0] as ReportRun;
-      const props = first.properties.map((p) => p.name);
-      const rows = group.map((r) => [
-        `\`${runId(r)}\`${r.flaws.length > 0 ? ` (${r.flaws.join(', ')})` : ''}`,
-        ...props.map((name) => {
-          const p = r.properties.find((q) => q.name === name);
-          return p === undefined ? '-' : cell(verdictCell(r, p));
-        }),
-      ]);
-      return `### ${first.model}\n\n${first.title}\n\n${mdTable(['model:variant (flaws)', ...props.map((p) => `\`${p}\``)], rows)}`;
-    })
-    .join('\n\n');
+/** A row per variant, a column per property. */
+export function verdictMatrix(runs: readonly ReportRun[], page = ''): string {
+  const props = propertyNames(runs);
+  const rows = runs.map((r) => [
+    variantLabel(r),
+    ...props.map((name) => {
+      const p = r.properties.find((q) => q.name === name);
+      return p === undefined ? '-' : cell(verdictCell(r, p, page));
+    }),
+  ]);
+  return mdTable(['variant (flaws)', ...props.map((p) => `\`${p}\``)], rows);
 }
 
-export function stepTable(cx: Counterexample, instances: readonly string[]): string {
+/** One sentence: every verdict as expected, or the ones that are not. */
+export function expectationSummary(runs: readonly ReportRun[]): string {
+  const bad = runs.flatMap((r) => r.properties.filter((p) => !p.ok).map((p) => `\`${runId(r)}\` ${p.name}`));
+  return bad.length === 0
+    ? `Every verdict is the one its variant expects (${runs.length} variant(s)).`
+    : `⚠ ${bad.length} verdict(s) are not the ones their variants expect: ${bad.join(', ')}.`;
+}
+
+/** Rows of a counterexample: the event, the kernel function, what changed. */
+export function stepTable(cx: Counterexample): string {
   const rows = cx.steps.map((s) => {
-    const states = s.touched.map((m) => `${m}: ${s.after[instances.indexOf(m)] ?? '?'}`);
+    const changed = s.changes
+      .filter((c) => c.changed.length > 0)
+      .map((c) => `${c.machine}: ${c.changed.map((x) => changeText(x, '→')).join(', ')}`);
+    const outcome =
+      s.outcome === 'ok' ? 'ok' : `**${s.outcome}**${s.refusedBy === undefined ? '' : ` (${s.refusedBy})`}`;
     return [
-      String(s.index + 1),
+      `${s.index + 1}${cx.loop === s.index ? ' ⟲' : ''}`,
       cell(s.actor),
       `\`${cell(s.label)}\``,
-      cell(s.outcome),
-      cell(states.join('<br>')),
+      s.kernel === undefined ? '' : cell(s.kernel),
+      cell(outcome),
+      cell(changed.join('<br>') || '(no change)'),
     ];
   });
-  return mdTable(['#', 'actor', 'event', 'outcome', 'state after (machines moved)'], rows);
+  return mdTable(['#', 'actor', 'event', 'kernel', 'outcome', 'changed'], rows);
 }
 
-export function counterexampleSection(run: ReportRun, cx: Counterexample): string {
+export function counterexampleSection(run: ReportRun, cx: Counterexample, tracesDir: string): string {
+  const p = run.properties.find((q) => q.name === cx.property);
+  const expectation = p === undefined ? '' : p.ok ? ' (as expected)' : ' (**not as expected**)';
+  const loop = cx.loop === null ? '' : ` Steps ${cx.loop + 1}-${cx.steps.length} (marked ⟲) repeat forever.`;
   return [
     `<a id="${cxAnchor(run, cx.property)}"></a>`,
     '',
-    `### ${runId(run)} violates \`${cx.property}\``,
+    `### \`${run.variant}\` violates \`${cx.property}\`${expectation}`,
     '',
-    `${cx.doc}. ${cx.steps.length} event(s); trace [\`traces/${cx.file}\`](traces/${cx.file}), replay with \`npx foliocheck replay reports/traces/${cx.file}\`.`,
+    `${cx.doc}. ${cx.steps.length} event(s).${loop} Trace [\`${cx.file}\`](../traces/${cx.file}); replay with \`npx foliocheck replay ${tracesDir}/${cx.file}\`.`,
     '',
     '```mermaid',
     sequenceDiagram(cx),
     '```',
     '',
-    stepTable(cx, run.instances),
+    stepTable(cx),
   ].join('\n');
+}
+
+function bulletList(items: readonly string[]): string {
+  return items.map((s) => `- ${s}`).join('\n');
+}
+
+function boundSection(m: ReportModel): string {
+  const depth = m.runs[0]?.maxDepth;
+  const bound =
+    depth === undefined
+      ? 'Explored exhaustively (no depth bound).'
+      : `Explored up to depth ${depth}: "holds" and "unreached" mean up to that depth.`;
+  const symmetry = m.runs.some((r) => r.symmetry)
+    ? ' Symmetry reduction on where the model declares it.'
+    : '';
+  const params = mdTable(
+    ['parameter', 'value', 'range', 'meaning'],
+    m.params.map((p) => [`\`${p.name}\``, String(p.value), `${p.min}..${p.max}`, cell(p.doc)]),
+  );
+  return m.params.length === 0 ? `${bound}${symmetry} No parameters.` : `${bound}${symmetry}\n\n${params}`;
+}
+
+function variantsTable(runs: readonly ReportRun[]): string {
+  return mdTable(
+    ['variant', 'flaws', 'what it changes', 'fixed by'],
+    runs.map((r) => [
+      `\`${r.variant}\``,
+      r.flaws.join(', ') || '-',
+      cell(r.variantDoc),
+      r.fixedBy === undefined ? '-' : `\`${r.fixedBy}\``,
+    ]),
+  );
+}
+
+function propertiesTable(runs: readonly ReportRun[]): string {
+  const seen = new Map<string, ReportProperty>();
+  for (const r of runs) for (const p of r.properties) if (!seen.has(p.name)) seen.set(p.name, p);
+  return mdTable(
+    ['property', 'kind', 'meaning'],
+    [...seen.values()].map((p) => [`\`${p.name}\``, p.kind, cell(p.doc)]),
+  );
 }
 
 export function stateSpaceSection(runs: readonly ReportRun[]): string {
   const rows = runs.map((r) => [
-    `\`${runId(r)}\``,
-    Object.entries(r.params)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ') || '-',
+    `\`${r.variant}\``,
     String(r.states),
     String(r.transitions),
     String(r.depth),
@@ -107,8 +162,7 @@ export function stateSpaceSection(runs: readonly ReportRun[]): string {
   ]);
   const table = mdTable(
     [
-      'model:variant',
-      'params',
+      'variant',
       'states',
       'transitions',
       'depth',
@@ -119,24 +173,23 @@ export function stateSpaceSection(runs: readonly ReportRun[]): string {
     ],
     rows,
   );
-  const charts = runs.map((r) =>
-    [
-      `#### ${runId(r)}: distinct states per BFS depth`,
-      '',
-      '```mermaid',
-      growthChart(`${runId(r)}: new distinct states per depth`, r.levels),
-      '```',
-      '',
-      mdTable(['depth', ...r.levels.map((_, d) => String(d))], [['new states', ...r.levels.map(String)]]),
-    ].join('\n'),
+  const depth = Math.max(0, ...runs.map((r) => r.levels.length));
+  const growth = mdTable(
+    ['new states at depth', ...Array.from({ length: depth }, (_, d) => String(d))],
+    runs.map((r) => [
+      `\`${r.variant}\``,
+      ...Array.from({ length: depth }, (_, d) => String(r.levels[d] ?? '-')),
+    ]),
   );
   return [
-    '`states` counts distinct states as the check explored them (after symmetry reduction where it applies); `transitions` counts every successor generated; `depth` is the BFS depth of the deepest state.',
+    '`states` counts distinct states as the check explored them (after symmetry reduction where it applies); `transitions` counts every successor generated; `depth` is the BFS depth of the deepest state. The `.dot` files are the explored state graphs for Graphviz; [index.html](index.html) draws those of at most 400 states.',
     '',
     table,
     '',
-    ...charts,
-  ].join('\n\n');
+    'Growth of the search: distinct states first reached at each BFS depth.',
+    '',
+    growth,
+  ].join('\n');
 }
 
 function list(items: readonly string[], limit = 40): string {
@@ -149,63 +202,73 @@ function kindSection(k: KindCoverage): string {
   const values = k.values.filter((v) => v.visited > 0).length;
   const tr = k.transitions;
   const firedPairs = tr.filter((t) => t.fired > 0).length;
-  const rows = k.values.map((v) => [
-    v.visited > 0 ? '✓' : '✗',
-    `\`${cell(v.value)}\``,
-    `${v.visited}/${v.local}`,
-  ]);
+  const unvisited = k.values.filter((v) => v.visited === 0).map((v) => v.value);
   const never = tr.filter((t) => t.fired === 0).map((t) => `${t.from} --${t.event}-->`);
   return [
-    `**${k.kind}** (${k.instances.join(', ')}): ${k.visitedLocalStates}/${k.localStates} local states visited; ${values}/${k.values.length} state values; ${firedPairs}/${tr.length} (state value, event) transitions fired (${tr.reduce((n, t) => n + t.fired, 0)}/${tr.reduce((n, t) => n + t.possible, 0)} local transitions).`,
-    '',
-    mdTable(['', 'state value', 'local states visited'], rows),
-    '',
-    `Transitions that never fired: ${list(never)}.`,
+    `- **${k.kind}** (${k.instances.join(', ')}): ${k.visitedLocalStates}/${k.localStates} local states visited; ${values}/${k.values.length} state values; ${firedPairs}/${tr.length} (state value, event) transitions fired.`,
+    `  State values never visited: ${list(unvisited)}.`,
+    `  Transitions that never fired: ${list(never)}.`,
   ].join('\n');
 }
 
 export function coverageSection(r: ReportRun): string {
   const c = r.coverage;
   const fired = c.events.filter((e) => e.fired > 0).length;
-  const rows = c.events.map((e) => [
-    e.fired > 0 ? '✓' : '✗',
-    `\`${cell(e.label)}\``,
-    String(e.fired),
-    cell(e.outcomes.map(([o, n]) => `${o}×${n}`).join(' ') || '-'),
-  ]);
   return [
-    `### ${runId(r)}`,
+    `### \`${r.variant}\``,
     '',
     `Re-explored without symmetry: ${c.states} states, ${c.transitions} transitions${c.complete ? '' : ' (partial: the state limit was reached)'}. World events fired: ${fired}/${c.events.length}; never fired: ${list(c.events.filter((e) => e.fired === 0).map((e) => e.label))}.`,
     '',
-    '<details><summary>World events and machine states</summary>',
-    '',
-    mdTable(['', 'world event', 'times fired', 'outcomes'], rows),
-    '',
-    ...c.kinds.map(kindSection).flatMap((s) => [s, '']),
-    '</details>',
+    ...c.kinds.map(kindSection),
   ].join('\n');
 }
 
-export function renderMarkdown(runs: readonly ReportRun[], tool: string): string {
-  const cxs = runs.flatMap((r) => r.counterexamples.map((cx) => counterexampleSection(r, cx)));
-  const mismatches = runs.flatMap((r) =>
-    r.properties.filter((p) => !p.ok).map((p) => `${runId(r)} ${p.name}`),
-  );
-  const summary =
-    mismatches.length === 0
-      ? `Every verdict is as expected (${runs.length} model variants).`
-      : `⚠ ${mismatches.length} verdict(s) differ from their expectation: ${mismatches.map((m) => `\`${m}\``).join(', ')}.`;
+/** Where the report came from and how to make it again (the command as run). */
+function provenance(tool: string, command: string): string {
+  return `Generated by ${tool} with \`${command}\`; run it again to regenerate this report.`;
+}
+
+/** The report of one design (`DIR/<model>/index.md`). */
+export function renderModelMarkdown(
+  m: ReportModel,
+  tool: string,
+  command: string,
+  tracesDir: string,
+  withIndex: boolean,
+): string {
+  const cxs = m.runs.flatMap((r) => r.counterexamples.map((cx) => counterexampleSection(r, cx, tracesDir)));
+  const links = [
+    '[interactive report with the state graphs](index.html)',
+    '[plain text for mail](report.txt)',
+    ...(withIndex ? ['[all designs](../index.md)'] : []),
+  ];
   return [
-    '# foliocheck design-review report',
+    `# ${m.title}`,
     '',
-    `Generated by ${tool} with \`npx foliocheck report\` (regenerate everything with \`npm start\`). The interactive explorer is [index.html](index.html); state graphs of small models are the \`.dot\` files beside it.`,
+    `Design \`${m.id}\`. ${provenance(tool, command)} Also: ${links.join(' · ')}.`,
     '',
-    '## Verdict matrix',
+    m.summary,
     '',
-    `${summary} ✓ marks a verdict that matches the variant's expectation, ⚠ one that does not. A violated verdict links to its counterexample.`,
+    '**Sources**',
     '',
-    verdictMatrix(runs),
+    bulletList(m.sources),
+    '',
+    ...(m.unconfirmed.length === 0
+      ? []
+      : ['**UNCONFIRMED** (assumed by the model, not established)', '', bulletList(m.unconfirmed), '']),
+    '**Bound and parameters.** ' + boundSection(m),
+    '',
+    '## Variants',
+    '',
+    variantsTable(m.runs),
+    '',
+    '## Verdicts',
+    '',
+    `${expectationSummary(m.runs)} A violated verdict links to its counterexample.`,
+    '',
+    verdictMatrix(m.runs),
+    '',
+    propertiesTable(m.runs),
     '',
     '## Counterexamples',
     '',
@@ -213,13 +276,44 @@ export function renderMarkdown(runs: readonly ReportRun[], tool: string): string
     '',
     '## State space',
     '',
-    stateSpaceSection(runs),
+    stateSpaceSection(m.runs),
     '',
     '## Coverage',
     '',
-    "Which world events, machine state values and machine transitions the exploration exercised, and which never fired. A machine kind's possible local transitions are those of its compiled closure over the events the model sends it.",
+    "Which world events, machine state values and transitions the exploration exercised. A machine kind's possible transitions are those of its compiled closure over the events the model sends it; [index.html](index.html) has the statecharts.",
     '',
-    runs.map(coverageSection).join('\n\n'),
+    m.runs.map(coverageSection).join('\n\n'),
+    '',
+  ].join('\n');
+}
+
+/** The index over designs (`DIR/index.md`): one verdict matrix per design, linking its report. */
+export function renderIndexMarkdown(models: readonly ReportModel[], tool: string, command: string): string {
+  const runs = models.flatMap((m) => m.runs);
+  const rows = models.map((m) => [
+    `[\`${m.id}\`](${m.id}/index.md)`,
+    cell(m.title),
+    String(m.runs.length),
+    String(m.runs.reduce((n, r) => n + r.counterexamples.length, 0)),
+    m.runs.every((r) => r.properties.every((p) => p.ok)) ? 'all as expected' : '⚠ **some not as expected**',
+  ]);
+  const matrices = models.map((m) =>
+    [`### [${m.id}](${m.id}/index.md)`, '', m.title, '', verdictMatrix(m.runs, `${m.id}/index.md`)].join(
+      '\n',
+    ),
+  );
+  return [
+    '# foliocheck design-review reports',
+    '',
+    `${provenance(tool, command)} One report per design: open a design for its summary, sources, assumptions, counterexamples (with the kernel function of each step) and state graphs; [index.html](index.html) is the interactive version.`,
+    '',
+    mdTable(['design', 'title', 'variants', 'counterexamples', 'verdicts'], rows),
+    '',
+    '## Verdict matrix',
+    '',
+    expectationSummary(runs),
+    '',
+    matrices.join('\n\n'),
     '',
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 // Mermaid text for GitHub/GitLab: a counterexample as a sequenceDiagram (one participant
-// per actor and per machine touched, one arrow per event with its outcome, the violated
-// property noted at the end), and the growth of distinct states per BFS depth as an xychart.
+// per actor and per machine touched, one arrow per event with its outcome, the loop of a
+// lasso in a `loop` block, the violated property noted at the end).
 import type { Counterexample, ReportStep } from './collect.js';
 
 /** Mermaid message text: no ';' '#' or line breaks, which end or escape a message. */
@@ -45,9 +45,12 @@ export function sequenceDiagram(cx: Counterexample): string {
   const lines = ['sequenceDiagram'];
   for (const p of parts) lines.push(`  participant ${id(p)} as ${mermaidText(p)}`);
   for (const s of cx.steps) {
+    if (cx.loop === s.index) lines.push('  loop repeats forever');
+    const indent = cx.loop !== null && s.index >= cx.loop ? '    ' : '  ';
     const arrow = s.outcome === 'ok' ? '->>' : '-x';
-    lines.push(`  ${id(s.actor)}${arrow}${id(arrowTarget(s))}: ${mermaidText(arrowLabel(s))}`);
+    lines.push(`${indent}${id(s.actor)}${arrow}${id(arrowTarget(s))}: ${mermaidText(arrowLabel(s))}`);
   }
+  if (cx.loop !== null && cx.steps.length > 0) lines.push('  end');
   const last = cx.steps[cx.steps.length - 1];
   if (last !== undefined) {
     const idx = [last.actor, ...last.touched].map((p) => parts.indexOf(p));
@@ -57,16 +60,4 @@ export function sequenceDiagram(cx: Counterexample): string {
     lines.push(`  Note over ${over}: ✗ violated: ${mermaidText(cx.property)}`);
   }
   return lines.join('\n');
-}
-
-/** Distinct states first reached at each depth, as a Mermaid bar chart. */
-export function growthChart(title: string, levels: readonly number[]): string {
-  const max = Math.max(1, ...levels);
-  return [
-    'xychart-beta',
-    `  title "${mermaidText(title).replace(/"/g, "'")}"`,
-    `  x-axis "BFS depth" [${levels.map((_, d) => String(d)).join(', ')}]`,
-    `  y-axis "new distinct states" 0 --> ${max}`,
-    `  bar [${levels.join(', ')}]`,
-  ].join('\n');
 }

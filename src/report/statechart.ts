@@ -7,6 +7,8 @@ export interface ChartNode {
   readonly path: string;
   readonly key: string;
   readonly type: string;
+  /** XState's `description` of the state node: what the state stands for. */
+  readonly description: string | undefined;
   readonly transitions: readonly { readonly event: string; readonly targets: string }[];
   readonly children: readonly ChartNode[];
 }
@@ -15,6 +17,7 @@ interface NodeLike {
   readonly key: string;
   readonly type: string;
   readonly path: readonly string[];
+  readonly description?: string | undefined;
   readonly states: Readonly<Record<string, NodeLike>>;
   readonly transitions: ReadonlyMap<
     string,
@@ -35,6 +38,7 @@ function toChart(node: NodeLike): ChartNode {
     path: node.path.join('.'),
     key: node.key,
     type: node.type,
+    description: node.description,
     transitions,
     children: Object.values(node.states).map(toChart),
   };
