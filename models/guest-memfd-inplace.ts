@@ -45,7 +45,9 @@
 // (L-Convert, under weak fairness of the converter's own steps only). A conversion refused
 // because a pin or DMA mapping is held is documented behaviour (INPLACE rule 10: userspace
 // drops its references first; the catalogue's F6 companion), reported by the witness
-// conversion-refused rather than as a failure of the design.
+// conversion-refused rather than as a failure of the design. In check-before-unmap the
+// converter never holds the lock on a zapped page, so conversion-completes has no trigger
+// there (vacuous).
 // Bound: exhaustive (folios=1, pagesPerFolio=1, converters=1 by default). One reference
 // holder per folio slot (a GUP pinner or a VFIO mapping, on the folio in the file or on one
 // punched out of it); FOLL_GET references are not exercised here (the refcount check treats
