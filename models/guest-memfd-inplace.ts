@@ -21,7 +21,7 @@
 // - VFIO type1 holds FOLL_LONGTERM pins for every IOMMU-mapped page (§1.8).
 // UNCONFIRMED: the series is not merged; its final form may differ (docs §0, INPLACE).
 //
-// Machines: `index` per file index (attribute, the VMM's user PTE, and the page a GUP pin or
+// Machines: `page` per file index (attribute, the VMM's user PTE, and the page a GUP pin or
 // IOMMU mapping reaches); two physical folios per folio-sized slot of the file
 // (models/machines/folio.ts refFolioMachine: pins, mapcount, DMA and the transient LRU-batch
 // reference belong to the folio, and the conversion check reads them there); the inode's
@@ -102,12 +102,12 @@ export type IndexEvent =
   | { type: 'convertCommit'; to: Attr };
 
 /** One index of the guest_memfd file: its attribute (maple tree entry) and the VMM's user PTE. */
-export const indexMachine = setup({
+export const fileIndexMachine = setup({
   types: { events: {} as IndexEvent },
   actions: { ...outcomeActions },
-  guards: { mapped: stateIn('#index.hostMap.mapped') },
+  guards: { mapped: stateIn('#page.hostMap.mapped') },
 }).createMachine({
-  id: 'index',
+  id: 'page',
   type: 'parallel',
   on: {
     allocFails: { actions: outcome('ENOMEM') },
@@ -196,8 +196,13 @@ const K = {
   lruDrain: 'lru_add_drain() on the CPU whose per-CPU batch holds the folio',
   begin:
     'KVM_SET_MEMORY_ATTRIBUTES2(PRIVATE) → __kvm_gmem_set_attributes(): filemap_invalidate_lock, unmap_mapping_pages()',
-  check:
-    'kvm_gmem_is_safe_for_conversion(): [lru_add_drain_all()] refcount == nr_pages + 1, else -EAGAIN (filemap_invalidate_unlock)',
+  check: {
+    refcount:
+      'kvm_gmem_is_safe_for_conversion(): lru_add_drain_all(), then refcount == nr_pages + 1, else -EAGAIN (filemap_invalidate_unlock)',
+    undrained:
+      'kvm_gmem_is_safe_for_conversion(): refcount == nr_pages + 1 without lru_add_drain_all(), else -EAGAIN (filemap_invalidate_unlock)',
+    mapcount: 'the reference check reads folio_mapped() only, else -EAGAIN (filemap_invalidate_unlock)',
+  },
   checkUnlocked: 'reference check before taking filemap_invalidate_lock and without unmapping (D5b order)',
   commit:
     '__kvm_gmem_set_attributes(): kvm_gmem_invalidate_begin(), store PRIVATE, invalidate_end, filemap_invalidate_unlock',
@@ -278,9 +283,9 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     },
   },
   properties: [
-    noHostMapOfPrivateIndex('index'),
-    noPinOnPrivateIndex('index'),
-    noDmaOfPrivateIndex('index'),
+    noHostMapOfPrivateIndex('page'),
+    noPinOnPrivateIndex('page'),
+    noDmaOfPrivateIndex('page'),
     conversionCompletes(convId(0), pageId(0), [frameId(0, 0), frameId(0, 1)]),
     sometimesStep(
       'converts-to-private',
@@ -468,7 +473,13 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
           actorStep(conv, 'checked', i, { prior: true }),
           ...(underLock ? [participant(LOCK, { type: 'unlockIfRefused' }, 'prior')] : []),
         ];
-        const kernelCheck = underLock ? K.check : K.checkUnlocked;
+        const kernelCheck = !underLock
+          ? K.checkUnlocked
+          : sees === 'mapcount'
+            ? K.check.mapcount
+            : drain
+              ? K.check.refcount
+              : K.check.undrained;
         if (underLock) {
           const begin = [actorStep(conv, 'zapped', i), participant(LOCK, { type: 'lockExclusive' })];
           events.push(
@@ -594,7 +605,7 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
       ...range(folios).flatMap((f) =>
         FRAMES.map((k) => ({ id: frameId(f, k), machine: refFolioMachine, input: { pages: pagesPerFolio } })),
       ),
-      ...pages.map((i) => ({ id: pageId(i), machine: indexMachine })),
+      ...pages.map((i) => ({ id: pageId(i), machine: fileIndexMachine })),
       { id: LOCK, machine: invalidateLockMachine },
       { id: VMM, machine: vmmMachine },
       ...range(converters).map((k) => ({ id: convId(k), machine: converter })),

@@ -27,7 +27,7 @@ const pinned: Record<string, { necessary: string[]; redundant: string[]; other: 
       'refFolio.split',
       'refFolio.extraRefs',
       'refFolio.keptByRefs',
-      'index.mapped',
+      'page.mapped',
       'vmm.accepts',
       'vmm.refused',
     ],
