@@ -365,7 +365,7 @@ export default defineModel<never, Variant>({
         !(s.matches({ attr: 'private' }) && (s.matches({ vmm: 'mapped' }) || s.matches({ other: 'mapped' }))),
       { premise: (s) => s.matches({ attr: 'private' }) },
     ),
-    noKernelAccessToPrivate(isKernelAccess),
+    noKernelAccessToPrivate({ premise: isKernelAccess }),
     sometimesStep(
       'conversion-succeeds',
       'the page is donated to the guest',

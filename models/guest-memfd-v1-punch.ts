@@ -57,9 +57,11 @@ const puncherMachine = setup({
       },
     },
     begun: {
+      description: 'filemap_invalidate_lock held; kvm_gmem_invalidate_begin() done (if it was called)',
       on: { truncate: { guard: ({ context, event }) => context.index === event.index, target: 'truncated' } },
     },
     truncated: {
+      description: 'truncate_inode_pages_range() done (in the fixed order); kvm_gmem_invalidate_end() next',
       on: {
         end: {
           guard: ({ context, event }) => context.index === event.index,
@@ -120,7 +122,15 @@ export default defineModel<never, Variant>({
     },
   },
   properties: [
-    spteCoherent({ attr: undefined, sptes: [SPTE], gmemPage: GMEM }),
+    // Premise: a private fault is in flight while index 0 is being punched (the race).
+    spteCoherent({ attr: undefined, sptes: [SPTE], gmemPage: GMEM }, (w) => {
+      const punch = w.get(PUNCH);
+      return (
+        !punch.matches('idle') &&
+        (punch.context as { index: number }).index === 0 &&
+        w.get(VCPU).matches('resolved')
+      );
+    }),
     punchFrees('gmemPage'),
     invalidationsBalanced(KVM, (w) => {
       const punch = w.get(PUNCH);
@@ -144,48 +154,97 @@ export default defineModel<never, Variant>({
     const events: WorldEventSpec[] = [];
     const access = { slot: 0, kind: 'private' } as const;
     events.push(
-      worldEvent(VCPU, 'faultIn', access, [
-        participant(GMEM, { type: 'getPfn' }, 'prior'),
-        participant(VCPU, { type: 'faultIn', ...access }, 'prior'),
-      ]),
+      worldEvent(
+        VCPU,
+        'faultIn',
+        access,
+        [
+          participant(GMEM, { type: 'getPfn' }, 'prior'),
+          participant(VCPU, { type: 'faultIn', ...access }, 'prior'),
+        ],
+        {
+          kernel:
+            'kvm_mmu_page_fault(): snapshot mmu_invalidate_seq, kvm_gmem_get_pfn() (allocates and zeroes a folio when the index has none)',
+        },
+      ),
     );
     events.push(
-      worldEvent(VCPU, 'install', access, [
-        participant(KVM, { type: 'retryCheck' }),
-        participant(VCPU, { type: 'install', ...access }, 'prior'),
-        participant(SPTE, { type: 'map', kind: 'private' }, 'prior'),
-      ]),
+      worldEvent(
+        VCPU,
+        'install',
+        access,
+        [
+          participant(KVM, { type: 'retryCheck' }),
+          participant(VCPU, { type: 'install', ...access }, 'prior'),
+          participant(SPTE, { type: 'map', kind: 'private' }, 'prior'),
+        ],
+        {
+          kernel: 'under mmu_lock: mmu_invalidate_retry_gfn() → RET_PF_RETRY, else install the private SPTE',
+        },
+      ),
     );
     for (const index of [0, 1]) {
       const bound = index === 0;
       const inv = bound || variant === 'unbalanced-invalidate';
+      const truncates = variant !== 'punch-no-truncate';
       events.push(
-        worldEvent(PUNCH, 'punchBegin', { index }, [
-          participant(PUNCH, { type: 'begin', index, inv }),
-          ...(inv ? [participant(KVM, { type: 'begin', add: bound })] : []),
-          ...(bound ? [participant(SPTE, { type: 'zapPrivate' })] : []),
-        ]),
+        worldEvent(
+          PUNCH,
+          'punchBegin',
+          { index },
+          [
+            participant(PUNCH, { type: 'begin', index, inv }),
+            ...(inv ? [participant(KVM, { type: 'begin', add: bound })] : []),
+            ...(bound ? [participant(SPTE, { type: 'zapPrivate' })] : []),
+          ],
+          {
+            kernel: inv
+              ? 'fallocate(PUNCH_HOLE) → kvm_gmem_punch_hole(): filemap_invalidate_lock, kvm_gmem_invalidate_begin() (kvm_mmu_invalidate_begin, range add and zap for each binding in range)'
+              : 'fallocate(PUNCH_HOLE) → kvm_gmem_punch_hole(): filemap_invalidate_lock; no binding in range, no invalidation begun',
+          },
+        ),
       );
       events.push(
-        worldEvent(PUNCH, 'punchTruncate', { index }, [
-          participant(PUNCH, { type: 'truncate', index }),
-          ...(bound
-            ? [participant(GMEM, { type: 'truncate', really: variant !== 'punch-no-truncate' })]
-            : []),
-        ]),
+        worldEvent(
+          PUNCH,
+          'punchTruncate',
+          { index },
+          [
+            participant(PUNCH, { type: 'truncate', index }),
+            ...(bound ? [participant(GMEM, { type: 'truncate', really: truncates })] : []),
+          ],
+          {
+            kernel: truncates
+              ? 'kvm_gmem_punch_hole(): truncate_inode_pages_range()'
+              : 'kvm_gmem_punch_hole() without truncate_inode_pages_range() (lost "in a rebase gone bad")',
+          },
+        ),
       );
       events.push(
-        worldEvent(PUNCH, 'punchEnd', { index }, [
-          participant(PUNCH, { type: 'end', index }),
-          ...(bound ? [participant(KVM, { type: 'end' }), participant(VCPU, { type: 'seqBump' })] : []),
-        ]),
+        worldEvent(
+          PUNCH,
+          'punchEnd',
+          { index },
+          [
+            participant(PUNCH, { type: 'end', index }),
+            ...(bound ? [participant(KVM, { type: 'end' }), participant(VCPU, { type: 'seqBump' })] : []),
+          ],
+          {
+            kernel: bound
+              ? 'kvm_gmem_invalidate_end() (kvm_mmu_invalidate_end: mmu_invalidate_seq++, in_progress--), filemap_invalidate_unlock'
+              : 'no binding in range: no kvm_gmem_invalidate_end(); filemap_invalidate_unlock',
+          },
+        ),
       );
     }
     events.push(
-      worldEvent('vmm', 'fallocate', { index: 0 }, [
-        participant(GMEM, { type: 'allocate' }),
-        participant(PUNCH, { type: 'notPunching' }),
-      ]),
+      worldEvent(
+        'vmm',
+        'fallocate',
+        { index: 0 },
+        [participant(GMEM, { type: 'allocate' }), participant(PUNCH, { type: 'notPunching' })],
+        { kernel: 'fallocate(KEEP_SIZE) → kvm_gmem_allocate() under filemap_invalidate_lock_shared' },
+      ),
     );
     return {
       machines: [

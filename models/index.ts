@@ -8,6 +8,7 @@ import directMapRestore from './direct-map-restore.js';
 import exclusiveGup from './exclusive-gup.js';
 import guestMemfdConversions from './guest-memfd-conversions.js';
 import guestMemfdFlags from './guest-memfd-flags.js';
+import guestMemfdInaccessible from './guest-memfd-inaccessible.js';
 import guestMemfdInplace from './guest-memfd-inplace.js';
 import guestMemfdMainline from './guest-memfd-mainline.js';
 import guestMemfdV1 from './guest-memfd-v1.js';
@@ -31,6 +32,7 @@ export const models: readonly AnyModel[] = [
   guestMemfdFlags,
   guestMemfdV1,
   guestMemfdV1Punch,
+  guestMemfdInaccessible,
   guestMemfdV1Binding,
   qemuVfioConversion,
   qemuVfioInplace,

@@ -1,6 +1,8 @@
 // Shareability invariants of guest_memfd indices with host mmap (docs/kernel-semantics.md §5
 // INV-1, INV-2; docs/designs-and-flaws.md D5a, D5b). gmemIndex machines name their regions
-// share (allShared | guestShared | noneShared), hostMap, pin and guestMap.
+// share (allShared | guestShared | noneShared), hostMap, pin and guestMap. Each invariant's
+// premise is an index that is not (fully) shared, the situation it is about.
+import type { AnyMachineSnapshot } from 'xstate';
 import { alwaysEach, eventually, type Property } from '../src/index.js';
 
 /** INV-1 NoUserPTEOnPrivate: only an ALL_SHARED index is mapped in host userspace. */
@@ -10,7 +12,12 @@ export const noHostMapOfNonShared = (kind = 'gmemIndex'): Property =>
     'only an ALL_SHARED index is mapped in host userspace (INV-1, P-NoHostMapPriv)',
     kind,
     (s) => !(s.matches({ hostMap: 'mapped' }) && !s.matches({ share: 'allShared' })),
+    { premise: (s) => !s.matches({ share: 'allShared' }) },
   );
+
+/** The guest uses the index privately: GUEST_SHARED, or mapped private in its stage 2. */
+const guestPrivate = (s: AnyMachineSnapshot): boolean =>
+  s.matches({ share: 'guestShared' }) || s.matches({ guestMap: 'private' });
 
 /** INV-2 NoPinOnPrivate: nothing the guest uses privately holds a host reference. */
 export const noPinOnGuestPrivate = (kind = 'gmemIndex'): Property =>
@@ -18,20 +25,8 @@ export const noPinOnGuestPrivate = (kind = 'gmemIndex'): Property =>
     'no-pin-on-private',
     'a private index (GUEST_SHARED, or mapped private in stage 2) holds no host pin (INV-2; F6)',
     kind,
-    (s) =>
-      !(
-        s.matches({ pin: 'pinned' }) &&
-        (s.matches({ share: 'guestShared' }) || s.matches({ guestMap: 'private' }))
-      ),
-  );
-
-/** NONE_SHARED is transient: it lasts only while a host reference is outstanding. */
-export const noneSharedOnlyWhileReferenced = (kind = 'gmemIndex'): Property =>
-  alwaysEach(
-    'none-shared-only-while-referenced',
-    'an index is NONE_SHARED only while a host reference is outstanding, so the final folio_put() can complete it',
-    kind,
-    (s) => !(s.matches({ share: 'noneShared' }) && s.matches({ pin: 'none' })),
+    (s) => !(s.matches({ pin: 'pinned' }) && guestPrivate(s)),
+    { premise: guestPrivate },
   );
 
 /**

@@ -20,14 +20,15 @@ const crashes: ReadonlySet<string> = new Set(Object.values(HOST_CRASH));
 
 /**
  * P-NoKernAccPriv: no step of the host kernel touches a page the guest (or firmware) owns.
- * `premise`, when given, names the host-kernel access steps the property is about.
+ * `premise`: the steps that could (a punch of a private folio, a kernel access through a
+ * pin); without one the property has none and is never reported vacuous.
  */
-export const noKernelAccessToPrivate = (premise?: StepTest): Property =>
+export const noKernelAccessToPrivate = (opts: { readonly premise?: StepTest } = {}): Property =>
   never(
     'no-kernel-access-to-private',
     'the host kernel never reads or writes a page owned by the guest or firmware, zeroing included (P-NoKernAccPriv, INV-5)',
     (s) => crashes.has(s.outcome),
-    premise === undefined ? {} : { premise },
+    opts.premise === undefined ? {} : { premise: opts.premise },
   );
 
 /**

@@ -48,11 +48,11 @@ describe('check --checkpoint / --resume', () => {
     const cut = await runCli(['check', ...sel, '--json', '--max-states', '5000', '--checkpoint', cp]);
     const cutRun = (JSON.parse(cut.out) as { runs: { states: number; stopReason: string }[] }).runs[0];
     expect(cutRun?.stopReason).toBe('max-states');
-    expect(cutRun?.states).toBeLessThan(9048);
+    expect(cutRun?.states).toBeLessThan(36450);
     const resumed = await runCli(['check', ...sel, '--json', '--resume', cp, '--out', join(dir, 'resumed')]);
     expect([full.code, resumed.code, resumed.err]).toEqual([0, 0, '']);
     expect(strip(report(resumed.out))).toBe(strip(report(full.out)));
-    expect((JSON.parse(full.out) as { runs: { states: number }[] }).runs[0]?.states).toBe(9048);
+    expect((JSON.parse(full.out) as { runs: { states: number }[] }).runs[0]?.states).toBe(36450);
   });
 
   it('a checkpoint of another variant, parameter or option is refused with exit 2', async () => {

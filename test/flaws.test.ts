@@ -56,6 +56,22 @@ describe('the flaw table of the shipped catalogue', () => {
       expect(rows.length).toBeGreaterThan(0);
       for (const r of rows) expect(r).toMatch(/\(candidate\) \| no fix agreed \|$|\| - \| no fix agreed \|$/);
     }
+    expect(row('F5', 'guest-memfd-inaccessible:inaccessible-mask', 'punched-range-reads-zero')).toMatch(
+      /\| violated \| race of 3 actors \| 4 events \| guest-memfd-inaccessible:inaccessible-bit \| holds \|$/,
+    );
+    expect(row('F8', 'guest-memfd-v1:no-range-add', 'no-private-spte-on-shared')).toMatch(
+      /\| violated \| race of 2 actors \| 7 events \| guest-memfd-v1:fixed \| holds \|$/,
+    );
+    // No fix keeps its flaw's property vacuously (its premise never met).
+    const vacuous = text
+      .split('\n')
+      .filter((l) => /^\| F\d+ \|/.test(l))
+      .filter((l) => {
+        const cells = l.split(' | ');
+        const property = cells[3] ?? '';
+        return (cells.at(-1) ?? '').includes(`${property} holds (vacuous)`);
+      });
+    expect(vacuous).toEqual([]);
     const ids = loadCatalogues(['catalogue/flaws.json']).flaws.map((f) => f.id);
     expect(ids).toHaveLength(30);
     for (const flaw of ids) expect(text).toContain(`| ${flaw} |`);

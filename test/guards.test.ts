@@ -262,38 +262,23 @@ const pinned: Record<string, { necessary: string[]; counts: Record<string, numbe
       'spte.machine.map@1.inline',
       'vcpu.idle.faultIn.inline',
       'vcpu.resolved.install.inline',
-      'converter.idle.step.inline',
     ],
-    counts: { necessary: 8, 'changes-verdicts': 1, redundant: 4, inert: 7, unbounded: 2 },
+    counts: { necessary: 7, 'changes-verdicts': 1, redundant: 5, inert: 6, unbounded: 2 },
   },
-  // The conversion's reference check (referenceSeen on the second convertCheck refusal, down
-  // to its pin and DMA parts) and the commit's attribute check prevent private pages being
-  // pinned, DMA-mapped or host-mapped; the lock drop after a refused conversion keeps
-  // conversions completing.
+  // The folio's reference check (checkRefs after the LRU drain) and the converter's phase
+  // guards that carry its answer keep referenced folios from going private; the lock drop
+  // after a refused conversion keeps conversions completing.
   'guest-memfd-inplace:fixed': {
     necessary: [
-      'page.machine.faultCheck.and',
-      'page.machine.faultCheck.1.in-page.attr.shared',
-      'page.machine.convertCheck@1.and',
-      'page.machine.convertCheck@1.0.convertible',
-      'page.machine.convertCheck@1.0-0-0-0.in-page.attr.shared',
-      'page.machine.convertCheck@1.0-0-0-1.toPrivate',
-      'page.machine.convertCheck@1.1.referenceSeen',
-      'page.machine.convertCheck@1.1-0-0.inline',
-      'page.machine.convertCheck@1.1-0-1-0.referenced',
-      'page.machine.convertCheck@1.1-0-1-1.in-page.dma.mapped',
-      'page.attr.shared.convertCommit.convertible',
-      'page.attr.shared.convertCommit.0-0-1.toPrivate',
-      'page.attr.shared.convertCommit.0-1-0.in-page.attr.private',
-      'page.hostMap.unmapped.convertZap.convertible',
-      'page.hostMap.unmapped.convertZap.0-0-0.in-page.attr.shared',
-      'page.hostMap.unmapped.convertZap.0-1-1.toShared',
-      'page.pin.unpinned.pin.canPin',
-      'page.pin.unpinned.pin.0-0.in-page.hostMap.mapped',
-      'page.dma.unmapped.dmaMap.in-page.hostMap.mapped',
+      'refFolio.machine.lruDrain.and',
+      'refFolio.cached.checkRefs.refsRemain',
       'invalidateLock.exclusive.unlockIfRefused.inline',
+      'converter.zapped.step.accepts',
+      'converter.zapped.step@1.refused',
+      'converter.checked.step.accepts',
+      'converter.checked.step@1.refused',
     ],
-    counts: { necessary: 20, 'changes-verdicts': 1, redundant: 34, inert: 44, unbounded: 3 },
+    counts: { necessary: 7, 'changes-verdicts': 1, redundant: 26, inert: 21, unbounded: 6 },
   },
   // With the pin on a normal-zone copy no check is needed for the mobility properties.
   'gunyah-longterm-pin:longterm-pin-migrate-first': {
@@ -346,15 +331,15 @@ describe('foliocheck guards', () => {
     expect(r.code).toBe(0);
     // (The inline guard's text is its compiled source: quotes depend on the build.)
     expect(r.out).toMatch(
-      /\nmemAttr: inline \(\{ event \}\) => event\.kind === ["']shared["'] on shared --check--> \(stays\) prevents a violation of spte-coherent \(F8\)\n/,
+      /\nmemAttr: inline \(\{ event \}\) => event\.kind === ["']shared["'] on shared --check--> \(stays\) prevents a violation of no-private-spte-on-shared \(F8\)\n/,
     );
-    expect(r.out).toContain('7 inert check(s) not listed');
-    expect(r.out).toMatch(/\n8 necessary, 1 changes-verdicts, 4 redundant, 7 inert, 2 unbounded\n$/);
+    expect(r.out).toContain('6 inert check(s) not listed');
+    expect(r.out).toMatch(/\n7 necessary, 1 changes-verdicts, 5 redundant, 6 inert, 2 unbounded\n$/);
     const json = JSON.parse(
       (await runCli(['guards', 'guest-memfd-v1:fixed', '--max-local-states', '64', '--json'])).out,
     ) as GuardsJson;
     const check = json.guards.find((g) => g.id === 'shared.check.inline');
-    expect(check?.changes.map((c) => [c.property, c.flaws])).toEqual([['spte-coherent', ['F8']]]);
+    expect(check?.changes.map((c) => [c.property, c.flaws])).toEqual([['no-private-spte-on-shared', ['F8']]]);
   });
 
   it('a counterexample without a necessary check diverges from the design on replay --force', async () => {

@@ -132,10 +132,9 @@ describe('parallel BFS over a shared state map (any compiled model)', () => {
       },
     );
     expect([r.workers, r.stopReason, r.complete]).toEqual([2, 'max-seconds', false]);
-    expect(r.properties.filter((p) => p.kind === 'eventually').map((p) => p.verdict)).toEqual([
-      'unknown',
-      'unknown',
-    ]);
+    const progress = r.properties.filter((p) => p.kind === 'eventually');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p) => p.verdict === 'unknown')).toBe(true);
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 });

@@ -258,7 +258,7 @@ describe('eventually: vacuity, fairness predicates and stopping', () => {
   it('a stop condition that fires while judging leaves progress verdicts unknown', () => {
     let searching = false;
     const m = models.find((x) => x.id === 'guest-memfd-inplace') as AnyModel;
-    const r = checkRun(m, { folios: 2, pagesPerFolio: 1, converters: 1 }, 'fixed', {
+    const r = checkRun(m, { folios: 1, pagesPerFolio: 1, converters: 1 }, 'fixed', {
       engine: 'compiled',
       strategy: 'bfs',
       symmetry: false,
@@ -276,7 +276,8 @@ describe('eventually: vacuity, fairness predicates and stopping', () => {
     expect(r.complete).toBe(true);
     expect(r.stopReason).toBe('max-seconds');
     const progress = r.properties.filter((p) => p.kind === 'eventually');
-    expect(progress.map((p) => p.verdict)).toEqual(['unknown', 'unknown']);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p) => p.verdict === 'unknown')).toBe(true);
     expect(r.properties.find((p) => p.name === 'no-pin-on-private')?.verdict).toBe('holds');
   });
 });

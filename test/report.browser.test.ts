@@ -89,7 +89,7 @@ describe('a design report in the browser', () => {
     const figure = page.locator('figure.state-graph[data-run="guest-memfd-inplace:check-before-unmap"]');
     const svg = figure.locator('svg.graph');
     await expect.poll(() => svg.isVisible()).toBe(true);
-    expect(await svg.locator('g.state').count()).toBe(106);
+    expect(await svg.locator('g.state').count()).toBe(225);
     // The shown path is the 4-step F7 counterexample; it ends in a state that breaks an invariant.
     const shown = svg.locator('g.cxpath:not(.hidden)');
     expect(await shown.count()).toBe(1);
@@ -97,7 +97,7 @@ describe('a design report in the browser', () => {
     expect(await shown.locator('text').allTextContents()).toEqual([
       '1 faultCheck',
       '2 convertCheck',
-      '3 faultMap',
+      '3 faultAlloc',
       '4 convertCommit',
       '✗ no-host-map-of-private',
     ]);

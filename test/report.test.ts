@@ -105,7 +105,7 @@ describe('Markdown report', () => {
     const cx = f7.counterexamples.find((c) => c.property === 'no-host-map-of-private');
     const table = cx === undefined ? '' : stepTable(cx);
     expect(table).toContain(
-      '| 1 | vmm | `faultCheck(page=0)` | kvm_gmem_fault_user_mapping(): filemap_invalidate_lock_shared(), kvm_gmem_is_shared_mem() (SIGBUS if private) | ok | vmm: idle → faulting<br>invalidateLock: free → shared, readers: 0 → 1 |',
+      '| 1 | vmm | `faultCheck(page=0)` | kvm_gmem_fault_user_mapping() under filemap_invalidate_lock_shared(): SIGBUS unless the index is shared | ok | vmm: idle → checked<br>invalidateLock: free → shared, readers: 0 → 1 |',
     );
     expect(table).toContain('| 4 | converter0 | `convertCommit(page=0)` |');
     expect(table).toContain('page0: attr: shared → private |');
@@ -117,15 +117,15 @@ describe('Markdown report', () => {
     expect(cx?.loop).toBe(3);
     expect(cx?.trace.loop).toBe(3);
     const diagram = cx === undefined ? '' : sequenceDiagram(cx);
-    // The refused arrow points at the machine that refused (folio0, P3).
+    // The refused arrow points at the machine that refused (folio0a, P3).
     expect(diagram).toContain(
-      '  loop repeats forever\n    P4-xP3: 4. convertCheck(page=0) → EAGAIN [+page0, invalidateLock]\n    P4->>P1: 5.',
+      '  loop repeats forever\n    P4-xP3: 4. convertCheck(page=0, frame=a) → EAGAIN [+invalidateLock]\n    P4->>P2: 5.',
     );
-    expect(diagram).toContain('  participant P3 as folio0');
+    expect(diagram).toContain('  participant P3 as folio0a');
     expect(diagram).toMatch(/\n {2}end\n/);
     expect(cx === undefined ? '' : stepTable(cx)).toContain('| 4 ⟲ | converter0 |');
     // The refusal is attributed to the machine that refused: the folio with LRU references.
-    expect(cx?.steps[3]?.refusedBy).toBe('folio0');
+    expect(cx?.steps[3]?.refusedBy).toBe('folio0a');
   });
 
   it('gives every Markdown table row as many cells as its header', () => {
@@ -156,11 +156,11 @@ describe('Markdown report', () => {
     );
     const head = md.slice(0, md.indexOf('## Verdicts'));
     expect(head).toContain(inplace.summary);
-    expect(head).toContain('- seeds/003 (David Hildenbrand rules A/B/C)');
+    expect(head).toContain('- seeds/003 (David Hildenbrand rules A/B/C; references and pins are per folio)');
     expect(head).toContain('**UNCONFIRMED**');
     expect(head).toContain('the in-place conversion series is not merged (INPLACE v8)');
     expect(head).toContain('Explored exhaustively (no depth bound).');
-    expect(head).toContain('| `folios` | 1 | 1..3 | number of folios |');
+    expect(head).toContain('| `folios` | 1 | 1..3 | number of folio slots of the file |');
     expect(head).toContain(
       `| \`check-before-unmap\` | F7 | ${inplace.variants['check-before-unmap'].doc} | \`fixed\` |`,
     );

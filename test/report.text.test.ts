@@ -22,17 +22,17 @@ describe('report --format text', () => {
     expect(out).toContain(
       'UNCONFIRMED (assumed, not established)\n  - the in-place conversion series is not merged',
     );
-    expect(out).toContain('  folios=1         number of folios (1..3)');
-    expect(out).toMatch(/\n {2}3 check-before-unmap \(F7\) +check mappings and pins first/);
+    expect(out).toContain('  folios=1         number of folio slots of the file (1..3)');
+    expect(out).toMatch(/\n {2}3 check-before-unmap \(F7\) +check mappings and references first/);
     expect(out).toContain(
-      '  property                          1          2          3          4\n  no-host-map-of-private            holds      holds      violated   holds',
+      '  property                       1          2          3          4\n  no-host-map-of-private         holds      holds      violated   holds',
     );
     expect(out).toContain('Every verdict is the one its variant expects.');
   });
 
   it('draws the F7 race as a sequence chart with the violation marked', async () => {
     const { out } = await run;
-    const start = out.indexOf('[4] check-before-unmap violates no-host-map-of-private (as expected)');
+    const start = out.indexOf('[3] check-before-unmap violates no-host-map-of-private (as expected)');
     expect(start).toBeGreaterThan(0);
     const chart = out.slice(out.indexOf('      vmm', start), out.indexOf('  Initial state', start)).trimEnd();
     expect(chart).toBe(
@@ -41,11 +41,11 @@ describe('report --format text', () => {
         '      |     converter0',
         '      |     |     page0',
         '      |     |     |     invalidateLock',
-        '      |     |     |     |     folio0',
+        '      |     |     |     |     folio0a',
         '      |     |     |     |     |',
         '   1  *-----------o-----o     |   faultCheck(page=0)',
-        '   2  |     *-----o-----------o   convertCheck(page=0)',
-        '   3  *-----------o-----o-----o   faultMap(page=0)',
+        '   2  |     *     |     |     |   convertCheck(page=0)',
+        '   3  *-----------o-----o-----o   faultAlloc(page=0, frame=a)',
         '   4  |     *-----o-----o     |   convertCommit(page=0)',
         '      |     |     X     |     |   ** no-host-map-of-private violated in the',
         '      |     |     |     |     |   state after step 4',
@@ -53,20 +53,22 @@ describe('report --format text', () => {
     );
     const steps = out.slice(out.indexOf('  Steps', start), out.indexOf('  State after step 4', start));
     expect(steps).toContain(
-      '   3  vmm: faultMap(page=0)\n      kernel: kvm_gmem_fault_user_mapping(): install the user PTE,\n        filemap_invalidate_unlock_shared()',
+      '   3  vmm: faultAlloc(page=0, frame=a)\n      kernel: kvm_gmem_fault_user_mapping(): __filemap_get_folio(FGP_CREAT)\n        allocates a zeroed folio, PTE installed, folio_add_lru();\n        filemap_invalidate_unlock_shared()',
     );
     expect(steps).toContain('      page0           attr: shared -> private');
   });
 
   it('marks refusals and where the loop of a lasso starts and ends', async () => {
     const { out } = await run;
-    const start = out.indexOf('[7] no-lru-drain violates conversion-completes (as expected)');
-    const part = out.slice(start, out.indexOf('[8]', start));
+    const start = out.indexOf('[6] no-lru-drain violates conversion-completes (as expected)');
+    const part = out.slice(start);
     expect(part).toContain(
-      '      :     :     :     :     :   ---- loop: steps 4-5 repeat forever\n   4  |     *-----o-----o-----x   convertCheck(page=0) -> EAGAIN',
+      '      :     :     :     :     :   ---- loop: steps 4-5 repeat forever\n   4  |     *-----------o-----x   convertCheck(page=0, frame=a) -> EAGAIN',
     );
     expect(part).toContain('      :     :     :     :     :   ---- back to step 4');
-    expect(part).toContain('   4  converter0: convertCheck(page=0) -> EAGAIN (folio0 refused) [loop starts]');
+    expect(part).toContain(
+      '   4  converter0: convertCheck(page=0, frame=a) -> EAGAIN (folio0a refused)\n        [loop starts]',
+    );
     expect(part).toContain(
       'kernel: kvm_gmem_is_safe_for_conversion(): refcount == nr_pages + 1\n        without lru_add_drain_all()',
     );
@@ -75,7 +77,7 @@ describe('report --format text', () => {
   it('prints replay commands that reproduce each counterexample, and writes only the traces', async () => {
     const { out } = await run;
     const paths = textReplayPaths(out);
-    expect(paths).toHaveLength(8);
+    expect(paths).toHaveLength(6);
     expect(readdirSync(dir)).toEqual(['traces']);
     for (const path of paths) {
       const replay = await runCli(['replay', path]);
@@ -122,7 +124,7 @@ describe('replay --format text', () => {
     expect(run.code).toBe(1);
     expect(tooWide(run.out)).toEqual([]);
     expect(run.out).toContain(
-      '   2  |     *-----o-----------o   convertCheck(page=0)\n      |     |     |     |     |   ** replay diverged at step 3 (event 2): vmm:',
+      '   2  |     *     |     |   convertCheck(page=0)\n      |     |     |     |   ** replay diverged at step 3 (event 2): vmm:',
     );
     expect(run.out).toContain('NOT reproduced');
   });
@@ -132,7 +134,9 @@ describe('replay --format text', () => {
     const run = await runCli(['replay', file]);
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/\n0 +vmm: faultCheck\(page=0\) +ok +page0: attr=shared/);
-    expect(run.out).toContain('     kernel: kvm_gmem_fault_user_mapping(): filemap_invalidate_lock_shared()');
+    expect(run.out).toContain(
+      '     kernel: kvm_gmem_fault_user_mapping() under filemap_invalidate_lock_shared()',
+    );
     const json = JSON.parse((await runCli(['replay', file, '--format', 'json'])).out) as {
       steps: { kernel: string | null }[];
     };

@@ -28,8 +28,8 @@ describe('guest-memfd-flags', () => {
       'vmm: unmap(page=0)',
       'converter: toPrivate(page=0)',
     ]);
-    // From every NONE_SHARED state the index can leave it (the eventually check, with the
-    // unpin weakly fair, follows from none-shared-only-while-referenced: unpin stays enabled).
+    // From every NONE_SHARED state the index can leave it (what the eventually check needs,
+    // with the reference holder's unpin weakly fair).
     const g = reachableGraph(model, 'folio-put-callback', { pages: 1 });
     const stuck = cannotReach(g, leftNoneShared);
     expect(g.views.some(noneShared)).toBe(true);

@@ -5,20 +5,33 @@ import { counterexample } from './flawTraces.js';
 
 describe('guest-memfd-v1 (F8)', () => {
   it('F8-A: a shared fault installs inside an invalidation whose range misses the gfn', async () => {
-    expect(await counterexample('guest-memfd-v1', 'no-range-add', 'spte-coherent')).toEqual([
+    expect(await counterexample('guest-memfd-v1', 'no-range-add', 'no-shared-spte-on-private')).toEqual([
       'vcpu.faultIn(slot=0,kind=shared)',
       'converter.preSet(to=private)',
       'vcpu.install(slot=0,kind=shared)',
       'converter.store(to=private)',
     ]);
   });
-  it('F8-B: a shared SPTE in the shared-only (SMM) memslot survives conversion to private', async () => {
-    expect(await counterexample('guest-memfd-v1', 'no-shared-slot-zap', 'spte-coherent')).toEqual([
-      'vcpu.faultIn(slot=1,kind=shared)',
-      'vcpu.install(slot=1,kind=shared)',
+  it('F8-A towards shared: a private fault installs a private SPTE on a gfn turned shared', async () => {
+    expect(await counterexample('guest-memfd-v1', 'no-range-add', 'no-private-spte-on-shared')).toEqual([
       'converter.preSet(to=private)',
       'converter.store(to=private)',
+      'converter.postSet(to=private)',
+      'vcpu.faultIn(slot=0,kind=private)',
+      'converter.preSet(to=shared)',
+      'vcpu.install(slot=0,kind=private)',
+      'converter.store(to=shared)',
     ]);
+  });
+  it('F8-B: a shared SPTE in the shared-only (SMM) memslot survives conversion to private', async () => {
+    expect(await counterexample('guest-memfd-v1', 'no-shared-slot-zap', 'no-shared-spte-on-private')).toEqual(
+      [
+        'vcpu.faultIn(slot=1,kind=shared)',
+        'vcpu.install(slot=1,kind=shared)',
+        'converter.preSet(to=private)',
+        'converter.store(to=private)',
+      ],
+    );
   });
 });
 
