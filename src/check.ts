@@ -15,7 +15,7 @@ import { pathTo, type StateSpace } from './explore/space.js';
 import { runAsync, runSync, type SearchStats } from './explore/strategy.js';
 import { WideSpace } from './explore/wideSpace.js';
 import type { AnyModel, Verdict } from './model.js';
-import { judgeProgress } from './progress.js';
+import { progressJudge } from './progress.js';
 import { isSafety, type PropertyKind } from './property.js';
 import { compileSystem, type CompiledSystem } from './system.js';
 import { transitionTestHolds, type World } from './world.js';
@@ -195,13 +195,14 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
   const decidedNegatively = stats.complete || (stats.depthBounded && stats.stopReason === undefined);
   const spec = model.variants[variant];
   let judgeStopped: string | undefined;
+  const judgeOne =
+    graphOf !== undefined && graphStats.complete
+      ? progressJudge(sys, graphOf, { shouldStop: opts.shouldStop })
+      : undefined;
   const properties = sys.properties.map((p, i): PropertyResult => {
     const found = tracker.found[i];
     if (!isSafety(p)) {
-      const judged =
-        graphOf !== undefined && graphStats.complete
-          ? judgeProgress(sys, graphOf, p, { shouldStop: opts.shouldStop })
-          : undefined;
+      const judged = judgeOne?.(p);
       judgeStopped ??= judged?.stopReason;
       return {
         name: p.name,

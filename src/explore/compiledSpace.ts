@@ -15,6 +15,7 @@ import {
 } from './codegen.js';
 import { LocalProperties } from './localProps.js';
 import { badSnapshot, checkLinks } from './snapshot.js';
+import type { EdgeLog } from './graph.js';
 import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
 import { makeCanonicalizer, makePackedCanonicalizer, symmetryPlan, type Canonicalizer } from './symmetry.js';
@@ -76,6 +77,17 @@ export class CompiledSpace implements StateSpace {
   private sink: Sink = () => undefined;
   private readonly onSuccessor: Emit;
   private readonly props: LocalProperties;
+  /** Successors of the state being expanded (expandIndexed): packed, event, outcome, key. */
+  private readonly succ: Float64Array;
+  private readonly succEvent: Int32Array;
+  private readonly succOutcome: Int32Array;
+  private readonly keys: Float64Array;
+  private count = 0;
+  private readonly collect: Emit;
+  /** Keeps the batch's probe loads alive (their values are not needed). */
+  probeSink = 0;
+  /** Where edges are recorded, when the graph is (see recordEdges). */
+  private edges: EdgeLog | undefined;
   readonly visitedKind: 'bitmap' | 'hash';
 
   constructor(
@@ -113,6 +125,18 @@ export class CompiledSpace implements StateSpace {
     this.after = new Int32Array(sys.instances.length);
     this.props = new LocalProperties(sys);
     this.onSuccessor = this.makeOnSuccessor();
+    // A world event has at most one successor per state.
+    const most = sys.events.length;
+    this.succ = new Float64Array(most);
+    this.succEvent = new Int32Array(most);
+    this.succOutcome = new Int32Array(most);
+    this.keys = new Float64Array(most);
+    this.collect = (s, event, outcome) => {
+      const k = this.count++;
+      this.succ[k] = s;
+      this.succEvent[k] = event;
+      this.succOutcome[k] = outcome;
+    };
   }
 
   get size(): number {
@@ -215,20 +239,69 @@ export class CompiledSpace implements StateSpace {
     this.current = i;
     this.sink = sink;
     this.openTransitions = open & this.props.transitionMask;
+    if (this.index !== undefined) return this.expandIndexed(i, open, sink, this.index);
     this.expandFn(this.states.get(i), this.locals, this.onSuccessor);
     return this.props.maskOf(this.locals, open);
   }
 
+  /** Writes the edges of every state expanded from now on into `log` (graph recording). */
+  recordEdges(log: EdgeLog): void {
+    if (this.index === undefined)
+      throw new Error('engine: graph recording needs a space that indexes seen states');
+    this.edges = log;
+  }
+
   /**
-   * Successor handler, chosen once: the plain bitmap path has no symmetry, no index and no
-   * transition property. Transition properties are judged on the concrete successor (before
+   * Expansion over an index (graph recording, symmetry, shared maps): the successors are
+   * collected first, then the first slot each probes is loaded for all of them (their cache
+   * misses overlap), then they are looked up and stored in event order.
+   */
+  private expandIndexed(i: number, open: number, sink: Sink, index: PackedIndex): number {
+    this.count = 0;
+    this.expandFn(this.states.get(i), this.locals, this.collect);
+    const n = this.count;
+    const { succ, succEvent, succOutcome, keys, edges } = this;
+    const canon = this.packedCanon;
+    const transitions = this.openTransitions;
+    const outcomes = this.sys.outcomes.length;
+    let touched = 0;
+    for (let k = 0; k < n; k++) {
+      const key = canon === undefined ? (succ[k] as number) : canon(succ[k] as number);
+      keys[k] = key;
+      touched += index.touch(key);
+    }
+    this.probeSink = touched;
+    if (edges !== undefined) edges.start.put(i, edges.targets.size);
+    for (let k = 0; k < n; k++) {
+      const event = succEvent[k] as number;
+      const outcome = succOutcome[k] as number;
+      let fired = 0;
+      if (transitions !== 0) {
+        decode(this.tables, succ[k] as number, this.after);
+        fired = this.props.transitionFired(this.locals, this.after, event, outcome, transitions);
+      }
+      const s = keys[k] as number;
+      const known = index.getOrAdd(s, this.states.size);
+      const child = known >= 0 ? known : this.store(s, i, event);
+      if (edges !== undefined) {
+        edges.targets.push(child);
+        edges.labels.push(event * outcomes + outcome);
+      }
+      sink(event, outcome, child, known < 0, fired);
+    }
+    if (edges !== undefined) edges.end.put(i, edges.targets.size);
+    return this.props.maskOf(this.locals, open);
+  }
+
+  /**
+   * Successor handler of spaces without an index (see expandIndexed), chosen once: the plain
+   * bitmap path has no symmetry and no transition property. Transition properties are judged on the concrete successor (before
    * canonicalisation), from the parent's local states the generated code decoded.
    */
   private makeOnSuccessor(): Emit {
-    const index = this.index;
     const canon = this.packedCanon;
     const visited = this.visited;
-    if (index === undefined && canon === undefined && this.props.transitionMask === 0) {
+    if (canon === undefined && this.props.transitionMask === 0) {
       return (s, event, outcome) => {
         if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true, 0);
         else this.sink(event, outcome, -1, false, 0);
@@ -241,17 +314,8 @@ export class CompiledSpace implements StateSpace {
         fired = this.props.transitionFired(this.locals, this.after, event, outcome, this.openTransitions);
       }
       const s = canon === undefined ? succ : canon(succ);
-      if (index === undefined) {
-        if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true, fired);
-        else this.sink(event, outcome, -1, false, fired);
-        return;
-      }
-      const known = index.getOrAdd(s, this.states.size);
-      if (known >= 0) {
-        this.sink(event, outcome, known, false, fired);
-        return;
-      }
-      this.sink(event, outcome, this.store(s, this.current, event), true, fired);
+      if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true, fired);
+      else this.sink(event, outcome, -1, false, fired);
     };
   }
 

@@ -18,6 +18,8 @@ export interface PackedIndex extends PackedSet {
   /** The index stored with `s`; when absent, stores `value` with it and returns -1. */
   getOrAdd(s: number, value: number): number;
   add(s: number, value?: number): boolean;
+  /** Loads the first slot `s` probes and returns it (a batch of lookups overlaps its misses). */
+  touch(s: number): number;
 }
 
 /** One bit per possible packed state: exact, and the fastest when the product of local state counts is small. */
@@ -122,6 +124,10 @@ export class PackedHashMap implements PackedIndex {
   }
   get bytes(): number {
     return this.slots.byteLength;
+  }
+  /** Loads the first slot `s` probes (so that a batch of lookups overlaps its cache misses). */
+  touch(s: number): number {
+    return this.slots[2 * (mix53(s) & this.mask)] as number;
   }
   /** Index stored with `s`, or -1. */
   get(s: number): number {
