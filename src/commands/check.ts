@@ -63,6 +63,14 @@ export const checkFlags: readonly FlagSpec[] = [
     doc: 'compiled tables (default) or plain XState interpretation',
   },
   { name: 'no-symmetry', doc: "do not reduce by the model's declared symmetries" },
+  {
+    name: 'beyond-max',
+    doc: "accept --set values above a parameter's declared maximum (the run may need any time or memory: bound it with --max-seconds and --max-memory)",
+  },
+  {
+    name: 'no-por',
+    doc: 'do not use partial-order reduction (on by default for safety-only runs without a depth bound; docs/performance.md)',
+  },
   { name: 'exact', doc: 'store wide states exactly instead of as 63-bit fingerprints' },
   {
     name: 'storage',
@@ -133,7 +141,7 @@ export async function planRuns(args: ParsedArgs, registry: Registry): Promise<Pl
   }
   return selections.flatMap(({ model, variants }) => {
     const own = Object.fromEntries(Object.entries(sets).filter(([k]) => k in model.params));
-    const params = resolveParams(model, own);
+    const params = resolveParams(model, own, { beyondMax: flag(args, 'beyond-max') });
     return variants.map((variant) => ({ model, variant, params }));
   });
 }
@@ -204,6 +212,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         engine,
         strategy: strategy as StrategyName,
         symmetry: !flag(args, 'no-symmetry'),
+        por: !flag(args, 'no-por'),
         maxDepth,
         maxStates,
         shouldStop: stopCondition(limits, signals.interrupted),
@@ -270,6 +279,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         collisionProbability: r.collisionProbability,
         strategy: r.strategy,
         symmetry: r.symmetry,
+        por: r.por ?? false,
         maxDepth: r.maxDepth ?? null,
         stopReason: r.stopReason ?? null,
         sampling: r.sampling ?? null,

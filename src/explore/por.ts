@@ -6,12 +6,15 @@
 // event dependent on it; a disabled one a necessary enabling set, the events that can move
 // the machine blocking it. It is non-empty (C0), holds no enabled visible event unless it
 // is all of them (C2), and the caller expands a state fully when a successor through the
-// set was expanded before it or is itself (C3, the BFS cycle proviso). What is visible
-// depends on the properties: see porAnalysis and docs/performance.md.
+// set is already stored (C3: every cycle of the reduced graph then has a fully expanded
+// state, since a cycle cannot consist of edges to states first discovered through them).
+// What is visible depends on the properties: see `visibility` and docs/performance.md.
 import type { CompiledSystem, ResolvedEvent } from '../system.js';
 import { kindOf } from '../system.js';
-import { isFair, type Property } from '../property.js';
+import { isSafety } from '../property.js';
 import { compileStateTest } from './stateTests.js';
+
+const EMPTY = new Int32Array(0);
 
 /** One participation of an instance in an event, with the letters it may be delivered. */
 interface Participation {
@@ -39,12 +42,17 @@ export interface PorAnalysis {
   readonly visible: Uint8Array;
 }
 
-/** Why a system is explored without reduction (undefined: reduced). */
+/**
+ * Why a system is explored without reduction (undefined: it may be reduced). Progress
+ * properties are judged on the unreduced graph: under weak fairness every event that can
+ * change whether a fair event is enabled would have to be visible, which on the shipped
+ * models is nearly every event, so the run that records their graph is not reduced.
+ */
 export function porRefusal(sys: CompiledSystem): string | undefined {
   if (sys.tracked.some((p) => p.over === 'transition'))
     return 'a transition property reads whole worlds before and after every step';
-  if (sys.properties.some((p) => p.kind === 'possibly'))
-    return "'possibly' (AG EF) is not preserved by partial-order reduction";
+  if (sys.properties.some((p) => !isSafety(p)))
+    return 'progress properties are judged on the unreduced graph';
   return undefined;
 }
 
@@ -116,111 +124,87 @@ export function porAnalysis(sys: CompiledSystem): PorAnalysis | undefined {
     writersOf: writersOf.map((w) => Int32Array.from(w)),
     instancesOf: reads.map((r) => Int32Array.from([...r].sort((a, b) => a - b))),
     participations,
-    visible: visibility(sys, moves, writersOf),
+    visible: visibility(sys, writersOf),
   };
 }
 
 /**
- * Events a reduced expansion must not contain, per property:
- * - `each` and `step` invariants and reachability: none. A state or step that breaks one is
- *   reached in the reduced graph too: an event postponed past a path is independent of it,
- *   so it cannot undo what the path did to the instance or step concerned.
- * - `state` tests: the events that move an instance the test can read (its decision tree's
- *   read set; every event when the test does not compile to a tree).
- * - `deadlock-free`: none (stubborn sets keep every deadlock; a state whose reduced
- *   successors are all itself is expanded fully by the cycle proviso).
- * - `eventually`: its fair events, every event that can change whether a fair event is
- *   enabled, the events that move an instance its trigger or goal state reads, and the
- *   events that can be a goal step (leads-to under weak fairness is then preserved with the
- *   cycle proviso; the judge reads enabledness of reduced states from the tables).
+ * Events a reduced expansion must not contain (unless it is the full expansion), per
+ * tracked property (premises included):
+ * - `each` invariants and reachability: none. A path to a state where some instance is in
+ *   a bad local state has its last move of that instance in an event the reduction cannot
+ *   postpone past it (the stubborn set would contain it or a dependent of it), and an event
+ *   postponed instead is independent of every event of the path, so it cannot undo it; with
+ *   the cycle proviso the postponing ends, and the state (up to independent moves that
+ *   leave the instance alone) is reached.
+ * - `state` tests: every event that can move an instance the test can read (its decision
+ *   tree's read set; every event when the test does not compile to a tree).
+ * - `step` tests: every event at which the test fires for some outcome (a bad step of an
+ *   invariant, a witnessed step of a reachability property).
  */
-function visibility(
-  sys: CompiledSystem,
-  moves: [number, number, number][][],
-  writersOf: number[][],
-): Uint8Array {
+function visibility(sys: CompiledSystem, writersOf: number[][]): Uint8Array {
   const visible = new Uint8Array(sys.events.length);
-  const all = (): void => {
-    visible.fill(1);
-  };
-  const readsOf = (test: Parameters<typeof compileStateTest>[1]): void => {
-    const reads = compileStateTest(sys, test).reads;
-    if (reads === undefined) return all();
-    for (const inst of reads) for (const e of writersOf[inst] ?? []) visible[e] = 1;
-  };
-  const visit = (p: Property): void => {
-    if (p.over === 'state') readsOf(p.test);
-    if (p.over !== 'graph' || p.kind !== 'eventually') return;
-    if (p.after !== undefined) readsOf(p.after);
-    if ('state' in p.goal) readsOf(p.goal.state);
-    if ('step' in p.goal) {
-      const step = p.goal.step;
-      for (const e of sys.events)
-        if (sys.outcomes.some((outcome) => step({ actor: e.actor, type: e.type, args: e.args, outcome })))
-          visible[e.index] = 1;
+  const outcomes = sys.outcomes.length;
+  sys.tracked.forEach((p, i) => {
+    if (p.over === 'state') {
+      const reads = compileStateTest(sys, p.test).reads;
+      if (reads === undefined) visible.fill(1);
+      else for (const inst of reads) for (const e of writersOf[inst] ?? []) visible[e] = 1;
+    } else if (p.over === 'step') {
+      const table = sys.stepTables[i] as Uint8Array;
+      const fires = p.kind === 'always' ? 0 : 1;
+      for (let e = 0; e < sys.events.length; e++)
+        for (let o = 0; o < outcomes; o++) if (table[e * outcomes + o] === fires) visible[e] = 1;
+    } else if (p.over === 'transition') {
+      visible.fill(1);
     }
-    for (const f of sys.events) {
-      if (!isFair(p.fair, f)) continue;
-      visible[f.index] = 1;
-      for (const g of sys.events) if (changesEnabledness(sys, moves[g.index] ?? [], f)) visible[g.index] = 1;
-    }
-  };
-  for (const p of sys.tracked) visit(p);
+  });
   return visible;
 }
 
 /**
- * True when some move of g (an instance from one local state to another) can change
- * whether f is enabled or, through a prior outcome, how f's later participants are served.
- */
-function changesEnabledness(
-  sys: CompiledSystem,
-  moves: readonly [number, number, number][],
-  f: ResolvedEvent,
-): boolean {
-  const anyPrior = f.participants.some((p) => p.prior);
-  const counts = new Map<number, number>();
-  for (const p of f.participants) counts.set(p.inst, (counts.get(p.inst) ?? 0) + 1);
-  for (const [inst, from, to] of moves) {
-    const mine = f.participants.filter((p) => p.inst === inst);
-    if (mine.length === 0) continue;
-    if ((counts.get(inst) ?? 0) > 1) return true;
-    const kind = kindOf(sys, inst);
-    const width = kind.alphabet.length;
-    for (const p of mine) {
-      if (p.requiresTable !== undefined && p.requiresTable[from] !== p.requiresTable[to]) return true;
-      for (const a of lettersOf(p)) {
-        const before = kind.next[from * width + a] as number;
-        const after = kind.next[to * width + a] as number;
-        if (before >= 0 !== after >= 0) return true;
-        if (anyPrior && before >= 0 && kind.out[from * width + a] !== kind.out[to * width + a]) return true;
-      }
-    }
-  }
-  return false;
-}
-
-/**
- * Per-state selection over a PorAnalysis: given the local states and which events are
- * enabled, a set of enabled events to expand (C0-C2; the caller applies C3).
+ * Per-state selection over a PorAnalysis. At a state, the closure rules form a graph over
+ * events: an enabled event points to the events dependent on it, a disabled one to its
+ * necessary enabling set (the writers of an instance that blocks it). The closure of a seed
+ * is what it reaches. Tarjan's algorithm, run from the enabled events, completes the
+ * strongly connected components of that graph in reverse topological order, so the first
+ * completed component that holds an enabled event, and reaches no enabled visible event,
+ * reaches no other enabled event: its enabled events form a stubborn set (C0, C1, C2), found
+ * in one pass over the part of the graph searched so far (the search stops there).
  */
 export class PorSelector {
-  private readonly mark: Int32Array;
-  private stamp = 0;
-  private readonly work: Int32Array;
-  private readonly best: Int32Array;
-  private bestSize = 0;
+  /** Per event: DFS number while on the stack, DONE + component once complete, else < stamp base. */
+  private readonly index: Int32Array;
+  private readonly low: Int32Array;
+  private readonly stack: Int32Array;
+  private readonly callNode: Int32Array;
+  private readonly callPos: Int32Array;
+  private readonly lists: Int32Array[];
+  /** Per component id (this state's): 1 when it reaches an enabled visible event. */
+  private readonly poisoned: Uint8Array;
+  private readonly compOf: Int32Array;
+  /** Per event: equal to the state's generation when it points to a poisoned component. */
+  private readonly reachesPoison: Int32Array;
+  /** DFS numbers of this state start at `base` (earlier states' marks are below it). */
+  private base = 0;
 
   constructor(readonly a: PorAnalysis) {
-    this.mark = new Int32Array(a.events);
-    this.work = new Int32Array(a.events);
-    this.best = new Int32Array(a.events);
+    const n = a.events;
+    this.index = new Int32Array(n).fill(-1);
+    this.low = new Int32Array(n);
+    this.stack = new Int32Array(n);
+    this.callNode = new Int32Array(n);
+    this.callPos = new Int32Array(n);
+    this.lists = Array.from({ length: n }, () => EMPTY);
+    this.poisoned = new Uint8Array(n);
+    this.compOf = new Int32Array(n);
+    this.reachesPoison = new Int32Array(n);
   }
 
   /**
-   * Chooses the smallest stubborn set over the enabled events (enabled[e] === gen marks
-   * them) from each invisible seed; writes its enabled events to `out` and returns how
-   * many, or -1 when only the full expansion qualifies.
+   * Writes to `out` the enabled events of a stubborn set at the state with local states
+   * `locals` (enabled[e] === gen marks the enabled events, `enabledList` lists them) and
+   * returns how many, or -1 when only the full expansion qualifies.
    */
   select(
     locals: Int32Array,
@@ -231,54 +215,90 @@ export class PorSelector {
     out: Int32Array,
   ): number {
     if (count <= 1) return -1;
-    this.bestSize = count;
-    for (let k = 0; k < count; k++) {
-      const seed = enabledList[k] as number;
-      if (this.a.visible[seed] === 1) continue;
-      const size = this.closure(seed, locals, enabled, gen);
-      if (size > 0 && size < this.bestSize) {
-        this.bestSize = size;
-        let m = 0;
-        for (let j = 0; j < count; j++) {
-          const e = enabledList[j] as number;
-          if (this.mark[e] === this.stamp) this.best[m++] = e;
+    const n = this.a.events;
+    // Marks of this state are base .. base + 2n; restart the numbering before it overflows.
+    if (this.base > 0x3fffffff) {
+      this.index.fill(-1);
+      this.base = 0;
+    }
+    const base = this.base;
+    const done = base + n;
+    this.base += 2 * n + 1;
+    const { index, low, stack, callNode, callPos, lists, poisoned, compOf, reachesPoison } = this;
+    const visible = this.a.visible;
+    let counter = base;
+    let sp = 0;
+    let comps = 0;
+    for (let r = 0; r < count; r++) {
+      const root = enabledList[r] as number;
+      if ((index[root] as number) >= base) continue;
+      let depth = 0;
+      callNode[0] = root;
+      callPos[0] = 0;
+      lists[root] = this.edgesOf(root, locals, enabled, gen);
+      index[root] = low[root] = counter++;
+      stack[sp++] = root;
+      while (depth >= 0) {
+        const v = callNode[depth] as number;
+        const list = lists[v] as Int32Array;
+        const pos = callPos[depth] as number;
+        if (pos < list.length) {
+          callPos[depth] = pos + 1;
+          const w = list[pos] as number;
+          const iw = index[w] as number;
+          if (iw < base) {
+            lists[w] = this.edgesOf(w, locals, enabled, gen);
+            index[w] = low[w] = counter++;
+            stack[sp++] = w;
+            depth++;
+            callNode[depth] = w;
+            callPos[depth] = 0;
+          } else if (iw < done) {
+            if (iw < (low[v] as number)) low[v] = iw;
+          } else if (poisoned[compOf[w] as number] === 1) {
+            reachesPoison[v] = gen;
+          }
+          continue;
         }
-        if (size === 1) break;
+        depth--;
+        if (depth >= 0) {
+          const p = callNode[depth] as number;
+          if ((low[v] as number) < (low[p] as number)) low[p] = low[v] as number;
+        }
+        if (low[v] !== index[v]) continue;
+        // v roots a component: the events above it on the stack.
+        const id = comps++;
+        let poison = false;
+        let enabledHere = 0;
+        for (let k = sp - 1; ; k--) {
+          const x = stack[k] as number;
+          if (reachesPoison[x] === gen) poison = true;
+          if (enabled[x] === gen) {
+            enabledHere++;
+            if (visible[x] === 1) poison = true;
+          }
+          if (x === v) break;
+        }
+        let m = 0;
+        let x: number;
+        do {
+          x = stack[--sp] as number;
+          index[x] = done;
+          compOf[x] = id;
+          if (enabled[x] === gen) out[m++] = x;
+        } while (x !== v);
+        poisoned[id] = poison ? 1 : 0;
+        if (enabledHere > 0 && !poison) return m < count ? m : -1;
       }
     }
-    if (this.bestSize >= count) return -1;
-    out.set(this.best.subarray(0, this.bestSize));
-    return this.bestSize;
+    return -1;
   }
 
-  /** Enabled events in the closure of `seed`, or 0 when it takes in an enabled visible event. */
-  private closure(seed: number, locals: Int32Array, enabled: Int32Array, gen: number): number {
-    const stamp = ++this.stamp;
-    const { mark, work, a } = this;
-    let top = 0;
-    let size = 0;
-    mark[seed] = stamp;
-    work[top++] = seed;
-    while (top > 0) {
-      const x = work[--top] as number;
-      let next: Int32Array;
-      if (enabled[x] === gen) {
-        if (a.visible[x] === 1) return 0;
-        size++;
-        next = a.dependents[x] as Int32Array;
-      } else {
-        const q = this.blocker(x, locals);
-        next = q < 0 ? this.unionWriters(x) : (a.writersOf[q] as Int32Array);
-      }
-      for (let k = 0; k < next.length; k++) {
-        const f = next[k] as number;
-        if (mark[f] !== stamp) {
-          mark[f] = stamp;
-          work[top++] = f;
-        }
-      }
-    }
-    return size;
+  /** The closure rule's successors of event x at this state (see the class comment). */
+  private edgesOf(x: number, locals: Int32Array, enabled: Int32Array, gen: number): Int32Array {
+    if (enabled[x] === gen) return this.a.dependents[x] as Int32Array;
+    const q = this.blocker(x, locals);
+    return q < 0 ? this.unionWriters(x) : (this.a.writersOf[q] as Int32Array);
   }
 
   /** An instance whose current local state alone keeps `x` disabled, or -1. */
