@@ -225,6 +225,7 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
   // properties are found again by an unreduced BFS bounded by the longest of them.
   const shortest = pruned && opts.strategy === 'bfs' ? shortestAgain(prep, run) : undefined;
   let judgeStopped: string | undefined;
+  if (graphOf !== undefined && graphStats.complete) graphOf.searchDone();
   const judgeOne =
     graphOf !== undefined && graphStats.complete
       ? progressJudge(sys, graphOf, { shouldStop: opts.shouldStop })

@@ -35,7 +35,7 @@ export function resolveParams(
     if (value > spec.max && value >= spec.min && opts.beyondMax !== true) {
       throw new InputError(
         'bad_param',
-        `parameter ${name} of ${model.id} is at most ${spec.max} (the largest value its model declares the engine finishes), got ${value}; pass --beyond-max to try it anyway, bounded by --max-seconds and --max-memory`,
+        `parameter ${name} of ${model.id} must be between ${spec.min} and ${spec.max}, got ${value} (${spec.max} is the largest value the model declares; pass --beyond-max to try more, bounded by --max-seconds and --max-memory)`,
       );
     }
     if (value < spec.min || (value > spec.max && opts.beyondMax !== true)) {

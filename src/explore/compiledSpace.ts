@@ -207,6 +207,15 @@ export class CompiledSpace implements StateSpace {
     return this.por !== undefined;
   }
 
+  /**
+   * Frees the index of seen states after a complete search whose graph was recorded: the
+   * progress judge reads states, parents and edges only, and the index is the largest
+   * structure left. The space must not expand or look up states afterwards.
+   */
+  releaseIndex(): void {
+    if (this.index instanceof PackedHashMap) this.index.release();
+  }
+
   /** True when some expansion was reduced (the search differs from an unreduced one). */
   get pruned(): boolean {
     return this.prunedExpansions > 0;

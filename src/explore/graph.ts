@@ -169,6 +169,15 @@ export class GraphRecorder implements StateSpace, StateGraph {
     return this.expanded === this.inner.size;
   }
   /**
+   * Called once the search is over: the inner space may free its index of seen states
+   * (no state is expanded or looked up after it), before the graph is flattened.
+   */
+  searchDone(): void {
+    const inner = this.inner as StateSpace & { releaseIndex?: () => void };
+    inner.releaseIndex?.();
+  }
+
+  /**
    * The recorded graph as flat arrays, built once after the search (the growable columns
    * are released then, so no further state may be expanded).
    */
@@ -189,11 +198,9 @@ export class GraphRecorder implements StateSpace, StateGraph {
       else offsets[s + 1] = to;
     }
     if (inOrder && offsets[n] === edges) {
-      log.targets.copyOut(0, edges, new Uint32Array(targets.buffer));
-      if (labels instanceof Uint32Array && log.labels instanceof Uint32Column)
-        log.labels.copyOut(0, edges, labels);
-      else if (labels instanceof Uint16Array && log.labels instanceof Uint16Column)
-        log.labels.copyOut(0, edges, labels);
+      log.targets.drainInto(new Uint32Array(targets.buffer));
+      if (labels instanceof Uint32Array && log.labels instanceof Uint32Column) log.labels.drainInto(labels);
+      else if (labels instanceof Uint16Array && log.labels instanceof Uint16Column) log.labels.drainInto(labels);
     } else {
       // States expanded out of order (DFS) or not at all: copy each state's range.
       let at = 0;

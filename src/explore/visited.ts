@@ -157,6 +157,12 @@ export class PackedHashMap implements PackedIndex {
   add(s: number, value = 0): boolean {
     return this.getOrAdd(s, value) < 0;
   }
+  /** Frees the table once no state will be looked up again; the map is then empty. */
+  release(): void {
+    this.slots = new Float64Array(2).fill(EMPTY);
+    this.mask = 0;
+    this.count = 0;
+  }
   private grow(): void {
     const old = this.slots;
     this.slots = new Float64Array(old.length * 2).fill(EMPTY);
