@@ -2,7 +2,9 @@
 // package config), loaded by the CLI through src/registry.ts and imported by the tests.
 import type { AnyModel } from '../src/index.js';
 import bench from './bench.js';
-import directMapRemoval from './direct-map-removal.js';
+import directMapGupFast from './direct-map-gup-fast.js';
+import directMapKvmCr3 from './direct-map-kvm-cr3.js';
+import directMapRestore from './direct-map-restore.js';
 import exclusiveGup from './exclusive-gup.js';
 import guestMemfdConversions from './guest-memfd-conversions.js';
 import guestMemfdFlags from './guest-memfd-flags.js';
@@ -18,7 +20,9 @@ import lockOrder from './lock-order.js';
 import memfdSealGuest from './memfd-seal-guest.js';
 import pkvmShare from './pkvm-share.js';
 import qemuVfioConversion from './qemu-vfio-conversion.js';
-import snpTdxPlatform from './snp-tdx-platform.js';
+import snpDirectmap from './snp-directmap.js';
+import snpReclaim from './snp-reclaim.js';
+import tdxPoison from './tdx-poison.js';
 
 export const models: readonly AnyModel[] = [
   guestMemfdInplace,
@@ -33,8 +37,12 @@ export const models: readonly AnyModel[] = [
   exclusiveGup,
   hugeFolioMixed,
   pkvmShare,
-  directMapRemoval,
-  snpTdxPlatform,
+  directMapRestore,
+  directMapGupFast,
+  directMapKvmCr3,
+  snpDirectmap,
+  tdxPoison,
+  snpReclaim,
   lockOrder,
   guestMemfdMainline,
   guestMemfdConversions,

@@ -27,6 +27,7 @@ import {
   defineModel,
   participant,
   sometimesStep,
+  worldEvent,
   type MachineInstance,
   type Participant,
   type WorldEventSpec,
@@ -50,8 +51,8 @@ const SLOT = 'memslot';
 /** Thread machine kinds, for the waits-for property. */
 const THREADS = ['populate', 'faulter', 'munmap', 'prefault', 'deleter'];
 
-/** One step of a thread: from state, to state, event type, lock participants. */
-type Step = readonly [number, number, string, readonly Participant[]];
+/** One step of a thread: from state, to state, event type, lock participants, what it stands for in the kernel. */
+type Step = readonly [number, number, string, readonly Participant[], string];
 
 interface Thread {
   readonly id: string;
@@ -61,15 +62,22 @@ interface Thread {
 
 const lock = (id: string, type: string): Participant => participant(id, { type });
 
+const INV_REQUEST =
+  'kvm_gmem_populate(): filemap_invalidate_lock() queues for mapping->invalidate_lock (write)';
+const INV_LOCK = 'filemap_invalidate_lock() acquired';
+const INV_UNLOCK = 'populated: filemap_invalidate_unlock()';
+const GUP_SOURCE = 'get_user_pages_fast(src) slow path: mmap_read_lock()';
+const GUP_DONE = 'source page pinned: mmap_read_unlock()';
+
 /** kvm_gmem_populate: before the fix it GUPs the source page under the invalidate lock. */
 function populate(gupFirst: boolean): Thread {
   const gup: Step[] = [
-    [0, 1, 'gupSource', [lock(MMAP, 'readLock')]],
-    [1, 2, 'gupDone', [lock(MMAP, 'readUnlock')]],
+    [0, 1, 'gupSource', [lock(MMAP, 'readLock')], GUP_SOURCE],
+    [1, 2, 'gupDone', [lock(MMAP, 'readUnlock')], GUP_DONE],
   ];
   const populateUnderLock: Step[] = [
-    [0, 1, 'lockRequest', [lock(INV, 'writeRequest')]],
-    [1, 2, 'lock', [lock(INV, 'writeLock')]],
+    [0, 1, 'lockRequest', [lock(INV, 'writeRequest')], INV_REQUEST],
+    [1, 2, 'lock', [lock(INV, 'writeLock')], INV_LOCK],
   ];
   if (gupFirst) {
     return {
@@ -83,9 +91,9 @@ function populate(gupFirst: boolean): Thread {
       ],
       steps: [
         ...gup,
-        [2, 3, 'lockRequest', [lock(INV, 'writeRequest')]],
-        [3, 4, 'lock', [lock(INV, 'writeLock')]],
-        [4, 0, 'unlock', [lock(INV, 'writeUnlock')]],
+        [2, 3, 'lockRequest', [lock(INV, 'writeRequest')], INV_REQUEST],
+        [3, 4, 'lock', [lock(INV, 'writeLock')], INV_LOCK],
+        [4, 0, 'unlock', [lock(INV, 'writeUnlock')], INV_UNLOCK],
       ],
     };
   }
@@ -100,9 +108,9 @@ function populate(gupFirst: boolean): Thread {
     ],
     steps: [
       ...populateUnderLock,
-      [2, 3, 'gupSource', [lock(MMAP, 'readLock')]],
-      [3, 4, 'gupDone', [lock(MMAP, 'readUnlock')]],
-      [4, 0, 'unlock', [lock(INV, 'writeUnlock')]],
+      [2, 3, 'gupSource', [lock(MMAP, 'readLock')], GUP_SOURCE],
+      [3, 4, 'gupDone', [lock(MMAP, 'readUnlock')], GUP_DONE],
+      [4, 0, 'unlock', [lock(INV, 'writeUnlock')], INV_UNLOCK],
     ],
   };
 }
@@ -117,10 +125,22 @@ const faulter: Thread = {
     { name: 'faultDone', holds: [`${MMAP}:r`] },
   ],
   steps: [
-    [0, 1, 'fault', [lock(MMAP, 'readLock')]],
-    [1, 2, 'faultLock', [lock(INV, 'readLock')]],
-    [2, 3, 'faultUnlock', [lock(INV, 'readUnlock')]],
-    [3, 0, 'faultEnd', [lock(MMAP, 'readUnlock')]],
+    [
+      0,
+      1,
+      'fault',
+      [lock(MMAP, 'readLock')],
+      'user fault on the guest_memfd mapping: lock_mm_and_find_vma() takes mmap_lock (read)',
+    ],
+    [
+      1,
+      2,
+      'faultLock',
+      [lock(INV, 'readLock')],
+      'kvm_gmem_fault_user_mapping(): filemap_invalidate_lock_shared()',
+    ],
+    [2, 3, 'faultUnlock', [lock(INV, 'readUnlock')], 'filemap_invalidate_unlock_shared()'],
+    [3, 0, 'faultEnd', [lock(MMAP, 'readUnlock')], 'mmap_read_unlock()'],
   ],
 };
 
@@ -133,9 +153,15 @@ const munmap: Thread = {
     { name: 'writing', holds: [`${MMAP}:w`] },
   ],
   steps: [
-    [0, 1, 'mmapRequest', [lock(MMAP, 'writeRequest')]],
-    [1, 2, 'mmapLock', [lock(MMAP, 'writeLock')]],
-    [2, 0, 'mmapUnlock', [lock(MMAP, 'writeUnlock')]],
+    [
+      0,
+      1,
+      'mmapRequest',
+      [lock(MMAP, 'writeRequest')],
+      'munmap(): mmap_write_lock() queues; later readers wait behind it',
+    ],
+    [1, 2, 'mmapLock', [lock(MMAP, 'writeLock')], 'mmap_write_lock() acquired'],
+    [2, 0, 'mmapUnlock', [lock(MMAP, 'writeUnlock')], 'mmap_write_unlock()'],
   ],
 };
 
@@ -144,8 +170,20 @@ const lookup = (found: MemslotEvent & { type: 'lookup' }): Participant => partic
 /** KVM_PRE_FAULT_MEMORY inside kvm->srcu: before the fix it retries while the slot is invalid. */
 function prefault(eagain: boolean): Thread {
   const invalid: Step = eagain
-    ? [1, 2, 'faultEagain', [lookup({ type: 'lookup', found: 'invalid', code: 'EAGAIN' })]]
-    : [1, 1, 'faultRetry', [lookup({ type: 'lookup', found: 'invalid', code: 'RETRY' })]];
+    ? [
+        1,
+        2,
+        'faultEagain',
+        [lookup({ type: 'lookup', found: 'invalid', code: 'EAGAIN' })],
+        'kvm_tdp_map_page(): the memslot is KVM_MEMSLOT_INVALID, return -EAGAIN (5b0d0d85422d)',
+      ]
+    : [
+        1,
+        1,
+        'faultRetry',
+        [lookup({ type: 'lookup', found: 'invalid', code: 'RETRY' })],
+        'kvm_tdp_map_page(): the memslot is KVM_MEMSLOT_INVALID, RET_PF_RETRY inside the SRCU read side',
+      ];
   return {
     id: 'prefault',
     states: [
@@ -156,11 +194,23 @@ function prefault(eagain: boolean): Thread {
       { name: 'faulted', holds: [`${SRCU}:r`] },
     ],
     steps: [
-      [0, 1, 'srcuLock', [lock(SRCU, 'readLock')]],
-      [1, 2, 'fault', [lookup({ type: 'lookup', found: 'valid', code: 'ok' })]],
+      [0, 1, 'srcuLock', [lock(SRCU, 'readLock')], 'KVM_PRE_FAULT_MEMORY: srcu_read_lock(&kvm->srcu)'],
+      [
+        1,
+        2,
+        'fault',
+        [lookup({ type: 'lookup', found: 'valid', code: 'ok' })],
+        'kvm_tdp_map_page(): the memslot is valid',
+      ],
       invalid,
-      [1, 2, 'faultGone', [lookup({ type: 'lookup', found: 'deleted', code: 'ENOENT' })]],
-      [2, 0, 'srcuUnlock', [lock(SRCU, 'readUnlock')]],
+      [
+        1,
+        2,
+        'faultGone',
+        [lookup({ type: 'lookup', found: 'deleted', code: 'ENOENT' })],
+        'the memslot is gone: -ENOENT',
+      ],
+      [2, 0, 'srcuUnlock', [lock(SRCU, 'readUnlock')], 'srcu_read_unlock(&kvm->srcu)'],
     ],
   };
 }
@@ -176,11 +226,23 @@ const deleter: Thread = {
     { name: 'deleted', holds: [] },
   ],
   steps: [
-    [0, 1, 'markInvalid', [lock(SLOT, 'markInvalid')]],
-    [1, 2, 'syncBegin', [lock(SRCU, 'syncBegin')]],
-    [2, 3, 'syncEnd', [lock(SRCU, 'syncEnd')]],
-    [3, 4, 'delete', [lock(SLOT, 'remove')]],
-    [4, 0, 'recreate', [lock(SLOT, 'create')]],
+    [
+      0,
+      1,
+      'markInvalid',
+      [lock(SLOT, 'markInvalid')],
+      'KVM_SET_USER_MEMORY_REGION (delete): the slot becomes KVM_MEMSLOT_INVALID',
+    ],
+    [
+      1,
+      2,
+      'syncBegin',
+      [lock(SRCU, 'syncBegin')],
+      'kvm_swap_active_memslots() → synchronize_srcu_expedited(&kvm->srcu) waits for readers',
+    ],
+    [2, 3, 'syncEnd', [lock(SRCU, 'syncEnd')], 'synchronize_srcu_expedited() returns'],
+    [3, 4, 'delete', [lock(SLOT, 'remove')], 'the slot is removed'],
+    [4, 0, 'recreate', [lock(SLOT, 'create')], 'userspace re-creates the memslot'],
   ],
 };
 
@@ -203,18 +265,31 @@ function system(
     })),
   ];
   const events = threads.flatMap((t) =>
-    t.steps.map(([from, to, type, sync]): WorldEventSpec => ({
-      actor: t.id,
-      type,
-      args: {},
-      sync: [participant(t.id, { type: 'op', from, to }), ...sync],
-    })),
+    t.steps.map(([from, to, type, sync, kernel]): WorldEventSpec =>
+      worldEvent(t.id, type, {}, [participant(t.id, { type: 'op', from, to }), ...sync], { kernel }),
+    ),
   );
   return { machines, events };
 }
 
-const expectPopulate = { 'populate-completes': 'reached', 'memslot-deleted': 'unreached' } as const;
-const expectPrefault = { 'populate-completes': 'unreached', 'memslot-deleted': 'reached' } as const;
+/** Progress and reachability of the populate scenario: judged in its variants only. */
+const populateProperties = [
+  canReachStep('populate-can-complete', 'populate', 'populating', 'populate finishing'),
+  sometimesStep(
+    'populate-completes',
+    'kvm_gmem_populate completes and drops the invalidate lock',
+    (s) => s.actor === 'populate' && s.type === 'unlock' && s.outcome === 'ok',
+  ),
+];
+/** Progress and reachability of the prefault scenario: judged in its variants only. */
+const prefaultProperties = [
+  canReachStep('delete-can-complete', 'deleter', 'synced', 'the memslot deletion finishing'),
+  sometimesStep(
+    'memslot-deleted',
+    'the memslot deletion completes',
+    (s) => s.actor === 'deleter' && s.type === 'delete' && s.outcome === 'ok',
+  ),
+];
 
 export default defineModel<'mmapWriters', Variant>({
   id: 'lock-order',
@@ -244,65 +319,50 @@ export default defineModel<'mmapWriters', Variant>({
       doc: 'populate takes the invalidate lock, then GUPs the source page (mmap_lock read)',
       flaws: ['F30'],
       fixedBy: 'populate-gup-first',
+      properties: populateProperties,
       expect: {
         'no-lock-cycle': 'violated',
         'deadlock-free': 'violated',
         'populate-can-complete': 'violated',
-        'delete-can-complete': 'holds',
-        ...expectPopulate,
+        'populate-completes': 'reached',
       },
     },
     'populate-gup-first': {
       doc: '9123c5f956b1: GUP the source page in common code before taking the invalidate lock',
       flaws: [],
+      properties: populateProperties,
       expect: {
         'no-lock-cycle': 'holds',
         'deadlock-free': 'holds',
         'populate-can-complete': 'holds',
-        'delete-can-complete': 'holds',
-        ...expectPopulate,
+        'populate-completes': 'reached',
       },
     },
     'prefault-retry': {
       doc: 'the prefault retries inside SRCU while the memslot is invalid',
       flaws: ['F30'],
       fixedBy: 'prefault-eagain',
+      properties: prefaultProperties,
       expect: {
         'no-lock-cycle': 'violated',
         'deadlock-free': 'violated',
-        'populate-can-complete': 'holds',
         'delete-can-complete': 'violated',
-        ...expectPrefault,
+        'memslot-deleted': 'reached',
       },
     },
     'prefault-eagain': {
       doc: '5b0d0d85422d: the prefault returns -EAGAIN on an invalid memslot and leaves SRCU',
       flaws: [],
+      properties: prefaultProperties,
       expect: {
         'no-lock-cycle': 'holds',
         'deadlock-free': 'holds',
-        'populate-can-complete': 'holds',
         'delete-can-complete': 'holds',
-        ...expectPrefault,
+        'memslot-deleted': 'reached',
       },
     },
   },
-  properties: [
-    noLockCycle(THREADS),
-    lockOrderDeadlockFree(),
-    canReachStep('populate-can-complete', 'populate', 'populating', 'populate finishing'),
-    canReachStep('delete-can-complete', 'deleter', 'synced', 'the memslot deletion finishing'),
-    sometimesStep(
-      'populate-completes',
-      'kvm_gmem_populate completes and drops the invalidate lock',
-      (s) => s.actor === 'populate' && s.type === 'unlock' && s.outcome === 'ok',
-    ),
-    sometimesStep(
-      'memslot-deleted',
-      'the memslot deletion completes',
-      (s) => s.actor === 'deleter' && s.type === 'delete' && s.outcome === 'ok',
-    ),
-  ],
+  properties: [noLockCycle(THREADS), lockOrderDeadlockFree()],
   build({ mmapWriters }, variant) {
     if (variant === 'populate-gup-under-lock' || variant === 'populate-gup-first') {
       const threads = [

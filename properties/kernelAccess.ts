@@ -4,7 +4,7 @@
 // host write to private memory into a machine check, SEV-SNP into an RMP #PF, and pKVM or
 // Gunyah into a stage-2 abort taken at EL2. Each of them crashes the host, whatever the
 // kernel path was (a write, zeroing on truncate, a kmap through an earlier pin).
-import { never, type Property } from '../src/index.js';
+import { never, neverTransition, type Property, type TransitionTest } from '../src/index.js';
 
 /** Outcome codes of a host-kernel access that the platform turns into a host crash. */
 export const HOST_CRASH = {
@@ -24,4 +24,17 @@ export const noKernelAccessToPrivate = (): Property =>
     'no-kernel-access-to-private',
     'the host kernel never reads or writes a page owned by the guest or firmware, zeroing included (P-NoKernAccPriv, INV-5)',
     (s) => crashes.has(s.outcome),
+  );
+
+/**
+ * P-NoKernAccPriv with the premise that names the access the model is about (a host kernel
+ * access to a page donated to the guest, ...), judged per transition so the premise can see
+ * the world before the step: a hold where that access never happens reads `holds (vacuous)`.
+ */
+export const noKernelAccessToPrivateWhere = (premise: TransitionTest): Property =>
+  neverTransition(
+    'no-kernel-access-to-private',
+    'the host kernel never reads or writes a page owned by the guest or firmware, zeroing included (P-NoKernAccPriv, INV-5)',
+    (t) => crashes.has(t.outcome),
+    { premise },
   );

@@ -77,15 +77,19 @@ function hasCycle(edges: ReadonlyMap<string, readonly string[]>): boolean {
   return [...edges.keys()].some(visit);
 }
 
-/** No cycle in the waits-for graph of the thread machines of `kinds` (lockdep's AB-BA). */
+const threadsOf = (w: WorldView, kinds: readonly string[]): Thread[] =>
+  kinds.flatMap((k) => w.ids(k).map((id) => threadOf(id, w.get(id))));
+
+/**
+ * No cycle in the waits-for graph of the thread machines of `kinds` (lockdep's AB-BA).
+ * Premise: the threads contend, i.e. some thread waits for a lock (or state) another holds.
+ */
 export const noLockCycle = (kinds: readonly string[]): Property =>
   always(
     'no-lock-cycle',
     'no threads wait for each other in a cycle, each for a lock (or state) the next one holds: a deadlock, or a livelock when one of them retries (F30, L-Fault)',
-    (w) => {
-      const threads = kinds.flatMap((k) => w.ids(k).map((id) => threadOf(id, w.get(id))));
-      return !hasCycle(waitsFor(w, threads));
-    },
+    (w) => !hasCycle(waitsFor(w, threadsOf(w, kinds))),
+    { premise: (w) => [...waitsFor(w, threadsOf(w, kinds)).values()].some((by) => by.length > 0) },
   );
 
 /** L-Fault as a graph property: no reachable state is stuck (a retry loop counts as stuck). */

@@ -15,6 +15,7 @@ import { pathTo, type StateSpace } from './explore/space.js';
 import { runAsync, runSync, type SearchStats } from './explore/strategy.js';
 import { WideSpace } from './explore/wideSpace.js';
 import type { AnyModel, Verdict } from './model.js';
+import { neverEnabled } from './neverEnabled.js';
 import { progressJudge } from './progress.js';
 import { porRefusal } from './explore/por.js';
 import type { Finding } from './explore/tracker.js';
@@ -35,6 +36,8 @@ export interface PropertyResult {
   readonly path: readonly number[] | undefined;
   /** Lasso counterexamples of progress properties: index in `path` where the loop starts. */
   readonly loop: number | null;
+  /** Swarm search: the job whose walks found `path` (merging shards picks the lowest). */
+  readonly job?: number | undefined;
   /**
    * Invariants with a premise: whether the premise held somewhere in the explored space.
    * A hold with the premise 'unmet' is the verdict 'vacuous' (also when the run was depth
@@ -76,6 +79,11 @@ export interface RunResult {
   /** Estimated probability that a fingerprint collision hid a state (0 when storage is exact). */
   readonly collisionProbability: number;
   readonly properties: readonly PropertyResult[];
+  /**
+   * Indices of the world events no explored state enabled, when the run was exhaustive
+   * (complete, not resumed from a checkpoint); absent otherwise (sampled runs never are).
+   */
+  readonly neverEnabled?: readonly number[];
   readonly system: CompiledSystem;
 }
 
@@ -83,10 +91,14 @@ export interface RunResult {
 export interface Sampling {
   readonly strategy: 'random' | 'swarm';
   readonly seed: number;
-  /** Jobs (derived seeds): 1 for random search. */
+  /** Jobs (derived seeds) run: 1 for random search; a shard's share for a shard. */
   readonly jobs: number;
   /** Walks run, over all jobs. */
   readonly walks: number;
+  /** Walks asked per job (--walks). */
+  readonly walksPerJob: number;
+  /** Swarm --shard I/N: the slice of the jobs this run ran; null for the whole run. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
 }
 
 /**
@@ -170,7 +182,22 @@ export function checkRun(
 /** Checks an already compiled system of `model` (a variant, possibly with substituted machines). */
 export function checkSystem(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): RunResult {
   const prep = prepare(model, sys, opts);
-  return judge(prep, runSync(prep.run.search));
+  const stats = runSync(prep.run.search);
+  return judge(prep, stats, graphStatsSync(prep, stats));
+}
+
+/**
+ * The separate graph run, when there is one, explored after the main run (and not at all
+ * when a limit or signal stopped the main run: progress verdicts are then unknown).
+ */
+function graphStatsSync(prep: Prepared, stats: SearchStats): SearchStats | undefined {
+  if (prep.graphRun === undefined || stats.stopReason !== undefined) return undefined;
+  return runSync(prep.graphRun.search);
+}
+
+async function graphStatsAsync(prep: Prepared, stats: SearchStats): Promise<SearchStats | undefined> {
+  if (prep.graphRun === undefined || stats.stopReason !== undefined) return undefined;
+  return runAsync(prep.graphRun.search);
 }
 
 /** As checkSystem, but lets the event loop run between search slices (signals, timers). */
@@ -180,17 +207,22 @@ export async function checkSystemAsync(
   opts: CheckOptions,
 ): Promise<RunResult> {
   const prep = prepare(model, sys, opts);
-  return judge(prep, await runAsync(prep.run.search));
+  const stats = await runAsync(prep.run.search);
+  return judge(prep, stats, await graphStatsAsync(prep, stats));
 }
 
-/** As checkRun, but lets the event loop run between search slices (signals, timers). */
+/**
+ * As checkRun, but lets the event loop run between search slices (signals, timers).
+ * `sys`, when given, is the system already compiled for these arguments (by the lint).
+ */
 export async function checkRunAsync(
   model: AnyModel,
   params: Readonly<Record<string, number>>,
   variant: string,
   opts: CheckOptions,
+  sys: CompiledSystem = compileSystem(model, params, variant),
 ): Promise<RunResult> {
-  const prep = prepare(model, compileSystem(model, params, variant), opts);
+  const prep = prepare(model, sys, opts);
   const workers = opts.workers ?? 1;
   const { space, tracker } = prep.run;
   const limits = { ...opts, maxDepth: prep.maxDepth };
@@ -198,23 +230,32 @@ export async function checkRunAsync(
     // The plain bitmap search when it applies, else the shared-map search for any compiled
     // space (loaded on demand: sequential runs do not pay for the worker code).
     const bitmap = space instanceof CompiledSpace ? space.parallelPlan() : undefined;
+    let stats: SearchStats | undefined;
     if (bitmap !== undefined && space instanceof CompiledSpace) {
       const { parallelBfs } = await import('./explore/parallel.js');
-      return judge(prep, await parallelBfs(space, bitmap, tracker, limits, workers), workers);
+      stats = await parallelBfs(space, bitmap, tracker, limits, workers);
+    } else {
+      const { sharedBfs, sharedBfsPlan } = await import('./explore/sharedBfs.js');
+      const plan = sharedBfsPlan(space, prep.sys);
+      if (plan !== undefined) stats = await sharedBfs(space, plan, tracker, limits, workers);
     }
-    const { sharedBfs, sharedBfsPlan } = await import('./explore/sharedBfs.js');
-    const plan = sharedBfsPlan(space, prep.sys);
-    if (plan !== undefined)
-      return judge(prep, await sharedBfs(space, plan, tracker, limits, workers), workers);
+    if (stats !== undefined) return judge(prep, stats, await graphStatsAsync(prep, stats), workers);
   }
-  return judge(prep, await runAsync(prep.run.search));
+  const stats = await runAsync(prep.run.search);
+  return judge(prep, stats, await graphStatsAsync(prep, stats));
 }
 
-function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
+function judge(
+  prep: Prepared,
+  stats: SearchStats,
+  graphRunStats: SearchStats | undefined,
+  workers = 1,
+): RunResult {
   const { model, sys, opts, maxDepth, run, graphRun } = prep;
   const { params, variant } = sys;
   // The graph run explores the same system unreduced; its completeness decides progress verdicts.
-  const graphStats = graphRun === undefined ? stats : runSync(graphRun.search);
+  const graphStats =
+    graphRun === undefined ? stats : (graphRunStats ?? { ...stats, complete: false, stopReason: 'stopped' });
   const graphOf = graphRun?.graph ?? run.graph;
   const { tracker, space } = run;
   const reduced = symmetric(prep);
@@ -277,7 +318,7 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
     complete: stats.complete,
     maxDepth,
     depthBounded: stats.depthBounded,
-    stopReason: stats.stopReason ?? graphStats.stopReason ?? judgeStopped,
+    stopReason: stats.stopReason ?? graphRunStats?.stopReason ?? judgeStopped,
     states: stats.states,
     transitions: stats.transitions,
     depth: stats.depth,
@@ -286,6 +327,9 @@ function judge(prep: Prepared, stats: SearchStats, workers = 1): RunResult {
     bytes: space.bytes,
     ...describeStorage(space),
     properties,
+    ...(stats.complete && tracker.takenKnown
+      ? { neverEnabled: neverEnabled(sys, tracker.taken, reduced) }
+      : {}),
     system: sys,
   };
 }

@@ -1,6 +1,6 @@
 // The command table: parses the command name and flags, runs the command, and turns
 // input errors into one line and exit code 2. Only engine bugs produce a stack trace.
-import { InputError, nearest, oneLine } from './errors.js';
+import { fatalLine, FatalError, InputError, nearest, oneLine } from './errors.js';
 import { helpText, parseArgs, type FlagSpec, type ParsedArgs } from './commands/args.js';
 import { checkCommand, checkFlags } from './commands/check.js';
 import { exportCommand, exportFlags } from './commands/export.js';
@@ -8,7 +8,9 @@ import { conformCommand, conformFlags } from './commands/conform.js';
 import type { Io } from './commands/io.js';
 import { guardsCommand, guardsFlags } from './commands/guards.js';
 import { initCommand, initFlags } from './commands/init.js';
+import { lintCommand, lintFlags } from './commands/lint.js';
 import { listCommand, listFlags } from './commands/list.js';
+import { mergeCommand, mergeFlags } from './commands/merge.js';
 import { replayCommand, replayFlags } from './commands/replay.js';
 import { reportCommand, reportFlags } from './commands/report.js';
 import { shrinkCommand, shrinkFlags } from './commands/shrink.js';
@@ -26,8 +28,13 @@ const EXIT_CODES = `
 exit codes:
   0  every verdict is as expected (or: the replay reproduces the trace)
   1  a verdict differs from its expectation (or: the replay diverges)
-  2  bad usage or input
-  3  a limit stopped the search before a verdict
+  2  bad usage or input (a model the lint rejects, too)
+  3  a limit (--max-seconds, --max-memory, --max-states) or a first SIGINT/SIGTERM stopped
+     the search before a verdict (partial figures printed, counterexamples found written)
+  4  fatal error: out of memory, an output file that could not be written after the run
+     (the results are printed first), or an internal error; one line on stderr
+     (--debug adds the stack trace)
+130  a second SIGINT/SIGTERM: exit at once
 `;
 
 const WRITE_EXIT_CODES = `
@@ -59,10 +66,30 @@ const commands: Readonly<Record<string, Command>> = {
     extra: EXIT_CODES,
     run: checkCommand,
   },
-  guards: {
-    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR] [--config FILE]',
+  merge: {
+    usage: 'foliocheck merge SHARD.json ... [--out DIR] [--junit FILE] [--flaws FILE] [--json]',
     summary:
-      "Remove each named guard of the design in turn and check again: a guard is necessary when a property that held is then violated (with its counterexample), redundant when no verdict changes, unbounded when a machine's context no longer stays bounded without it.",
+      'Combine the --json results of the N shards of a swarm search (check --strategy swarm --shard I/N --json) into the result of the unsharded run: figures added up, each counterexample from the lowest job that found it; writes traces, JUnit, the flaw table and the job summary like check.',
+    flags: mergeFlags,
+    extra: EXIT_CODES,
+    run: mergeCommand,
+  },
+  lint: {
+    usage: 'foliocheck lint [MODEL[:VARIANT] | FILE.ts[:VARIANT] ...] [--explore] [--strict] [--json]',
+    summary:
+      "Check model definitions for silent traps, the checks 'check' runs before exploring: participant events no state handles, unknown machine ids and kinds, missing or unknown expectations, fairness names no world event has, and parallel machines that ignore a precondition written in one region or never take their own transition. With --explore, also world events an exhaustive run never enables. One line per finding, saying what and how to fix it (docs/writing-models.md lists them).",
+    flags: lintFlags,
+    extra: `
+exit codes:
+  0  no errors (warnings are printed)
+  2  some finding is an error (with --strict: any finding), or bad usage
+`,
+    run: lintCommand,
+  },
+  guards: {
+    usage: 'foliocheck guards MODEL:VARIANT [--json] [--out DIR] [--all] [--config FILE]',
+    summary:
+      "Skip each guard check of the design in turn (named, inline, and each check inside and()/or()/not()) and check again: an acceptance branch is taken as if the check passed, a refusal branch is never taken because of it. A check is necessary when a property that held is then violated (with its counterexample and the flaws it stands for), redundant when the machine changes but no verdict does, inert when no transition the model can take changes, unbounded when a machine's context no longer stays bounded without it.",
     flags: guardsFlags,
     run: guardsCommand,
   },
@@ -117,6 +144,7 @@ exit codes:
 };
 
 const HELP_FLAG: FlagSpec = { name: 'help', doc: 'show this help' };
+const DEBUG_FLAG: FlagSpec = { name: 'debug', doc: 'on an internal error, print the stack trace too' };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length)) + 2;
@@ -134,7 +162,10 @@ ${EXIT_CODES}`;
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...given] = argv;
+  // --debug is global: every command accepts it.
+  const debug = given.includes('--debug');
+  const rest = given.filter((a) => a !== '--debug');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(mainHelp());
     return name === undefined ? 2 : 0;
@@ -152,7 +183,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       throw new InputError('usage', `unknown command '${name}' (${hint}); see 'foliocheck --help'`);
     }
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(helpText(command.usage, command.summary, [...command.flags, HELP_FLAG], command.extra));
+      io.out(
+        helpText(command.usage, command.summary, [...command.flags, DEBUG_FLAG, HELP_FLAG], command.extra),
+      );
       return 0;
     }
     return await command.run(parseArgs(name, rest, command.flags), io);
@@ -161,6 +194,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.err(`foliocheck: ${oneLine(err.message)}\n`);
       return 2;
     }
-    throw err;
+    reportFatal(err, io, debug);
+    return 4;
   }
+}
+
+/** One line on stderr for an unexpected error (the stack trace with --debug): exit 4, never a verdict. */
+export function reportFatal(err: unknown, io: Pick<Io, 'err'>, debug: boolean): void {
+  io.err(`${fatalLine(err)}\n`);
+  if (!debug) return;
+  const cause = err instanceof FatalError ? err.error : err;
+  io.err(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
 }

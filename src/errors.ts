@@ -30,6 +30,45 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * An unexpected failure during a run (out of memory, an engine bug), with the figures the
+ * run had reached: never a verdict, exit 4.
+ */
+export class FatalError extends Error {
+  constructor(
+    readonly error: unknown,
+    /** What was running and how far it got, e.g. "bench:spec after 26.1M states, depth 17". */
+    readonly partial: string | undefined,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+    this.name = 'FatalError';
+  }
+}
+
+/** True for the errors V8 throws when an allocation fails (the process is out of memory). */
+export function isOutOfMemory(err: unknown): boolean {
+  return (
+    err instanceof RangeError &&
+    /allocation failed|Invalid (string|array|typed array) length|Array buffer|out of memory/i.test(
+      err.message,
+    )
+  );
+}
+
+/**
+ * The one line printed for a fatal error: what failed, how far the run got, and how to
+ * see more. The stack trace is printed only with --debug.
+ */
+export function fatalLine(err: unknown): string {
+  const cause = err instanceof FatalError ? err.error : err;
+  const partial = err instanceof FatalError && err.partial !== undefined ? ` (${err.partial})` : '';
+  const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  const kind = isOutOfMemory(cause) ? 'out of memory' : 'internal error';
+  return oneLine(
+    `foliocheck: ${kind}${partial}: ${what}; exit 4 (not a verdict; --debug prints the stack trace)`,
+  );
+}
+
 /** Closest candidate by edit distance, for "did you mean" hints (undefined if none is close). */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -51,6 +90,16 @@ export function nearestNames(word: string, candidates: readonly string[], n = 3)
     .sort((a, b) => a.d - b.d || a.i - b.i)
     .slice(0, n)
     .map((x) => x.c);
+}
+
+/** As nearestNames, but only candidates within the distance `nearest` accepts (none when nothing is close). */
+export function closest(word: string, candidates: readonly string[], n: number): string[] {
+  const limit = Math.max(2, Math.floor(word.length / 3)) + 1;
+  return nearestNames(
+    word,
+    candidates.filter((c) => c !== word && editDistance(word.toLowerCase(), c.toLowerCase()) < limit),
+    n,
+  );
 }
 
 function editDistance(a: string, b: string): number {

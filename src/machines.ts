@@ -61,8 +61,17 @@ export interface Kind {
 }
 
 /**
+ * Steps already computed for one machine kind, by local state and event key (null: not
+ * enabled). machineStep is pure in (machine, state, event), and a system's compile
+ * recompiles every kind each time its alphabets grow (prior participants get one event per
+ * outcome found so far), so a cache kept across those passes computes each pair once.
+ */
+export type StepCache = Map<string, LocalStep | null>;
+
+/**
  * Closure of one kind. `initials` are the instances' initial snapshots; `intern` maps an
- * outcome string to its global code index (it may grow the global list).
+ * outcome string to its global code index (it may grow the global list); `cache` carries
+ * the steps of this machine computed by an earlier pass.
  */
 export function compileKind(
   name: string,
@@ -71,6 +80,7 @@ export function compileKind(
   alphabet: readonly EventObject[],
   intern: (outcome: string) => number,
   maxStates = MAX_LOCAL_STATES,
+  cache: StepCache = new Map(),
 ): Kind {
   const states: AnyMachineSnapshot[] = [];
   const stateIndex = new Map<string, number>();
@@ -92,15 +102,22 @@ export function compileKind(
   const width = alphabet.length;
   const next: number[] = [];
   const out: number[] = [];
+  const eventKeys = alphabet.map(eventKey);
   for (let l = 0; l < states.length; l++) {
     const snap = states[l] as AnyMachineSnapshot;
+    const prefix = `${snapshotKey(snap)}\u0000`;
     for (let e = 0; e < width; e++) {
-      const step = machineStep(machine, snap, alphabet[e] as EventObject);
-      next[l * width + e] = step === undefined ? -1 : add(step.next);
-      out[l * width + e] = step === undefined ? 0 : intern(step.outcome);
+      const key = prefix + (eventKeys[e] as string);
+      let step = cache.get(key);
+      if (step === undefined) {
+        step = machineStep(machine, snap, alphabet[e] as EventObject) ?? null;
+        cache.set(key, step);
+      }
+      next[l * width + e] = step === null ? -1 : add(step.next);
+      out[l * width + e] = step === null ? 0 : intern(step.outcome);
     }
   }
-  const alphabetIndex = new Map(alphabet.map((e, i) => [eventKey(e), i] as const));
+  const alphabetIndex = new Map(eventKeys.map((k, i) => [k, i] as const));
   return {
     name,
     machine,

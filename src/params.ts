@@ -23,7 +23,8 @@ export function resolveParams(
   const params: Record<string, number> = {};
   for (const [name, spec] of Object.entries(model.params)) params[name] = spec.default;
   for (const [name, text] of Object.entries(sets)) {
-    const spec = model.params[name];
+    // Own keys only: 'constructor' or 'toString' are not parameters of any model.
+    const spec = Object.hasOwn(model.params, name) ? model.params[name] : undefined;
     if (spec === undefined) {
       const fix = names.length === 0 ? `${model.id} has no parameters` : `see 'foliocheck list'`;
       throw new InputError('unknown_param', unknownName(`parameter of ${model.id}`, name, names, fix));

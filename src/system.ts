@@ -4,7 +4,14 @@
 import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { InputError } from './errors.js';
 import { canonicalJson, hash64 } from './key.js';
-import { compileKind, eventKey, initialSnapshot, snapshotKey, type Kind } from './machines.js';
+import {
+  compileKind,
+  eventKey,
+  initialSnapshot,
+  snapshotKey,
+  type Kind,
+  type StepCache,
+} from './machines.js';
 import type { AnyModel, Args, SymmetryGroup } from './model.js';
 import { OK } from './outcome.js';
 import {
@@ -162,6 +169,7 @@ export function compileSystem(
   // Alphabets grow as outcomes are discovered (prior participants need one event per
   // outcome); iterate until no new outcome appears.
   let kinds: Kind[] = [];
+  const stepCaches = kindMachines.map((): StepCache => new Map());
   for (;;) {
     const before = outcomes.length;
     const alphabets = kindMachines.map(() => new Map<string, EventObject>());
@@ -180,6 +188,7 @@ export function compileSystem(
         [...(alphabets[k] as Map<string, EventObject>).values()],
         intern,
         hooks.maxLocalStates,
+        stepCaches[k],
       ),
     );
     if (outcomes.length === before) break;

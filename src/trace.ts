@@ -40,8 +40,32 @@ export interface Trace {
   readonly events: readonly TraceEvent[];
 }
 
-export function traceFileName(model: string, variant: string, property: string): string {
-  return `${model}.${variant}.${property}.trace.json`;
+/**
+ * `MODEL.VARIANT[.PARAMS].PROPERTY.trace.json`, where PARAMS names the parameters that
+ * differ from the model's defaults (`paramTag`), so runs of one variant with different
+ * `--set` values (CI matrix jobs sharing an artifact directory) write different files.
+ */
+export function traceFileName(model: string, variant: string, property: string, tag = ''): string {
+  return `${model}.${variant}${tag === '' ? '' : `.${tag}`}.${property}.trace.json`;
+}
+
+/** Longest parameter tag spelled out; longer ones become a short hash. */
+const MAX_TAG = 40;
+
+/**
+ * The parameters of a run that differ from the model's defaults, as `name=value,...` in
+ * name order ('' when all are defaults), or `params-<hash>` when that would be long.
+ */
+export function paramTag(
+  defaults: Readonly<Record<string, { readonly default: number }>>,
+  params: Readonly<Record<string, number>>,
+): string {
+  const tag = Object.keys(params)
+    .sort()
+    .filter((k) => params[k] !== defaults[k]?.default)
+    .map((k) => `${k}=${params[k]}`)
+    .join(',');
+  return tag.length <= MAX_TAG ? tag : `params-${hash64(tag).slice(0, 8)}`;
 }
 
 /**
@@ -163,6 +187,13 @@ export function parseTrace(text: string, file: string): Trace {
       outcome: str(e['outcome'], `${p}.outcome`),
     };
   });
+  const firstWithId = new Map<string, number>();
+  events.forEach((e, i) => {
+    const before = firstWithId.get(e.id);
+    if (before !== undefined)
+      fail(`$.events[${i}].id`, `an id of its own ('${e.id}' is also the id of $.events[${before}])`);
+    firstWithId.set(e.id, i);
+  });
   let source: TraceSource | undefined;
   if (root['source'] !== undefined) {
     const src = obj(root['source'], '$.source');
@@ -178,6 +209,9 @@ export function parseTrace(text: string, file: string): Trace {
   ) {
     fail('$.loop', `null or an event index below ${events.length}`);
   }
+  // Only progress counterexamples repeat a loop; an invariant or reachability trace ends.
+  if (loop !== null && (kind === 'always' || kind === 'sometimes'))
+    fail('$.loop', `null: a ${kind} trace ends at its last event, only progress counterexamples loop`);
   return {
     schema: TRACE_SCHEMA,
     tool: str(root['tool'], '$.tool'),

@@ -1,7 +1,7 @@
 // Checkpoint/resume: a run stopped by --max-states and resumed from its checkpoint ends
 // with the very counts, verdicts and counterexamples of an uninterrupted run; a
 // checkpoint of another run or a damaged one is a one-line error (exit 2).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,9 @@ import { bfs } from '../src/explore/bfs.js';
 import { runSync } from '../src/explore/strategy.js';
 import { PropertyTracker } from '../src/explore/tracker.js';
 import { compileSystem } from '../src/system.js';
+import { checkpointHeader, checkpointSaver } from '../src/checkpoint.js';
+import type { SearchSnapshot } from '../src/explore/index.js';
+import { arraySnapshot, SNAPSHOT_BLOCK } from '../src/explore/space.js';
 import { runCli } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'foliocheck-cp-'));
@@ -56,6 +59,8 @@ describe('check --checkpoint / --resume', () => {
     const cp = join(dir, 'other.checkpoint.json');
     await runCli(['check', ...sel, '--max-states', '5000', '--checkpoint', cp]);
     const cases = [
+      ['check', ...sel, '--storage', 'wide', '--resume', cp],
+      ['check', ...sel, '--exact', '--resume', cp],
       ['check', 'guest-memfd-inplace:fixed', '--set', 'folios=2', '--no-symmetry', '--resume', cp],
       ['check', ...sel.slice(0, 3), '--resume', cp],
       ['check', ...sel, '--engine', 'interpret', '--resume', cp],
@@ -72,8 +77,17 @@ describe('check --checkpoint / --resume', () => {
   it('a truncated, edited or missing checkpoint is a one-line error', async () => {
     const cp = join(dir, 'damaged.checkpoint.json');
     await runCli(['check', ...sel, '--max-states', '5000', '--checkpoint', cp]);
-    const text = readFileSync(cp, 'utf8');
-    const variants = [text.slice(0, text.length / 2), text.replace('"next":', '"next":1'), '{}', ''];
+    const bytes = readFileSync(cp);
+    const at = bytes.indexOf('"next":');
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 100] = (flipped[flipped.length - 100] as number) ^ 1;
+    const variants = [
+      bytes.subarray(0, bytes.length / 2),
+      Buffer.concat([bytes.subarray(0, at + 7), Buffer.from('1'), bytes.subarray(at + 7)]),
+      flipped,
+      Buffer.from('{}'),
+      Buffer.alloc(0),
+    ];
     for (const v of variants) {
       writeFileSync(cp, v);
       const r = await runCli(['check', ...sel, '--resume', cp]);
@@ -92,6 +106,75 @@ describe('check --checkpoint / --resume', () => {
       const r = await runCli(argv);
       expect(r.code).toBe(2);
     }
+  });
+});
+
+describe('checkpoints that scale', () => {
+  it('a store of several blocks is streamed and resumed to the uninterrupted counts (bench pages=5)', async () => {
+    const cp = join(dir, 'bench5.checkpoint');
+    const bench = ['check', 'bench', '--set', 'pages=5', '--no-symmetry', '--json'];
+    const cut = await runCli([
+      ...bench,
+      '--max-states',
+      String(SNAPSHOT_BLOCK + SNAPSHOT_BLOCK / 2),
+      '--checkpoint',
+      cp,
+    ]);
+    const stopped = (JSON.parse(cut.out) as { runs: { states: number }[] }).runs[0]?.states ?? 0;
+    expect(cut.code).toBe(3);
+    expect(cut.err).not.toContain('foliocheck:');
+    expect(stopped).toBeGreaterThan(SNAPSHOT_BLOCK);
+    // magic, header length, header, 14 bytes per packed state, digest
+    expect(statSync(cp).size).toBeGreaterThan(stopped * 14 + 52);
+    const resumed = await runCli([...bench, '--resume', cp]);
+    const r = (
+      JSON.parse(resumed.out) as { runs: { states: number; transitions: number; complete: boolean }[] }
+    ).runs[0];
+    expect([resumed.code, r?.states, r?.transitions, r?.complete]).toEqual([0, 2_531_250, 35_133_750, true]);
+  });
+
+  it('stale temporary files of dead processes are removed at the next start; a live one is kept', async () => {
+    const cp = join(dir, 'stale.checkpoint');
+    const dead = `${cp}.tmp-999999999`;
+    // (the CLI runs in this process, so a live process other than this one: the parent)
+    const live = `${cp}.tmp-${process.ppid}`;
+    writeFileSync(dead, 'half a save');
+    writeFileSync(live, 'a save in progress');
+    await runCli(['check', ...sel, '--max-states', '100', '--checkpoint', cp]);
+    expect([existsSync(dead), existsSync(live), existsSync(cp)]).toEqual([false, true, true]);
+  });
+
+  it('a failed save is reported and the search goes on', () => {
+    const model = models.find((m) => m.id === 'bench');
+    if (model === undefined) throw new Error('model missing');
+    const sys = compileSystem(model, { pages: 2, converters: 1 }, 'spec');
+    const warnings: string[] = [];
+    const save = checkpointSaver(
+      '/proc/foliocheck/ck',
+      checkpointHeader(sys, { engine: 'compiled', symmetry: false, maxDepth: undefined }),
+      0,
+      (m) => warnings.push(m),
+    );
+    const snapshot = (): SearchSnapshot => ({
+      position: { next: 0, levelEnd: 1, levels: [1], transitions: 0 },
+      found: sys.properties.map(() => undefined),
+      space: arraySnapshot(new Float64Array(1), new Uint32Array(1), new Uint16Array(1), 1),
+    });
+    expect(() => save(snapshot, false)).not.toThrow();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^foliocheck: .*cannot be created.*; the search goes on and tries again later$/,
+    );
+  });
+
+  it('a checkpoint of the old JSON format is refused in one line', async () => {
+    const cp = join(dir, 'old.checkpoint.json');
+    writeFileSync(cp, '{"schema":"foliocheck-checkpoint/1"}\n');
+    const r = await runCli(['check', ...sel, '--resume', cp]);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringContaining('a JSON checkpoint of an older foliocheck') as string,
+    ]);
   });
 });
 

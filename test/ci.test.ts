@@ -86,7 +86,10 @@ describe('check --junit', () => {
     const xml = readFileSync(file, 'utf8');
     // The invariant and the progress property are undecided by sampling: both skipped.
     expect(xml).toContain('tests="4" failures="0" errors="0" skipped="2"');
-    expect(xml).toContain('<skipped message="no violation in 20 walks (expected holds)"/>');
+    // ... with the command that reruns it: every option that shaped the run, the seed included.
+    expect(xml).toContain(
+      '<skipped message="no violation in 20 walks (expected holds); rerun: npx foliocheck check gunyah-longterm-pin:fault-time-share --strategy random --walks 20 --seed 1"/>',
+    );
   });
 
   it('escapes XML and drops characters XML forbids', () => {

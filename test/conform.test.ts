@@ -32,29 +32,32 @@ const cwd = process.cwd();
 const find = finderOf(models);
 const results = scenarioFiles([], cwd).map((f) => runScenario(loadScenario(f, cwd), find));
 
-/** Scenarios that fail because the models lack what they need (docs/conformance.md, "Known model gaps"). */
-const KNOWN_GAPS: Record<string, string> = {
-  'guest_memfd_test/test_collapse': "the model has no 'vmm create' with these arguments",
-};
+/** A scenario that fails and declares it a known model gap (a copy of test_mmap_supported with a wrong read). */
+function gapScenario(dir: string): string {
+  const text = readFileSync('scenarios/guest_memfd_test/test_mmap_supported.litmus', 'utf8')
+    .replace(/^model .*$/m, (m) => `${m}\ngap the model reads a punched page as 0xaa here on purpose`)
+    .replace(/^(12\. host read page=0\s+->) 0x00$/m, '$1 0xaa');
+  mkdirSync(join(dir, 'scenarios', 'guest_memfd_test'), { recursive: true });
+  const file = join(dir, 'scenarios', 'guest_memfd_test', 'test_mmap_supported.litmus');
+  writeFileSync(file, text);
+  return file;
+}
 
 describe('conformance suite', () => {
-  it('encodes every scenario of kernel-semantics.md §4 (31 files)', () => {
-    expect(results.length).toBe(31);
+  it('encodes every scenario of kernel-semantics.md §4 and the kernel rules of scenarios/kernel_semantics (36 files)', () => {
+    expect(results.length).toBe(36);
+    expect(results.filter((r) => r.name.startsWith('kernel_semantics/')).map((r) => r.name)).toEqual([
+      'kernel_semantics/gmem_bind_overlap',
+      'kernel_semantics/gmem_bind_past_size',
+      'kernel_semantics/gmem_release_leaves_slot_dead',
+      'kernel_semantics/vm_outlives_gmem_file',
+    ]);
   });
 
-  it('passes exactly the scenarios outside the known model gaps, which their files declare', () => {
-    const failing = results.filter((r) => !r.pass).map((r) => r.name);
-    expect(failing.sort()).toEqual(Object.keys(KNOWN_GAPS).sort());
-    expect(results.filter((r) => r.pass).length).toBe(30);
-    expect(results.filter((r) => r.status === 'gap').map((r) => r.name)).toEqual(Object.keys(KNOWN_GAPS));
-  });
-
-  it('fails each known gap for the stated reason', () => {
-    for (const [name, reason] of Object.entries(KNOWN_GAPS)) {
-      const r = results.find((x) => x.name === name);
-      const first = r?.steps.find((s) => !s.pass);
-      expect({ name, reason: first?.reason?.includes(reason) }).toEqual({ name, reason: true });
-    }
+  it('passes every scenario, test_collapse included; none declares a known model gap', () => {
+    expect(results.filter((r) => !r.pass).map((r) => r.name)).toEqual([]);
+    expect(results.filter((r) => r.gap !== undefined).map((r) => r.name)).toEqual([]);
+    expect(results.find((r) => r.name === 'guest_memfd_test/test_collapse')?.status).toBe('pass');
   });
 
   it('reports a mismatch with what was expected and what the model gave', () => {
@@ -71,7 +74,7 @@ describe('conformance suite', () => {
 });
 
 describe('foliocheck conform', () => {
-  it('--json prints ok, a summary, scenarios with status, steps, failures; a known gap does not fail the run', async () => {
+  it('--json prints ok, a summary, scenarios with status, steps, failures', async () => {
     const run = await runCli(['conform', '--json']);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.out) as {
@@ -80,23 +83,35 @@ describe('foliocheck conform', () => {
       scenarios: { name: string; pass: boolean; status: string; gap: string | null; failures: unknown[] }[];
     };
     expect(out.ok).toBe(true);
-    expect(out.summary).toBe('30 pass, 1 known model gap(s), 0 fail, 0 malformed (31 scenarios)');
-    expect(out.scenarios.length).toBe(31);
+    expect(out.summary).toBe('36 pass, 0 known model gap(s), 0 fail, 0 malformed (36 scenarios)');
+    expect(out.scenarios.length).toBe(36);
     const collapse = out.scenarios.find((s) => s.name === 'guest_memfd_test/test_collapse');
-    expect(collapse).toMatchObject({ pass: false, status: 'gap' });
-    expect(collapse?.gap).toContain('PMD-sized');
-    expect(collapse?.failures.length).toBeGreaterThan(0);
+    expect(collapse).toMatchObject({ pass: true, status: 'pass', gap: null, failures: [] });
+  });
+
+  it('a failing scenario that declares a known model gap is reported and does not fail the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conform-'));
+    const file = gapScenario(dir);
+    const run = await runCli(['conform', file, '--json']);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.out) as {
+      scenarios: { status: string; gap: string | null; failures: { expected: string; got: string }[] }[];
+    };
+    expect(out.scenarios[0]).toMatchObject({
+      status: 'gap',
+      gap: 'the model reads a punched page as 0xaa here on purpose',
+    });
+    expect(out.scenarios[0]?.failures).toEqual([expect.objectContaining({ expected: '0xaa', got: '0x00' })]);
+    const short = await runCli(['conform', file]);
+    expect(short.code).toBe(0);
+    expect(short.out).toContain('KNOWN GAP guest_memfd_test/test_mmap_supported');
   });
 
   it('prints only failures and a summary by default, every step with --verbose', async () => {
     const short = await runCli(['conform']);
     expect(short.code).toBe(0);
     expect(short.out).not.toContain('PASS ');
-    expect(short.out).toContain('KNOWN GAP guest_memfd_test/test_collapse');
-    expect(short.out.trimEnd().split('\n').length).toBeLessThan(8);
-    expect(
-      short.out.trimEnd().endsWith('30 pass, 1 known model gap(s), 0 fail, 0 malformed (31 scenarios)'),
-    ).toBe(true);
+    expect(short.out.trimEnd()).toBe('36 pass, 0 known model gap(s), 0 fail, 0 malformed (36 scenarios)');
     const run = await runCli([
       'conform',
       'guest_memfd_test/test_mmap_supported',
@@ -140,11 +155,11 @@ describe('foliocheck conform', () => {
       scenarios: { name: string; status: string; error: string | null }[];
     };
     expect(out.ok).toBe(false);
-    expect(out.scenarios).toHaveLength(32);
-    expect(out.scenarios.filter((s) => s.status === 'pass')).toHaveLength(30);
+    expect(out.scenarios).toHaveLength(37);
+    expect(out.scenarios.filter((s) => s.status === 'pass')).toHaveLength(36);
     expect(out.scenarios.find((s) => s.name === 'typo')).toMatchObject({ status: 'malformed' });
     const xml = readFileSync(junit, 'utf8');
-    expect([...xml.matchAll(/<testcase /g)]).toHaveLength(32);
+    expect([...xml.matchAll(/<testcase /g)]).toHaveLength(37);
     expect(xml).toMatch(
       /<testcase name="typo" classname="malformed">\n\s*<failure message="scenarios\/typo.litmus:3: step 1 has no/,
     );
@@ -218,13 +233,17 @@ describe('conform CI outputs', () => {
     const run = await runCli(['conform', '--junit', junit], { GITHUB_STEP_SUMMARY: summary });
     expect(run.code).toBe(0);
     const xml = readFileSync(junit, 'utf8');
-    expect([...xml.matchAll(/<testcase /g)]).toHaveLength(31);
-    expect(xml).toMatch(
-      /<testcase name="guest_memfd_test\/test_collapse"[^>]*>\n\s*<skipped message="known model gap: the models have no PMD-sized guest_memfd/,
-    );
+    expect([...xml.matchAll(/<testcase /g)]).toHaveLength(36);
     expect(xml).not.toContain('<failure ');
+    expect(xml).not.toContain('<skipped ');
     expect(readFileSync(summary, 'utf8')).toContain(
-      '### foliocheck conform: 30 pass, 1 known model gap(s), 0 fail, 0 malformed (31 scenarios)',
+      '### foliocheck conform: 36 pass, 0 known model gap(s), 0 fail, 0 malformed (36 scenarios)',
+    );
+    const gapJunit = join(dir, 'gap.xml');
+    const gap = await runCli(['conform', gapScenario(dir), '--junit', gapJunit]);
+    expect(gap.code).toBe(0);
+    expect(readFileSync(gapJunit, 'utf8')).toMatch(
+      /<testcase name="guest_memfd_test\/test_mmap_supported"[^>]*>\n\s*<skipped message="known model gap: the model reads a punched page as 0xaa here on purpose/,
     );
   });
 

@@ -5,8 +5,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { models } from '../models/index.js';
 import { loadCatalogues } from '../src/catalogue.js';
-import type { RunResult } from '../src/check.js';
+import { checkRun, type RunResult } from '../src/check.js';
 import { fixVerdict, mechanism } from '../src/flaws.js';
 import { runCli } from './helpers.js';
 
@@ -105,4 +106,32 @@ describe('mechanism and fix verdict', () => {
       'r unreached (declared reached)',
     );
   });
+});
+
+it("every shipped fix holds its flaw's properties for a reason: 'holds', never 'holds (vacuous)'", () => {
+  const judged: string[] = [];
+  for (const m of models) {
+    const params = Object.fromEntries(Object.entries(m.params).map(([k, q]) => [k, q.default]));
+    const check = (v: string): RunResult =>
+      checkRun(m, params, v, { engine: 'compiled', strategy: 'bfs', symmetry: false });
+    for (const [variant, spec] of Object.entries(m.variants)) {
+      if (spec.fixedBy === undefined || spec.flaws.length === 0) continue;
+      const fixed = check(spec.fixedBy);
+      for (const broken of check(variant).properties) {
+        if (broken.verdict !== 'violated') continue;
+        const verdict = fixed.properties.find((q) => q.name === broken.name)?.verdict;
+        if (verdict === 'violated') continue; // the fix does not claim this one
+        expect({
+          flaw: `${m.id}:${variant}`,
+          fix: spec.fixedBy,
+          property: broken.name,
+          verdict,
+        }).toMatchObject({
+          verdict: 'holds',
+        });
+        judged.push(`${m.id}:${variant}:${broken.name}`);
+      }
+    }
+  }
+  expect(judged.length).toBeGreaterThan(30);
 });

@@ -2,16 +2,21 @@
 // counterexamples), malformed files, mutated checkpoints and mutated argument vectors.
 // Whatever the input: no uncaught exception, no stack trace in the output, exit 0/1/3
 // for valid input and 2 (one line on stderr, no file written) for invalid input.
+// A sample also runs the real CLI in child processes, where a crash, an exit 1 with a stack
+// trace or an exit 4 would show as they would to a user.
 // FOLIOCHECK_FUZZ_RUNS sets the number of cases per property (`npm run fuzz` runs more).
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hash64 } from '../src/key.js';
 import { runCli, type CliRun } from './helpers.js';
+import { runBin, STACK } from './spawn.js';
 
 const RUNS = Number(process.env['FOLIOCHECK_FUZZ_RUNS'] ?? '25');
+/** Child processes per property: a tenth of the in-process cases, at least 3. */
+const SPAWNS = Math.max(3, Math.ceil(RUNS / 10));
 const TIMEOUT = Math.max(30_000, RUNS * 200);
 const dir = mkdtempSync(join(tmpdir(), 'foliocheck-fuzz-'));
 const outDir = join(dir, 'out');
@@ -126,7 +131,7 @@ function mutate(doc: Json, choices: readonly number[], value: Json): Json {
 }
 
 let trace: Json;
-let checkpoint: string;
+let checkpoint: Buffer;
 const traceFile = join(dir, 'fuzzed.trace.json');
 
 beforeAll(async () => {
@@ -135,7 +140,7 @@ beforeAll(async () => {
   if (r.code !== 0) throw new Error(`setup: check exited ${r.code}`);
   const first = readdirSync(src).sort()[0] as string;
   trace = JSON.parse(readFileSync(join(src, first), 'utf8')) as Json;
-  const cp = join(dir, 'base.checkpoint.json');
+  const cp = join(dir, 'base.checkpoint');
   const c = await runCli([
     'check',
     'guest-memfd-inplace:check-before-unmap',
@@ -149,7 +154,7 @@ beforeAll(async () => {
   ]);
   // The limit stops the search: progress properties stay unknown (exit 3).
   if (c.code !== 3) throw new Error(`setup: checkpointed check exited ${c.code}`);
-  checkpoint = readFileSync(cp, 'utf8');
+  checkpoint = readFileSync(cp);
 });
 
 describe('fuzz: replay', () => {
@@ -204,28 +209,33 @@ describe('fuzz: replay', () => {
   });
 });
 
-/** A checkpoint body with a valid digest, as a hand-edited file would be. */
-function redigest(body: Json): string {
-  const text = JSON.stringify(body);
-  return `${text.slice(0, -1)},"digest":"${hash64(text)}"}\n`;
+/** The parts of a binary checkpoint (src/checkpoint.ts): signature, JSON header, store. */
+function splitCheckpoint(file: Buffer): { magic: Buffer; header: Json; body: Buffer } {
+  const length = file.readUInt32LE(16);
+  return {
+    magic: file.subarray(0, 16),
+    header: JSON.parse(file.subarray(20, 20 + length).toString('utf8')) as Json,
+    body: file.subarray(20 + length, file.length - 32),
+  };
 }
 
-const b64 = (a: Float64Array | Uint32Array | Uint16Array): string => Buffer.from(a.buffer).toString('base64');
-const columns = fc.constantFrom<Json>(
-  b64(new Float64Array([0, 1e20, -1, 0.5])),
-  b64(new Uint32Array([0, 5, 5, 1])),
-  b64(new Uint16Array([0, 65535, 3])),
-  b64(new Float64Array([0, 0])),
-  '',
-  '@@',
-);
+/** A checkpoint with an edited header and a valid digest, as a hand-edited file would be. */
+function redigest(magic: Buffer, header: Json, body: Buffer): Buffer {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(json.length);
+  const head = Buffer.concat([magic, length, json, body]);
+  return Buffer.concat([head, createHash('sha256').update(head).digest()]);
+}
+
+const columns = fc.constantFrom<Json>(0, 1, 2, 1 << 20, 2 ** 31, -1, 0.5, 'x');
 
 describe('fuzz: checkpoints', () => {
   it(
-    'structurally mutated checkpoints with a valid digest: exit 2, or a resumed run',
+    'checkpoints with a mutated header and a valid digest: exit 2, or a resumed run',
     async () => {
-      const file = join(dir, 'edited.checkpoint.json');
-      const body = JSON.parse(checkpoint.replace(/,"digest":"[0-9a-f]{16}"\}\s*$/, '}')) as Json;
+      const file = join(dir, 'edited.checkpoint');
+      const { magic, header, body } = splitCheckpoint(checkpoint);
       const argv = [
         'check',
         'guest-memfd-inplace:check-before-unmap',
@@ -240,7 +250,7 @@ describe('fuzz: checkpoints', () => {
           fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
           fc.oneof(nasty, columns),
           async (choices, value) => {
-            writeFileSync(file, redigest(mutate(body, choices, value)));
+            writeFileSync(file, redigest(magic, mutate(header, choices, value), body));
             expect([0, 2]).toContain((await runClean(argv)).code);
           },
         ),
@@ -253,7 +263,7 @@ describe('fuzz: checkpoints', () => {
   it(
     'mutated and truncated checkpoints: exit 2, or a resumed run',
     async () => {
-      const file = join(dir, 'fuzzed.checkpoint.json');
+      const file = join(dir, 'fuzzed.checkpoint');
       const argv = [
         'check',
         'guest-memfd-inplace:check-before-unmap',
@@ -266,9 +276,12 @@ describe('fuzz: checkpoints', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.nat({ max: checkpoint.length - 1 }),
-          fc.string({ maxLength: 3 }),
+          fc.uint8Array({ maxLength: 3 }),
           async (at, ins) => {
-            writeFileSync(file, checkpoint.slice(0, at) + ins + checkpoint.slice(at + 1));
+            writeFileSync(
+              file,
+              Buffer.concat([checkpoint.subarray(0, at), ins, checkpoint.subarray(at + 1)]),
+            );
             expect([0, 1, 2, 3]).toContain((await runClean(argv)).code);
           },
         ),
@@ -359,6 +372,67 @@ describe('fuzz: argument vectors', () => {
           },
         ),
         { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
+});
+
+/**
+ * What is wrong with how a child ended: not by the CLI itself, an undocumented code, a
+ * stack trace, or an exit 2 that is not one line. Empty for a clean exit.
+ */
+function exitProblems(r: Awaited<ReturnType<typeof runBin>>): string[] {
+  return [
+    ...(r.signal === null ? [] : [`killed by ${r.signal}`]),
+    ...([0, 1, 2, 3].includes(r.code ?? -1) ? [] : [`exit ${r.code}: ${r.err}`]),
+    ...(STACK.test(`${r.out}${r.err}`) ? [`stack trace: ${r.err}`] : []),
+    ...(r.code !== 2 || /^foliocheck: [^\n]+\n$/.test(r.err) ? [] : [`exit 2 without one line: ${r.err}`]),
+  ];
+}
+
+describe('fuzz: the real CLI in child processes', () => {
+  it(
+    'mutated traces replayed by the CLI',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), nasty), {
+            minLength: 1,
+            maxLength: 3,
+          }),
+          async (mutations) => {
+            const doc = mutations.reduce((d, [choices, value]) => mutate(d, choices, value), trace);
+            const file = join(dir, `spawned-${process.pid}.trace.json`);
+            writeFileSync(file, JSON.stringify(doc));
+            expect(exitProblems(await runBin(['replay', file]))).toEqual([]);
+          },
+        ),
+        { numRuns: SPAWNS },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'mutated argument vectors',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('check', 'replay', 'list', 'merge', 'chek'),
+          fc.array(fc.oneof(fc.constantFrom(...flagNames), values), { maxLength: 5 }),
+          async (command, raw) => {
+            const rest = raw.map((a, i) =>
+              ['--out', '--checkpoint'].includes(raw[i - 1] ?? '') && !a.startsWith('/')
+                ? join(outDir, a)
+                : a,
+            );
+            const argv =
+              command === 'check' ? [command, SMALL, ...rest, '--max-states', '20000'] : [command, ...rest];
+            expect(exitProblems(await runBin(argv))).toEqual([]);
+          },
+        ),
+        { numRuns: SPAWNS },
       );
     },
     TIMEOUT,

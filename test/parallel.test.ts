@@ -78,12 +78,12 @@ describe('parallel BFS over a shared state map (any compiled model)', () => {
   // parameters (symmetry on, as the CLI runs), plus runs that grow the map inside a level.
   const runs: [string, string, Record<string, number>, boolean][] = [
     ...[
-      'direct-map-removal',
+      'direct-map-gup-fast',
       'guest-memfd-v1-binding',
       'iommu-split',
       'lock-order',
       'qemu-vfio-conversion',
-      'snp-tdx-platform',
+      'snp-reclaim',
     ].map((id): [string, string, Record<string, number>, boolean] => {
       const m = model(id);
       const params = Object.fromEntries(Object.entries(m.params).map(([k, p]) => [k, p.default]));

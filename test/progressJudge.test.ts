@@ -252,13 +252,22 @@ describe('eventually: vacuity, fairness predicates and stopping', () => {
   });
 
   it('a stop condition that fires while judging leaves progress verdicts unknown', () => {
+    let searching = false;
     const m = models.find((x) => x.id === 'guest-memfd-inplace') as AnyModel;
     const r = checkRun(m, { folios: 2, pagesPerFolio: 1, converters: 1 }, 'fixed', {
       engine: 'compiled',
       strategy: 'bfs',
       symmetry: false,
-      // The search (2,464 states) ends before its first poll; the judge polls at once.
-      shouldStop: () => 'max-seconds',
+      // The search polls its progress, then the stop; the judge polls only the stop. The
+      // condition fires at the first poll that does not follow a progress report: the judge's.
+      onProgress: () => {
+        searching = true;
+      },
+      shouldStop: () => {
+        const fromSearch = searching;
+        searching = false;
+        return fromSearch ? undefined : 'max-seconds';
+      },
     });
     expect(r.complete).toBe(true);
     expect(r.stopReason).toBe('max-seconds');

@@ -14,7 +14,7 @@ import type { StrategyName } from '../src/explore/index.js';
 import type { AnyModel } from '../src/model.js';
 import { isSafety } from '../src/property.js';
 import { compileSystem, type CompiledSystem } from '../src/system.js';
-import { initialWorld, stateTestHolds, stepWorld } from '../src/world.js';
+import { initialWorld, stateTestHolds, stepWorld, transitionTestHolds } from '../src/world.js';
 
 const defaults = (m: AnyModel): Record<string, number> =>
   Object.fromEntries(Object.entries(m.params).map(([k, p]) => [k, p.default]));
@@ -60,10 +60,14 @@ function expectReplays(r: RunResult): void {
       const step = stepWorld(sys, world, e);
       const ev = sys.events[e];
       if (step === undefined || ev === undefined) throw new Error(`${p.name}: event ${e} not enabled`);
-      world = step.world;
       if (prop.over === 'step') last = prop.test({ ...ev, outcome: step.outcome });
+      // A transition property sees the step with the worlds before and after it.
+      if (prop.over === 'transition')
+        last = transitionTestHolds(sys, prop, e, sys.outcomes.indexOf(step.outcome), world, step.world);
+      world = step.world;
     }
-    expect([p.name, prop.over === 'step' ? last : stateTestHolds(sys, prop, world)]).toEqual([p.name, false]);
+    const stepScoped = prop.over === 'step' || prop.over === 'transition';
+    expect([p.name, stepScoped ? last : stateTestHolds(sys, prop, world)]).toEqual([p.name, false]);
   });
 }
 

@@ -1,16 +1,15 @@
 // Machines of the direct-map removal designs (docs/designs-and-flaws.md D8; docs/kernel-semantics.md
-// §1.9, §3.4, INV-16): a guest page whose kernel direct-map entry is restored on demand (Patrick
-// Roy v1), a secretmem / NO_DIRECT_MAP folio reached by GUP-fast, and a CPU running KVM's vCPU
-// thread and interrupts under the KVM-only CR3 or USER=1 kernel-mapping ideas (seed 001).
-// A kernel access through an absent direct-map entry completes with outcome '#PF' (the host
-// oopses: "unable to handle kernel paging request").
-import { and, assign, not, setup, stateIn } from 'xstate';
+// §1.9, §3.4, INV-16): a guest page whose kernel direct-map entry is restored on demand
+// (Patrick Roy v1), and a folio reached by GUP-fast (secretmem / NO_DIRECT_MAP, or an
+// ordinary one). A kernel access through an absent direct-map entry completes with outcome
+// '#PF' (the host oopses: "unable to handle kernel paging request").
+import { and, assign, not, setup } from 'xstate';
 import { outcome, outcomeActions } from '../../src/index.js';
 
 /**
- * How an accessor restores and zaps the direct-map entry around its access:
- * plain (v1 without serialisation), refcount (restore count; zap at the last unmap),
- * locked (map→access→unmap under the folio lock, the v1 patch's rule).
+ * How accessors bracket their access to a page whose direct-map entry is removed:
+ * plain (v1 without serialisation: restore, access, zap), refcount (restores are counted,
+ * the last accessor zaps), locked (map→access→unmap under the folio lock, the v1 patch's rule).
  */
 export type RestoreMode = 'plain' | 'refcount' | 'locked';
 
@@ -20,85 +19,57 @@ export type DmapPageEvent =
 /** Accessors per page: the restore count never exceeds this. */
 export const MAX_ACCESSORS = 2;
 
-/**
- *   dmap  absent | present    the direct-map entry (absent after prepare: zapped)
- *   lock  free | held         the folio lock
- * Context: restores (refcount mode: accessors between restore and zap).
- */
+export interface DmapPageContext {
+  /** The page's direct-map entry (absent after prepare: zapped). */
+  readonly dmap: 'absent' | 'present';
+  /** refcount mode: accessors between their restore and their zap. */
+  readonly restores: number;
+  /** locked mode: the folio lock. */
+  readonly lock: 'free' | 'held';
+}
+
+type DmapArgs = { context: DmapPageContext; event: DmapPageEvent };
+const mode = (e: DmapPageEvent): RestoreMode | undefined => ('mode' in e ? e.mode : undefined);
+
 export const dmapPageMachine = setup({
-  types: { context: {} as { restores: number }, events: {} as DmapPageEvent },
+  types: { context: {} as DmapPageContext, events: {} as DmapPageEvent },
   actions: { ...outcomeActions },
   guards: {
-    plain: ({ event }) => 'mode' in event && event.mode === 'plain',
-    refcount: ({ event }) => 'mode' in event && event.mode === 'refcount',
-    locked: ({ event }) => 'mode' in event && event.mode === 'locked',
-    lockFree: stateIn('#dmapPage.lock.free'),
-    lastRestore: ({ context }) => context.restores <= 1,
-    roomToRestore: ({ context }) => context.restores < MAX_ACCESSORS,
+    plain: ({ event }: DmapArgs) => mode(event) === 'plain',
+    refcount: ({ event }: DmapArgs) => mode(event) === 'refcount',
+    locked: ({ event }: DmapArgs) => mode(event) === 'locked',
+    present: ({ context }: DmapArgs) => context.dmap === 'present',
+    lockFree: ({ context }: DmapArgs) => context.lock === 'free',
+    lastRestore: ({ context }: DmapArgs) => context.restores <= 1,
+    roomToRestore: ({ context }: DmapArgs) => context.restores < MAX_ACCESSORS,
   },
 }).createMachine({
   id: 'dmapPage',
-  type: 'parallel',
-  context: { restores: 0 },
+  context: { dmap: 'absent', restores: 0, lock: 'free' },
   on: {
-    read: [
-      { guard: stateIn('#dmapPage.dmap.present') },
-      { guard: stateIn('#dmapPage.dmap.absent'), actions: outcome('#PF') },
+    // set_direct_map_default_noflush(), after folio_lock() in locked mode.
+    restore: [
+      { guard: 'plain', actions: assign({ dmap: 'present' as const }) },
+      {
+        guard: and(['refcount', 'roomToRestore']),
+        actions: assign({ dmap: 'present' as const, restores: ({ context }) => context.restores + 1 }),
+      },
+      {
+        guard: and(['locked', 'lockFree']),
+        actions: assign({ dmap: 'present' as const, lock: 'held' as const }),
+      },
     ],
-  },
-  states: {
-    dmap: {
-      initial: 'absent',
-      states: {
-        absent: {
-          on: {
-            restore: [
-              { guard: 'plain', target: 'present' },
-              {
-                guard: 'refcount',
-                target: 'present',
-                actions: assign({ restores: 1 }),
-              },
-              { guard: and(['locked', 'lockFree']), target: 'present' },
-            ],
-            zap: { guard: 'plain' },
-          },
-        },
-        present: {
-          on: {
-            restore: [
-              { guard: 'plain' },
-              {
-                guard: and(['refcount', 'roomToRestore']),
-                actions: assign({ restores: ({ context }) => context.restores + 1 }),
-              },
-            ],
-            zap: [
-              { guard: 'plain', target: 'absent' },
-              {
-                guard: and(['refcount', 'lastRestore']),
-                target: 'absent',
-                actions: assign({ restores: 0 }),
-              },
-              {
-                guard: 'refcount',
-                actions: assign({ restores: ({ context }) => context.restores - 1 }),
-              },
-              { guard: 'locked', target: 'absent' },
-            ],
-          },
-        },
+    read: [{ guard: 'present' }, { actions: outcome('#PF') }],
+    // set_direct_map_invalid_noflush() + flush_tlb_kernel_range(); folio_unlock() in locked mode.
+    zap: [
+      { guard: 'plain', actions: assign({ dmap: 'absent' as const }) },
+      {
+        guard: and(['refcount', 'lastRestore']),
+        actions: assign({ dmap: 'absent' as const, restores: 0 }),
       },
-    },
-    lock: {
-      initial: 'free',
-      states: {
-        free: {
-          on: { restore: { guard: and(['locked', 'lockFree']), target: 'held' } },
-        },
-        held: { on: { zap: { guard: 'locked', target: 'free' } } },
-      },
-    },
+      { guard: 'refcount', actions: assign({ restores: ({ context }) => context.restores - 1 }) },
+      { guard: 'locked', actions: assign({ dmap: 'absent' as const, lock: 'free' as const }) },
+    ],
   },
 });
 
@@ -111,7 +82,7 @@ export const dmapPageMachine = setup({
  */
 export type GupPolicy = 'none' | 'mapping' | 'null-ok';
 
-export type SecretFolioEvent =
+export type GupFolioEvent =
   | { type: 'userFault' }
   | { type: 'truncate' }
   | { type: 'gupGrab' }
@@ -119,77 +90,101 @@ export type SecretFolioEvent =
   | { type: 'kernelRead' }
   | { type: 'unpin' };
 
+export interface GupFolioContext {
+  /** A memfd_secret / NO_DIRECT_MAP folio (its direct map is removed while it is mapped), or an ordinary one. */
+  readonly secret: boolean;
+  /** The user PTE. */
+  readonly pte: 'none' | 'mapped';
+  /** The folio's direct-map entry: zapped when a secretmem folio is faulted in, restored when it is freed. */
+  readonly dmap: 'present' | 'absent';
+  /** folio->mapping: truncation clears it. */
+  readonly mapping: 'file' | 'null';
+  /** GUP-fast: none, a speculative reference (try_grab_folio_fast), the pin. */
+  readonly ref: 'none' | 'grabbed' | 'pinned';
+}
+
+/** Input of a folio instance: secret or ordinary; an ordinary folio starts mapped by its user. */
+export interface GupFolioInput {
+  readonly secret: boolean;
+}
+
+type GupArgs = { context: GupFolioContext; event: GupFolioEvent };
+
+/** Whether gup_fast_folio_allowed() lets the pin through, per policy (a refusal falls back to the slow path). */
+function fastPathAllows(c: GupFolioContext, policy: GupPolicy): boolean {
+  if (!c.secret || policy === 'none') return true;
+  // A NULL mapping (truncated) "cannot determine if this mapping is safe - fall back to slow path".
+  if (c.mapping === 'null') return policy === 'null-ok';
+  return false; // secretmem_mapping(mapping)
+}
+
 /**
- * A secretmem (memfd_secret) / NO_DIRECT_MAP folio with one user of its pages:
- *   pte      none | mapped          the user PTE
- *   dmap     present | absent       zapped when faulted in, restored when the folio is freed
- *   mapping  file | null            folio->mapping; truncation clears it
- *   ref      none | grabbed | pinned  GUP-fast: speculative reference, then the pin
- * Refused GUP-fast checks complete with 'EFAULT' (the slow path refuses the VMA).
+ * A folio reached by GUP-fast. Refused GUP-fast checks complete with 'EFAULT': the slow
+ * path refuses the secretmem VMA (check_vma_flags()) or finds the PTE gone. A secretmem
+ * folio is freed, and its direct map restored (secretmem_free_folio()), when the last
+ * reference goes after truncation: at truncate when GUP holds none, else at unpin or a
+ * refused check.
  */
-export const secretFolioMachine = setup({
-  types: { events: {} as SecretFolioEvent },
+export const gupFolioMachine = setup({
+  types: {
+    context: {} as GupFolioContext,
+    events: {} as GupFolioEvent,
+    input: {} as GupFolioInput,
+  },
   actions: { ...outcomeActions },
   guards: {
-    mapped: stateIn('#secretFolio.pte.mapped'),
-    pinned: stateIn('#secretFolio.ref.pinned'),
-    dmapPresent: stateIn('#secretFolio.dmap.present'),
-    inFile: stateIn('#secretFolio.mapping.file'),
-    unreferenced: stateIn('#secretFolio.ref.none'),
-    allowed: ({ event }, truncated: boolean) =>
-      event.type === 'gupCheck' && (event.policy === 'none' || (truncated && event.policy === 'null-ok')),
+    unmapped: ({ context }: GupArgs) => context.pte === 'none' && context.mapping === 'file',
+    mapped: ({ context }: GupArgs) => context.pte === 'mapped',
+    inFile: ({ context }: GupArgs) => context.mapping === 'file',
+    grabbed: ({ context }: GupArgs) => context.ref === 'grabbed',
+    pinned: ({ context }: GupArgs) => context.ref === 'pinned',
+    noRef: ({ context }: GupArgs) => context.ref === 'none',
+    dmapPresent: ({ context }: GupArgs) => context.dmap === 'present',
+    allowed: ({ context, event }: GupArgs) =>
+      event.type === 'gupCheck' && fastPathAllows(context, event.policy),
   },
 }).createMachine({
-  id: 'secretFolio',
-  type: 'parallel',
+  id: 'gupFolio',
+  context: ({ input }) => ({
+    secret: input.secret,
+    pte: input.secret ? 'none' : 'mapped',
+    dmap: 'present',
+    mapping: 'file',
+    ref: 'none',
+  }),
   on: {
+    // secretmem_fault(): set_direct_map_invalid_noflush() + flush_tlb_kernel_range(), then map.
+    userFault: {
+      guard: 'unmapped',
+      actions: assign(({ context }) => ({
+        pte: 'mapped' as const,
+        dmap: context.secret ? 'absent' : context.dmap,
+      })),
+    },
+    // truncate_inode_pages(): unmap, folio->mapping = NULL; freed now if GUP holds no reference.
+    truncate: [
+      {
+        guard: and(['inFile', 'noRef']),
+        actions: assign({ pte: 'none' as const, mapping: 'null' as const, dmap: 'present' as const }),
+      },
+      { guard: 'inFile', actions: assign({ pte: 'none' as const, mapping: 'null' as const }) },
+    ],
+    gupGrab: { guard: and(['mapped', 'noRef']), actions: assign({ ref: 'grabbed' as const }) },
+    gupCheck: [
+      { guard: and(['grabbed', 'allowed']), actions: assign({ ref: 'pinned' as const }) },
+      {
+        guard: and(['grabbed', not('inFile')]),
+        actions: [assign({ ref: 'none' as const, dmap: 'present' as const }), outcome('EFAULT')],
+      },
+      { guard: 'grabbed', actions: [assign({ ref: 'none' as const }), outcome('EFAULT')] },
+    ],
     kernelRead: [{ guard: and(['pinned', 'dmapPresent']) }, { guard: 'pinned', actions: outcome('#PF') }],
-  },
-  states: {
-    pte: {
-      initial: 'none',
-      states: {
-        none: { on: { userFault: { guard: 'inFile', target: 'mapped' } } },
-        mapped: { on: { truncate: 'none' } },
+    unpin: [
+      {
+        guard: and(['pinned', not('inFile')]),
+        actions: assign({ ref: 'none' as const, dmap: 'present' as const }),
       },
-    },
-    dmap: {
-      initial: 'present',
-      states: {
-        present: { on: { userFault: { guard: 'inFile', target: 'absent' } } },
-        absent: {
-          // The folio is freed (and its direct map restored) when the last reference goes
-          // after truncation: at truncate when unreferenced, else at unpin or a refused check.
-          on: {
-            truncate: { guard: 'unreferenced', target: 'present' },
-            unpin: { guard: not('inFile'), target: 'present' },
-            gupCheck: {
-              guard: and([not('inFile'), not({ type: 'allowed', params: true })]),
-              target: 'present',
-            },
-          },
-        },
-      },
-    },
-    mapping: {
-      initial: 'file',
-      states: { file: { on: { truncate: 'null' } }, null: {} },
-    },
-    ref: {
-      initial: 'none',
-      states: {
-        none: { on: { gupGrab: { guard: 'mapped', target: 'grabbed' } } },
-        grabbed: {
-          on: {
-            gupCheck: [
-              { guard: and(['inFile', { type: 'allowed', params: false }]), target: 'pinned' },
-              { guard: and([not('inFile'), { type: 'allowed', params: true }]), target: 'pinned' },
-              { target: 'none', actions: outcome('EFAULT') },
-            ],
-          },
-        },
-        pinned: { on: { unpin: 'none' } },
-      },
-    },
+      { guard: 'pinned', actions: assign({ ref: 'none' as const }) },
+    ],
   },
 });

@@ -52,8 +52,6 @@ export const gmemIndexMachine = setup({
     // kvm_gmem_fault_user_mapping(): SIGBUS past i_size or unless the index is ALL_SHARED.
     hostFault: { guard: or(['beyond', not('allShared')]), actions: outcome('SIGBUS') },
     faultCheck: [{ guard: or(['beyond', not('allShared')]), actions: outcome('SIGBUS') }, {}],
-    // A to-private conversion refuses a mapped folio (folio_mapped → -EAGAIN).
-    toPrivate: { guard: and(['allShared', 'hostMapped']), actions: outcome('EAGAIN') },
     // The guest may not fault a NONE_SHARED index (KVM exits to userspace).
     guestFault: { guard: and(['noneShared', not('noneSharedOk')]), actions: outcome('EFAULT') },
   },
@@ -69,8 +67,12 @@ export const gmemIndexMachine = setup({
         },
         allShared: {
           on: {
+            // A to-private conversion refuses a mapped folio (folio_mapped → -EAGAIN). The
+            // refusal sits in this region, which takes every toPrivate of an allShared index:
+            // a transition on the parallel machine itself would be taken only when no
+            // region takes the event, so it would never be.
             toPrivate: [
-              { guard: 'hostMapped' },
+              { guard: 'hostMapped', actions: outcome('EAGAIN') },
               { guard: 'pinned', target: 'noneShared' },
               { target: 'guestShared' },
             ],

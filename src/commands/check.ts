@@ -1,39 +1,30 @@
 // `foliocheck check`: explore model variants and judge every property against the
 // variant's expectation. All input is validated before any search or file write.
-import { basename, join } from 'node:path';
-import {
-  asExpected,
-  checkRunAsync,
-  checkSystemAsync,
-  exitStatus,
-  type CheckOptions,
-  type PropertyResult,
-  type RunResult,
-} from '../check.js';
+import { availableParallelism } from 'node:os';
+import { checkRunAsync, checkSystemAsync, type CheckOptions, type RunResult } from '../check.js';
 import { checkpointHeader, checkpointSaver, readCheckpoint } from '../checkpoint.js';
 import { InputError } from '../errors.js';
 import type { EngineName, StrategyName } from '../explore/index.js';
-import { checkOutputPath, writeFileAtomic } from '../files.js';
-import { flawRows, renderFlaws } from '../flaws.js';
-import { table } from '../format.js';
-import { verdictText, type AnyModel } from '../model.js';
+import { prepareOutput, removeEmptyDirectories } from '../files.js';
+import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
+import { failing } from '../lint.js';
 import type { Registry } from '../registry.js';
-import { compileSystem } from '../system.js';
-import { buildTrace, serializeTrace, traceFileName, withSource } from '../trace.js';
-import { removeStaleTraces } from '../traceDir.js';
+import { compileSystem, type CompiledSystem } from '../system.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { DEFAULT_WORKERS } from '../sampledRun.js';
-import { ciFlags, reportCi, verdictLabel } from './ci.js';
+import { ciFlags } from './ci.js';
 import type { Io } from './io.js';
+import { lintPlans, reportLint } from './lint.js';
 import { configFlag, openRegistry } from './models.js';
-import { limitFlags, memoryInUse, parseLimits, stopCondition, watchSignals } from './limits.js';
-import { progressReporter } from './progress.js';
+import { commandStop, limitFlags, memoryInUse, parseLimits, type CommandStop } from './limits.js';
+import { emitResults } from './results.js';
+import { asFatal, progressReporter } from './progress.js';
 import {
   checkSamplingFlags,
   isSampled,
+  parseShard,
   sampledFlags,
-  sampledNote,
   sampledRuns,
   type SampledStrategy,
 } from './sampled.js';
@@ -80,13 +71,14 @@ export const checkFlags: readonly FlagSpec[] = [
   {
     name: 'workers',
     value: 'N',
-    doc: `worker threads: BFS (compiled engine; same results as one thread; else sequential) or swarm (default ${DEFAULT_WORKERS})`,
+    doc: `worker threads: BFS (compiled engine; same results as one thread; else sequential) or swarm (default ${DEFAULT_WORKERS}); at most the cores of this machine`,
   },
+  { name: 'workers-force', doc: 'allow --workers above the number of cores' },
   ...limitFlags,
   {
     name: 'out',
     value: 'DIR',
-    doc: 'write each counterexample to DIR/<model>.<variant>.<property>.trace.json',
+    doc: 'write each counterexample to DIR/<model>.<variant>[.<non-default params>].<property>.trace.json',
   },
   {
     name: 'checkpoint',
@@ -100,6 +92,10 @@ export const checkFlags: readonly FlagSpec[] = [
     doc: 'continue the search saved in FILE (same model, variant, --set and options as when saved)',
   },
   { name: 'json', doc: 'print one JSON object instead of the table' },
+  {
+    name: 'strict',
+    doc: 'lint warnings are errors, and so are world events an exhaustive run never enabled (exit 2)',
+  },
   {
     name: 'flaws',
     value: 'FILE',
@@ -115,21 +111,32 @@ export interface Plan {
   readonly params: Record<string, number>;
 }
 
-function parseSets(args: ParsedArgs): Record<string, string> {
-  const sets: Record<string, string> = {};
+/** --set NAME=VALUE pairs; a name given twice is an error (which value was meant?). */
+function parseSets(args: ParsedArgs, command = 'check'): Map<string, string> {
+  const sets = new Map<string, string>();
   for (const s of args.flags.get('set') ?? []) {
     const m = /^([A-Za-z][\w-]*)=(.*)$/.exec(s);
-    if (m === null) throw new InputError('usage', `check: --set expects NAME=VALUE, got '${s}'`);
-    sets[m[1] as string] = m[2] as string;
+    if (m === null) throw new InputError('usage', `${command}: --set expects NAME=VALUE, got '${s}'`);
+    const [name, value] = [m[1] as string, m[2] as string];
+    const before = sets.get(name);
+    if (before !== undefined)
+      throw new InputError(
+        'usage',
+        `${command}: --set ${name} given twice (${name}=${before} and ${name}=${value}); give it once`,
+      );
+    sets.set(name, value);
   }
   return sets;
 }
 
+/** Parameter names are own keys ('constructor' is not a parameter of any model). */
+const has = (model: AnyModel, name: string): boolean => Object.hasOwn(model.params, name);
+
 export async function planRuns(args: ParsedArgs, registry: Registry): Promise<Plan[]> {
   const selections = await registry.select(args.positionals);
   const sets = parseSets(args);
-  for (const name of Object.keys(sets)) {
-    if (!selections.some((s) => name in s.model.params)) {
+  for (const name of sets.keys()) {
+    if (!selections.some((s) => has(s.model, name))) {
       const owners = selections.map(
         (s) => `${s.model.id}: ${Object.keys(s.model.params).join(', ') || 'none'}`,
       );
@@ -140,42 +147,75 @@ export async function planRuns(args: ParsedArgs, registry: Registry): Promise<Pl
     }
   }
   return selections.flatMap(({ model, variants }) => {
-    const own = Object.fromEntries(Object.entries(sets).filter(([k]) => k in model.params));
+    const own = Object.fromEntries([...sets].filter(([k]) => has(model, k)));
     const params = resolveParams(model, own, { beyondMax: flag(args, 'beyond-max') });
     return variants.map((variant) => ({ model, variant, params }));
   });
 }
 
-function mark(p: PropertyResult): string {
-  if (p.verdict === 'unknown') return 'UNKNOWN';
-  return asExpected(p) ? 'ok' : 'MISMATCH';
+/** --workers, at most the cores of this machine unless --workers-force (a note says so). */
+export function workerCount(args: ParsedArgs, io: Io): number | undefined {
+  const asked = intOption(args, 'check', 'workers', 1);
+  const cores = availableParallelism();
+  if (asked === undefined || asked <= cores || flag(args, 'workers-force')) return asked;
+  io.err(
+    `check: --workers ${asked} capped at ${cores}, the cores of this machine (--workers-force to run more)\n`,
+  );
+  return cores;
 }
 
-/** One run that saves (--checkpoint) or continues (--resume) its search; inputs checked first. */
-async function checkpointedRun(
-  args: ParsedArgs,
-  plans: readonly Plan[],
-  opts: CheckOptions,
-): Promise<RunResult> {
-  const [p, ...more] = plans;
-  if (p === undefined || more.length > 0)
+/**
+ * The options that shape a run, as the command line gives them (without --set: the rerun
+ * command spells out the run's non-default parameters instead). Output, budget and worker
+ * options do not change what a run finds and are left out.
+ */
+const SHAPING = [
+  'max-depth',
+  'max-states',
+  'strategy',
+  'seed',
+  'walks',
+  'seeds',
+  'shard',
+  'engine',
+  'storage',
+];
+// --beyond-max: a rerun of a run past a declared maximum must be accepted too.
+const SHAPING_SWITCHES = ['no-symmetry', 'no-por', 'exact', 'beyond-max'];
+
+export function shapingOptions(args: ParsedArgs, drop: readonly string[] = []): string[] {
+  const valued = SHAPING.filter((f) => !drop.includes(f)).flatMap((f) => {
+    const v = option(args, f);
+    return v === undefined ? [] : [`--${f} ${v}`];
+  });
+  return [...valued, ...SHAPING_SWITCHES.filter((f) => flag(args, f)).map((f) => `--${f}`)];
+}
+
+/** Checkpoint options are checked, like every input, before any search. */
+function checkpointInputs(args: ParsedArgs, plans: readonly Plan[], strategy: string, workers: number): void {
+  if (!['checkpoint', 'resume', 'checkpoint-every'].some((f) => args.flags.has(f))) return;
+  if (plans.length !== 1)
     throw new InputError('usage', 'check: --checkpoint and --resume need exactly one MODEL:VARIANT');
-  if (opts.strategy !== 'bfs')
+  if (strategy !== 'bfs')
     throw new InputError('usage', 'check: --checkpoint and --resume work with --strategy bfs only');
-  if ((opts.workers ?? 1) > 1)
-    throw new InputError('usage', 'check: --checkpoint and --resume run on one worker');
-  const save = option(args, 'checkpoint');
-  if (save !== undefined) checkOutputPath(save, 'file', 'check: --checkpoint');
-  const every = intOption(args, 'check', 'checkpoint-every', 1) ?? 60;
-  if (save === undefined && args.flags.has('checkpoint-every'))
+  if (workers > 1) throw new InputError('usage', 'check: --checkpoint and --resume run on one worker');
+  if (option(args, 'checkpoint') === undefined && args.flags.has('checkpoint-every'))
     throw new InputError('usage', 'check: --checkpoint-every needs --checkpoint FILE');
+  intOption(args, 'check', 'checkpoint-every', 1);
+}
+
+/** One run that saves (--checkpoint) or continues (--resume) its search. */
+async function checkpointedRun(args: ParsedArgs, p: Plan, opts: CheckOptions, io: Io): Promise<RunResult> {
+  const save = option(args, 'checkpoint');
+  const every = intOption(args, 'check', 'checkpoint-every', 1) ?? 60;
   const sys = compileSystem(p.model, p.params, p.variant);
   const header = checkpointHeader(sys, { ...opts, maxDepth: opts.maxDepth ?? p.model.maxDepth });
   const from = option(args, 'resume');
   return checkSystemAsync(p.model, sys, {
     ...opts,
     resume: from === undefined ? undefined : readCheckpoint(from, header, sys),
-    onCheckpoint: save === undefined ? undefined : checkpointSaver(save, header, every),
+    onCheckpoint:
+      save === undefined ? undefined : checkpointSaver(save, header, every, (m) => io.err(`${m}\n`)),
   });
 }
 
@@ -190,165 +230,109 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     'bfs',
   );
   checkSamplingFlags(args, strategy);
+  if (isSampled(strategy)) parseShard(args);
   const engine = choiceOption<EngineName>(args, 'check', 'engine', ['compiled', 'interpret'], 'compiled');
+  const storage = choiceOption<'auto' | 'wide'>(args, 'check', 'storage', ['auto', 'wide'], 'auto');
   const maxDepth = intOption(args, 'check', 'max-depth');
   const maxStates = intOption(args, 'check', 'max-states', 1);
-  const workers = intOption(args, 'check', 'workers', 1);
-  const out = option(args, 'out');
-  if (out !== undefined) checkOutputPath(out, 'dir', 'check: --out');
-  const json = flag(args, 'json');
-  if (out !== undefined) checkOutputPath(out, 'dir', 'check: --out');
   const limits = parseLimits(args, 'check');
-  const checkpointing = ['checkpoint', 'resume', 'checkpoint-every'].some((f) => args.flags.has(f));
-  const signals = watchSignals(io);
-  const runs: RunResult[] = [];
-  try {
-    if (isSampled(strategy)) {
-      runs.push(...(await sampledRuns(plans, strategy, args, { engine, maxDepth, maxStates })));
-    }
-    for (const p of isSampled(strategy) ? [] : plans) {
-      const progress = progressReporter(io, `${p.model.id}:${p.variant}`, memoryInUse);
-      const opts: CheckOptions = {
-        engine,
-        strategy: strategy as StrategyName,
-        symmetry: !flag(args, 'no-symmetry'),
-        por: !flag(args, 'no-por'),
-        maxDepth,
-        maxStates,
-        shouldStop: stopCondition(limits, signals.interrupted),
-        onProgress: progress.onProgress,
-        maxMemory: limits.maxMemory,
-        workers,
-        exact: flag(args, 'exact'),
-        storage: choiceOption<'auto' | 'wide'>(args, 'check', 'storage', ['auto', 'wide'], 'auto'),
-      };
-      const run = checkpointing
-        ? await checkpointedRun(args, plans, opts)
-        : await checkRunAsync(p.model, p.params, p.variant, opts);
-      progress.done();
-      runs.push(run);
-      if (checkpointing || signals.interrupted() !== undefined) break;
-    }
-  } finally {
-    signals.release();
-  }
-  const traces = new Map<string, string>();
-  if (out !== undefined) {
-    for (const r of runs) {
-      for (const p of r.properties) {
-        if (p.verdict !== 'violated' || p.path === undefined) continue;
-        const file = join(out, traceFileName(r.model, r.variant, p.name));
-        const model = plans.find((plan) => plan.model.id === r.model)?.model;
-        const trace = withSource(
-          buildTrace(r.system, { name: p.name, kind: p.kind, verdict: 'violated' }, p.path, p.loop),
-          model === undefined ? undefined : registry.sourceFor(model, file),
-        );
-        writeFileAtomic(file, serializeTrace(trace));
-        traces.set(`${r.model}:${r.variant}:${p.name}`, file);
-      }
-    }
-    // The directory holds the latest run of each variant checked: older traces of those
-    // variants (a property that holds now) go (src/traceDir.ts).
-    removeStaleTraces(out, runs, new Set([...traces.values()].map((f) => basename(f))));
-  }
+  if (args.flags.has('workers-force') && !args.flags.has('workers'))
+    throw new InputError('usage', 'check: --workers-force goes with --workers N');
+  const workers = workerCount(args, io);
+  checkpointInputs(args, plans, strategy, workers ?? 1);
+  // The lint runs before any exploration or output; its compiled systems are the runs' own.
+  const strict = flag(args, 'strict');
+  const linted = lintPlans(plans);
+  reportLint(linted.findings, strict, io);
+  if (failing(linted.findings, strict)) return 2;
+  // Every destination is created and tried before the search: a run of hours never ends
+  // on a directory that cannot be written.
+  const out = option(args, 'out');
+  const junit = option(args, 'junit');
   const flawsFile = option(args, 'flaws');
-  if (flawsFile !== undefined) {
-    const fixedBy = (r: RunResult): string | undefined =>
-      plans.find((p) => p.model.id === r.model)?.model.variants[r.variant]?.fixedBy;
-    writeFileAtomic(flawsFile, renderFlaws(flawRows(runs, fixedBy, registry.catalogue), registry.catalogue));
+  const save = option(args, 'checkpoint');
+  const created = [
+    ...(out === undefined ? [] : prepareOutput(out, 'dir', 'check: --out')),
+    ...(junit === undefined ? [] : prepareOutput(junit, 'file', 'check: --junit')),
+    ...(flawsFile === undefined ? [] : prepareOutput(flawsFile, 'file', 'check: --flaws')),
+    ...(save === undefined ? [] : prepareOutput(save, 'file', 'check: --checkpoint')),
+  ];
+  const stop = commandStop(io, limits);
+  let runs: RunResult[];
+  try {
+    runs = isSampled(strategy)
+      ? await sampledRuns(plans, strategy, args, { engine, maxDepth, maxStates, workers }, stop, io)
+      : await exhaustiveRuns(args, plans, linted.systems, io, stop, {
+          engine,
+          strategy,
+          symmetry: !flag(args, 'no-symmetry'),
+          por: !flag(args, 'no-por'),
+          maxDepth,
+          maxStates,
+          maxMemory: limits.maxMemory,
+          workers,
+          exact: flag(args, 'exact'),
+          storage,
+        });
+  } catch (err) {
+    // Refused after all (a checkpoint that does not belong to this run): nothing is left behind.
+    if (err instanceof InputError) removeEmptyDirectories(created);
+    throw err;
+  } finally {
+    stop.release();
   }
-  const status = runs.length < plans.length ? 3 : exitStatus(runs);
-  const summary = {
-    0: 'every verdict is as expected',
-    1: 'some verdict differs from its expectation',
-    3: 'a limit stopped the search before some verdict',
-  }[status];
-  reportCi(runs, traces, args, io, `${runs.length} run(s): ${summary} (exit ${status})`);
-  if (json) {
-    const body = {
-      ok: status === 0,
-      runs: runs.map((r) => ({
-        model: r.model,
-        variant: r.variant,
-        params: r.params,
-        flaws: r.flaws,
-        complete: r.complete,
-        engine: r.engine,
-        workers: r.workers,
-        storage: r.storage,
-        collisionProbability: r.collisionProbability,
-        strategy: r.strategy,
-        symmetry: r.symmetry,
-        por: r.por ?? false,
-        maxDepth: r.maxDepth ?? null,
-        stopReason: r.stopReason ?? null,
-        sampling: r.sampling ?? null,
-        states: r.states,
-        transitions: r.transitions,
-        depth: r.depth,
-        seconds: Number(r.seconds.toFixed(3)),
-        properties: r.properties.map((p) => ({
-          name: p.name,
-          kind: p.kind,
-          verdict: p.verdict,
-          expected: p.expected ?? null,
-          premise: p.premise ?? null,
-          length: p.path?.length ?? null,
-          trace: traces.get(`${r.model}:${r.variant}:${p.name}`) ?? null,
-        })),
-      })),
+  const fixedBy = (r: RunResult): string | undefined =>
+    plans.find((p) => p.model.id === r.model)?.model.variants[r.variant]?.fixedBy;
+  const modelOf = (r: RunResult): AnyModel | undefined => plans.find((p) => p.model.id === r.model)?.model;
+  return emitResults(
+    runs,
+    {
+      out,
+      junit,
+      flaws: flawsFile,
+      json: flag(args, 'json'),
+      planned: plans.length,
+      shaping: () => shapingOptions(args),
+      embedTraces: args.flags.has('shard'),
+      modelOf,
+      registry,
+      strict,
+    },
+    io,
+    fixedBy,
+  );
+}
+
+/** BFS or DFS of each plan, each with its own budget; a signal ends the loop. */
+async function exhaustiveRuns(
+  args: ParsedArgs,
+  plans: readonly Plan[],
+  systems: ReadonlyMap<Plan, CompiledSystem>,
+  io: Io,
+  stop: CommandStop,
+  base: CheckOptions,
+): Promise<RunResult[]> {
+  const checkpointing = ['checkpoint', 'resume'].some((f) => args.flags.has(f));
+  const runs: RunResult[] = [];
+  for (const p of plans) {
+    if (stop.stopped() !== undefined) break;
+    const progress = progressReporter(io, `${p.model.id}:${p.variant}`, memoryInUse);
+    const opts: CheckOptions = {
+      ...base,
+      shouldStop: stop.run().shouldStop,
+      onProgress: progress.onProgress,
     };
-    io.out(JSON.stringify(body, null, 2) + '\n');
-    return status;
-  }
-  const rows = runs.flatMap((r) =>
-    r.properties.map((p) => [
-      r.model,
-      r.variant,
-      p.name,
-      verdictLabel(r, p),
-      p.expected === undefined ? '-' : verdictText(p.expected),
-      mark(p),
-      String(r.states),
-      String(r.transitions),
-      String(r.depth),
-      r.seconds.toFixed(2),
-    ]),
-  );
-  io.out(
-    table(
-      [
-        'model',
-        'variant',
-        'property',
-        'verdict',
-        'expected',
-        '',
-        'states',
-        'transitions',
-        'depth',
-        'seconds',
-      ],
-      rows,
-    ),
-  );
-  for (const r of runs) {
-    if (r.collisionProbability > 0) {
-      io.out(
-        `${r.model}:${r.variant}: states stored as 63-bit fingerprints; estimated probability that a collision hid a state: ${r.collisionProbability.toExponential(1)} (--exact stores them exactly)\n`,
-      );
+    let run: RunResult;
+    try {
+      run = checkpointing
+        ? await checkpointedRun(args, p, opts, io)
+        : await checkRunAsync(p.model, p.params, p.variant, opts, systems.get(p));
+    } catch (err) {
+      throw asFatal(err, progress);
+    } finally {
+      progress.done();
     }
+    runs.push(run);
   }
-  if (runs.length < plans.length) io.out(`interrupted: ${plans.length - runs.length} run(s) not started\n`);
-  for (const r of runs) {
-    if (r.stopReason !== undefined)
-      io.out(
-        `${r.model}:${r.variant}: search stopped early (${r.stopReason}); undecided properties are unknown\n`,
-      );
-  }
-  for (const r of runs) io.out(sampledNote(r));
-  for (const file of traces.values())
-    io.out(`counterexample: ${file}  (replay: npx foliocheck replay ${file})\n`);
-  io.out(`${runs.length} run(s): ${summary}\n`);
-  return status;
+  return runs;
 }

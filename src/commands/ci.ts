@@ -8,7 +8,7 @@ import { verdictText } from '../model.js';
 import { appendStepSummary, mdTable } from '../stepSummary.js';
 import { eventLabel } from '../system.js';
 import { traceFileName } from '../trace.js';
-import { option, type FlagSpec, type ParsedArgs } from './args.js';
+import type { FlagSpec } from './args.js';
 import type { Io } from './io.js';
 import { sampledVerdictText } from './sampled.js';
 
@@ -23,6 +23,12 @@ export const ciFlags: readonly FlagSpec[] = [
 /** Trace files written, by `model:variant:property`. */
 export type TraceFiles = ReadonlyMap<string, string>;
 
+/**
+ * Per run: the command that reruns it with every option that shaped it, and the tag of its
+ * trace file names (its non-default parameters; src/commands/results.ts).
+ */
+export type RerunCommands = ReadonlyMap<RunResult, { readonly command: string; readonly tag: string }>;
+
 /** A verdict as text and tables print it: `holds (vacuous)`, `holds up to depth 12`, … */
 export function verdictLabel(r: RunResult, p: PropertyResult): string {
   if (p.verdict === 'unknown') {
@@ -34,23 +40,35 @@ export function verdictLabel(r: RunResult, p: PropertyResult): string {
   return r.depthBounded && held ? `${text} up to depth ${r.maxDepth}` : text;
 }
 
-/** The command that replays this property's counterexample (recording it first if needed). */
-export function replayCommand(r: RunResult, p: PropertyResult, traces: TraceFiles): string | undefined {
+/**
+ * The command that replays this property's counterexample: the trace written by --out,
+ * else the run's own command (every --set, bound, strategy and seed) writing it first.
+ */
+export function replayCommand(
+  r: RunResult,
+  p: PropertyResult,
+  traces: TraceFiles,
+  commands: RerunCommands,
+): string | undefined {
   if (p.path === undefined || p.verdict !== 'violated') return undefined;
   const written = traces.get(`${r.model}:${r.variant}:${p.name}`);
   if (written !== undefined) return `npx foliocheck replay ${written}`;
-  const file = join('traces', traceFileName(r.model, r.variant, p.name));
-  const sampled =
-    r.sampling === undefined ? '' : ` --strategy ${r.sampling.strategy} --seed ${r.sampling.seed}`;
-  return `npx foliocheck check ${r.model}:${r.variant}${sampled} --out traces && npx foliocheck replay ${file}`;
+  const file = join('traces', traceFileName(r.model, r.variant, p.name, commands.get(r)?.tag ?? ''));
+  const rerun = commands.get(r)?.command ?? `npx foliocheck check ${r.model}:${r.variant}`;
+  return `${rerun} --out traces && npx foliocheck replay ${file}`;
 }
 
-function testCase(r: RunResult, p: PropertyResult, traces: TraceFiles): JunitCase {
+function testCase(r: RunResult, p: PropertyResult, traces: TraceFiles, commands: RerunCommands): JunitCase {
   const base = { name: `${r.model}:${r.variant}:${p.name}`, classname: `${r.model}:${r.variant}` };
   const verdict = verdictLabel(r, p);
-  if (p.verdict === 'unknown') return { ...base, skipped: `${verdict} (expected ${p.expected ?? '-'})` };
+  const rerun = commands.get(r)?.command;
+  if (p.verdict === 'unknown')
+    return {
+      ...base,
+      skipped: `${verdict} (expected ${p.expected ?? '-'})${rerun === undefined ? '' : `; rerun: ${rerun}`}`,
+    };
   if (asExpected(p)) return base;
-  const replay = replayCommand(r, p, traces);
+  const replay = replayCommand(r, p, traces, commands);
   const message = `expected ${p.expected === undefined ? 'no violation' : verdictText(p.expected)}, got ${verdict}${replay === undefined ? '' : `; replay: ${replay}`}`;
   const steps = (p.path ?? []).map((e, i) => {
     const ev = r.system.events[e];
@@ -62,16 +80,25 @@ function testCase(r: RunResult, p: PropertyResult, traces: TraceFiles): JunitCas
   return { ...base, failure: { message, type: 'verdict-mismatch', text } };
 }
 
-export function checkSuites(runs: readonly RunResult[], traces: TraceFiles): JunitSuite[] {
+export function checkSuites(
+  runs: readonly RunResult[],
+  traces: TraceFiles,
+  commands: RerunCommands = new Map(),
+): JunitSuite[] {
   return runs.map((r) => ({
     name: `${r.model}:${r.variant}`,
     time: r.seconds,
-    cases: r.properties.map((p) => testCase(r, p, traces)),
+    cases: r.properties.map((p) => testCase(r, p, traces, commands)),
   }));
 }
 
 /** The job-summary Markdown: the verdict table and the replay command of each counterexample. */
-export function checkSummary(runs: readonly RunResult[], traces: TraceFiles, headline: string): string {
+export function checkSummary(
+  runs: readonly RunResult[],
+  traces: TraceFiles,
+  headline: string,
+  commands: RerunCommands = new Map(),
+): string {
   const rows = runs.flatMap((r) =>
     r.properties.map((p) => [
       r.model,
@@ -84,15 +111,21 @@ export function checkSummary(runs: readonly RunResult[], traces: TraceFiles, hea
   );
   const replays = runs.flatMap((r) =>
     r.properties.flatMap((p) => {
-      const cmd = replayCommand(r, p, traces);
+      const cmd = replayCommand(r, p, traces, commands);
       return cmd === undefined ? [] : [`- \`${r.model}:${r.variant}:${p.name}\`: \`${cmd}\``];
     }),
   );
+  const reruns = runs.flatMap((r) => {
+    const cmd = commands.get(r)?.command;
+    const settled = r.sampling === undefined && r.properties.every((p) => asExpected(p));
+    return cmd === undefined || settled ? [] : [`- \`${r.model}:${r.variant}\`: \`${cmd}\``];
+  });
   return [
     `### foliocheck check: ${headline}`,
     '',
     mdTable(['model', 'variant', 'property', 'verdict', 'expected', ''], rows),
     ...(replays.length > 0 ? ['Counterexamples:', '', ...replays, ''] : []),
+    ...(reruns.length > 0 ? ['Rerun:', '', ...reruns, ''] : []),
   ].join('\n');
 }
 
@@ -100,11 +133,11 @@ export function checkSummary(runs: readonly RunResult[], traces: TraceFiles, hea
 export function reportCi(
   runs: readonly RunResult[],
   traces: TraceFiles,
-  args: ParsedArgs,
+  junit: string | undefined,
+  commands: RerunCommands,
   io: Io,
   headline: string,
 ): void {
-  const junit = option(args, 'junit');
-  if (junit !== undefined) writeJunit(junit, 'foliocheck check', checkSuites(runs, traces));
-  appendStepSummary(io.env, checkSummary(runs, traces, headline));
+  if (junit !== undefined) writeJunit(junit, 'foliocheck check', checkSuites(runs, traces, commands));
+  appendStepSummary(io.env, checkSummary(runs, traces, headline, commands));
 }

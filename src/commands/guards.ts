@@ -1,15 +1,24 @@
-// `foliocheck guards MODEL:VARIANT`: which named guards of the design each property
-// depends on (see src/guards.ts). Every input is validated before any search or write.
+// `foliocheck guards MODEL:VARIANT`: skip each guard check of the design in turn and say
+// which design check prevents which flaw (see src/guards.ts). Every input is validated
+// before any search or write.
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { EngineName } from '../explore/index.js';
 import { checkOutputPath, writeFileAtomic } from '../files.js';
 import { table } from '../format.js';
-import { guardNecessity, type GuardFinding } from '../guards.js';
+import {
+  flawsOf,
+  guardNecessity,
+  type GuardFinding,
+  type GuardStatus,
+  type VerdictChange,
+} from '../guards.js';
+import { failing } from '../lint.js';
 import { buildTrace, serializeTrace, traceFileName, withSource } from '../trace.js';
 import { planRuns } from './check.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { lintPlans, reportLint } from './lint.js';
 import { configFlag, openRegistry } from './models.js';
 
 export const guardsFlags: readonly FlagSpec[] = [
@@ -22,21 +31,35 @@ export const guardsFlags: readonly FlagSpec[] = [
   {
     name: 'max-local-states',
     value: 'N',
-    doc: 'report a guard "unbounded" when a machine without it exceeds N local states (default 4096; lower is faster)',
+    doc: 'report a check "unbounded" when a machine without it exceeds N local states (default 4096; lower is faster)',
   },
   { name: 'no-symmetry', doc: "do not reduce by the model's declared symmetries" },
   {
     name: 'out',
     value: 'DIR',
-    doc: 'write the counterexample of each property a removal breaks to DIR/<model>.<variant>-no-<machine>.<guard>.<property>.trace.json',
+    doc: 'write the counterexample of each property a skipped check breaks to DIR/<model>.<variant>-no-<machine>.<check>.<property>.trace.json',
   },
+  { name: 'all', doc: 'list inert checks in the table too (JSON always lists every check)' },
   { name: 'json', doc: 'print one JSON object instead of the table' },
   configFlag,
 ];
 
-/** File name of a broken property's counterexample: the variant names the removed guard. */
+const STATUSES: readonly GuardStatus[] = ['necessary', 'changes-verdicts', 'redundant', 'inert', 'unbounded'];
+
+/** `machine.check-id`: how a check is named in JSON, file names and the summary. */
+function guardName(g: GuardFinding): string {
+  return `${g.machine}.${g.id}`;
+}
+
+/** File name of a broken property's counterexample: the variant names the skipped check. */
 function traceFile(dir: string, model: string, variant: string, g: GuardFinding, property: string): string {
-  return join(dir, traceFileName(model, `${variant}-no-${g.machine}.${g.guard}`, property));
+  return join(dir, traceFileName(model, `${variant}-no-${guardName(g)}`, property));
+}
+
+/** `attr.shared --convertCommit--> attr.private`, the transition a check sits on. */
+function transitionText(g: GuardFinding): string {
+  const branch = g.branch > 0 ? ` (branch ${g.branch + 1})` : '';
+  return `${g.source || '(machine)'} --${g.event}${branch}--> ${g.target}`;
 }
 
 export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
@@ -62,7 +85,12 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
     symmetry: !flag(args, 'no-symmetry'),
     maxLocalStates: intOption(args, 'guards', 'max-local-states', 1),
   };
-  const report = guardNecessity(p.model, p.params, p.variant, opts);
+  const linted = lintPlans(plans);
+  reportLint(linted.findings, false, io);
+  if (failing(linted.findings, false)) return 2;
+  const report = guardNecessity(p.model, p.params, p.variant, opts, linted.systems.get(p));
+  const flaws = (c: VerdictChange): string[] =>
+    c.from === 'holds' && c.to === 'violated' ? flawsOf(p.model, p.variant, c.property) : [];
   const files = new Map<string, string>();
   if (out !== undefined) {
     for (const g of report.guards) {
@@ -79,7 +107,7 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
             ),
           ),
         );
-        files.set(`${g.machine}.${g.guard}.${c.property}`, file);
+        files.set(`${guardName(g)}.${c.property}`, file);
       }
     }
   }
@@ -87,6 +115,7 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
     report.baseline,
     ...report.guards.flatMap((g) => (g.run === undefined ? [] : [g.run])),
   ].some((r) => r.stopReason !== undefined);
+  const named = (s: GuardStatus): string[] => report.guards.filter((g) => g.status === s).map(guardName);
   if (flag(args, 'json')) {
     const body = {
       model: p.model.id,
@@ -96,36 +125,67 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
         states: report.baseline.states,
         verdicts: Object.fromEntries(report.baseline.properties.map((q) => [q.name, q.verdict])),
       },
-      necessary: report.guards.filter((g) => g.status === 'necessary').map((g) => `${g.machine}.${g.guard}`),
-      redundant: report.guards.filter((g) => g.status === 'redundant').map((g) => `${g.machine}.${g.guard}`),
+      necessary: named('necessary'),
+      redundant: named('redundant'),
+      inert: named('inert'),
       guards: report.guards.map((g) => ({
         machine: g.machine,
-        guard: g.guard,
+        id: g.id,
+        source: g.source,
+        event: g.event,
+        branch: g.branch,
+        target: g.target,
+        refusal: g.refusal,
+        outcome: g.outcome,
+        check: g.check,
+        skippedAs: g.skippedAs,
         status: g.status,
         message: g.message ?? null,
         changes: g.changes.map((c) => ({
           property: c.property,
           from: c.from,
           to: c.to,
+          flaws: flaws(c),
           length: c.path?.length ?? null,
-          trace: files.get(`${g.machine}.${g.guard}.${c.property}`) ?? null,
+          trace: files.get(`${guardName(g)}.${c.property}`) ?? null,
         })),
       })),
     };
     io.out(JSON.stringify(body, null, 2) + '\n');
     return limited ? 3 : 0;
   }
-  const rows = report.guards.map((g) => [
+  const changeText = (c: VerdictChange): string => {
+    const f = flaws(c);
+    return `${c.property}: ${c.from} → ${c.to}${f.length > 0 ? ` (${f.join(', ')})` : ''}`;
+  };
+  const shown = flag(args, 'all') ? report.guards : report.guards.filter((g) => g.status !== 'inert');
+  const rows = shown.map((g) => [
     g.machine,
-    g.guard,
+    transitionText(g),
+    g.refusal ? `refusal ${g.outcome}` : 'acceptance',
+    g.check,
     g.status,
-    g.message ?? g.changes.map((c) => `${c.property}: ${c.from} → ${c.to}`).join('; '),
+    g.message ?? g.changes.map(changeText).join('; '),
   ]);
-  io.out(`${p.model.id}:${p.variant}: each named guard removed in turn (${report.guards.length} guards)\n`);
-  io.out(table(['machine', 'guard', 'status', 'what changes without it'], rows));
+  io.out(
+    `${p.model.id}:${p.variant}: each guard check skipped in turn (${report.guards.length} checks): an acceptance is taken as if the check passed, a refusal is never taken because of it\n`,
+  );
+  io.out(table(['machine', 'transition', 'branch', 'check', 'status', 'what changes without it'], rows));
+  const hidden = report.guards.length - shown.length;
+  if (hidden > 0)
+    io.out(
+      `${hidden} inert check(s) not listed: skipping them changes no transition the model can take (--all lists them)\n`,
+    );
+  for (const g of report.guards.filter((x) => x.status === 'necessary')) {
+    const prevents = g.changes
+      .filter((c) => c.from === 'holds' && c.to === 'violated')
+      .map((c) => (flaws(c).length > 0 ? `${c.property} (${flaws(c).join(', ')})` : c.property));
+    io.out(
+      `${g.machine}: ${g.check} on ${transitionText(g)} prevents a violation of ${prevents.join(', ')}\n`,
+    );
+  }
   for (const file of files.values())
-    io.out(`counterexample: ${file}  (replay --force shows the step the guard forbids)\n`);
-  const count = (s: string): number => report.guards.filter((g) => g.status === s).length;
-  io.out(`${count('necessary')} necessary, ${count('redundant')} redundant\n`);
+    io.out(`counterexample: ${file}  (replay --force shows the step the check forbids)\n`);
+  io.out(`${STATUSES.map((s) => `${named(s).length} ${s}`).join(', ')}\n`);
   return limited ? 3 : 0;
 }

@@ -21,12 +21,14 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     onSignal: (handler) => {
-      const on = (signal: NodeJS.Signals): void => handler(signal);
-      process.on('SIGINT', on);
-      process.on('SIGTERM', on);
+      let on = (signal: NodeJS.Signals): void => handler(signal);
+      const listener = (signal: NodeJS.Signals): void => on(signal);
+      process.on('SIGINT', listener);
+      process.on('SIGTERM', listener);
+      // Once the command no longer watches (it is printing and writing its results), a
+      // signal means "exit now": 130, as a second signal during the search would.
       return () => {
-        process.off('SIGINT', on);
-        process.off('SIGTERM', on);
+        on = () => process.exit(130);
       };
     },
     exit: (code) => process.exit(code),

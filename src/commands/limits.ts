@@ -1,7 +1,7 @@
 // Run limits shared by long-running commands: wall time, memory, and interruption by a
 // signal. Each becomes a stop reason the search polls; a stopped run exits 3.
-import { performance } from 'node:perf_hooks';
 import { InputError } from '../errors.js';
+import { runStop, StopFlag, type RunStop, type StopReason } from '../stop.js';
 import { option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
 
@@ -44,38 +44,36 @@ export function parseLimits(args: ParsedArgs, command: string): Limits {
 }
 
 /** Process memory as the limit sees it (resident set size). */
-export const memoryInUse = (): number => process.memoryUsage().rss;
+export const memoryInUse = (): number => process.memoryUsage.rss();
 
-/**
- * A stop condition for one search: time since `start`, memory, or a signal recorded in
- * `interrupted`. Returns the reason, or undefined to go on.
- */
-export function stopCondition(
-  limits: Limits,
-  interrupted: () => string | undefined,
-): () => string | undefined {
-  const start = performance.now();
-  return () => {
-    const signal = interrupted();
-    if (signal !== undefined) return `interrupted by ${signal}`;
-    if (limits.maxSeconds !== undefined && performance.now() - start > limits.maxSeconds * 1000)
-      return 'max-seconds';
-    if (limits.maxMemory !== undefined && memoryInUse() > limits.maxMemory) return 'max-memory';
-    return undefined;
-  };
+/** The stop of one command: signals recorded on a shared flag, a budget per search. */
+export interface CommandStop {
+  readonly flag: StopFlag;
+  /** Starts the budget (--max-seconds, --max-memory) of the next search. */
+  run(): RunStop;
+  /** The signal (or other reason) that stops every search of the command, if any. */
+  readonly stopped: () => StopReason | undefined;
+  /** Removes the signal handlers. */
+  release(): void;
 }
 
-/** Records SIGINT/SIGTERM for the duration of a command; a second signal exits at once (130). */
-export function watchSignals(io: Io): {
-  readonly interrupted: () => string | undefined;
-  readonly release: () => void;
-} {
-  let signal: string | undefined;
+/**
+ * Records SIGINT/SIGTERM on a StopFlag for the duration of a command, so every search
+ * (and every worker thread) stops at its next poll; a second signal exits at once (130).
+ */
+export function commandStop(io: Io, limits: Limits): CommandStop {
+  const flag = new StopFlag();
+  let signals = 0;
   const release =
     io.onSignal?.((sig) => {
-      if (signal !== undefined) io.exit?.(130);
-      signal = sig;
+      if (++signals > 1) io.exit?.(130);
+      flag.request(sig);
       io.err(`\n${sig}: stopping at the next safe point (again to exit at once)\n`);
     }) ?? (() => undefined);
-  return { interrupted: () => signal, release };
+  return {
+    flag,
+    run: () => runStop(flag, limits),
+    stopped: () => flag.reason,
+    release,
+  };
 }

@@ -13,7 +13,11 @@ import {
   swarmCheckRun,
   type SampledOptions,
 } from '../sampledRun.js';
-import { intOption, type FlagSpec, type ParsedArgs } from './args.js';
+import { intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
+import type { Io } from './io.js';
+import { memoryInUse, type CommandStop } from './limits.js';
+import { asFatal, progressReporter } from './progress.js';
+import type { Shard } from '../explore/swarm.js';
 
 export type SampledStrategy = 'random' | 'swarm';
 
@@ -29,7 +33,24 @@ export const sampledFlags: readonly FlagSpec[] = [
     value: 'K',
     doc: `swarm: jobs, each with a seed derived from --seed (default ${DEFAULT_JOBS})`,
   },
+  {
+    name: 'shard',
+    value: 'I/N',
+    doc: "swarm: run only the jobs whose index is I modulo N (0 ≤ I < N); 'foliocheck merge' combines the N shards' --json results",
+  },
 ];
+
+/** Parses --shard I/N (swarm only). */
+export function parseShard(args: ParsedArgs): Shard | undefined {
+  const text = option(args, 'shard');
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || !Number.isSafeInteger(count) || count < 1 || index >= count)
+    throw new InputError('usage', `check: --shard expects I/N with 0 ≤ I < N (e.g. 0/4), got '${text}'`);
+  return { index, count };
+}
 
 export function isSampled(strategy: string): strategy is SampledStrategy {
   return strategy === 'random' || strategy === 'swarm';
@@ -38,7 +59,7 @@ export function isSampled(strategy: string): strategy is SampledStrategy {
 /** Sampling flags with an exhaustive strategy are a mistake (the user meant to sample): refuse them. */
 export function checkSamplingFlags(args: ParsedArgs, strategy: string): void {
   const given = sampledFlags.map((f) => f.name).filter((name) => args.flags.has(name));
-  const swarmOnly = given.filter((name) => name === 'seeds');
+  const swarmOnly = given.filter((name) => name === 'seeds' || name === 'shard');
   if (!isSampled(strategy) && given.length > 0) {
     throw new InputError(
       'usage',
@@ -56,28 +77,50 @@ interface Planned {
   readonly params: Record<string, number>;
 }
 
-/** Runs each plan by random or swarm search, one after another (swarm is parallel inside). */
+/**
+ * Runs each plan by random or swarm search, one after another (swarm is parallel inside),
+ * each with its own budget; a signal ends the loop (the runs not started are not run).
+ */
 export async function sampledRuns(
   plans: readonly Planned[],
   strategy: SampledStrategy,
   args: ParsedArgs,
-  limits: { engine: EngineName; maxDepth: number | undefined; maxStates: number | undefined },
+  limits: {
+    engine: EngineName;
+    maxDepth: number | undefined;
+    maxStates: number | undefined;
+    workers: number | undefined;
+  },
+  stop: CommandStop,
+  io: Io,
 ): Promise<RunResult[]> {
-  const opts: SampledOptions = {
-    ...limits,
+  const { workers, ...rest } = limits;
+  const base = {
+    ...rest,
     seed: intOption(args, 'check', 'seed') ?? 1,
     walks: intOption(args, 'check', 'walks', 1) ?? DEFAULT_WALKS,
     jobs: intOption(args, 'check', 'seeds', 1) ?? DEFAULT_JOBS,
+    shard: parseShard(args),
   };
-  const pool = new SwarmPool(intOption(args, 'check', 'workers', 1) ?? DEFAULT_WORKERS);
+  const pool = new SwarmPool(workers ?? DEFAULT_WORKERS);
   const runs: RunResult[] = [];
   try {
     for (const p of plans) {
-      runs.push(
-        strategy === 'random'
-          ? randomCheckRun(p.model, p.params, p.variant, opts)
-          : await swarmCheckRun(p.model, p.params, p.variant, opts, pool),
-      );
+      if (stop.stopped() !== undefined) break;
+      const progress = progressReporter(io, `${p.model.id}:${p.variant} ${strategy}`, memoryInUse);
+      const opts: SampledOptions = { ...base, stop: stop.run(), onProgress: progress.onProgress };
+      let run: RunResult;
+      try {
+        run =
+          strategy === 'random'
+            ? await randomCheckRun(p.model, p.params, p.variant, opts)
+            : await swarmCheckRun(p.model, p.params, p.variant, opts, pool);
+      } catch (err) {
+        throw asFatal(err, progress);
+      } finally {
+        progress.done();
+      }
+      runs.push(run);
     }
   } finally {
     await pool.close();
@@ -94,10 +137,11 @@ export function sampledVerdictText(r: RunResult, kind: string): string | undefin
   return 'unknown (not judged by sampling)';
 }
 
-/** One line per sampled run: what it sampled and how to reproduce it. */
+/** One line per sampled run: what it sampled (the rerun command is printed beside it). */
 export function sampledNote(r: RunResult): string {
   const s = r.sampling;
   if (s === undefined) return '';
-  const jobs = s.strategy === 'swarm' ? ` over ${s.jobs} seeds` : '';
-  return `${r.model}:${r.variant}: ${s.strategy} search, seed ${s.seed}, ${s.walks} walk(s)${jobs} of at most ${r.maxDepth ?? '-'} steps (not complete: what was not seen to fail is unknown); reproduce with --strategy ${s.strategy} --seed ${s.seed}\n`;
+  const shard = s.shard === null ? '' : `, shard ${s.shard.index}/${s.shard.count}`;
+  const jobs = s.strategy === 'swarm' ? ` over ${s.jobs} seeds${shard}` : '';
+  return `${r.model}:${r.variant}: ${s.strategy} search, seed ${s.seed}, ${s.walks} walk(s)${jobs} of at most ${r.maxDepth ?? '-'} steps (not complete: what was not seen to fail is unknown)\n`;
 }

@@ -14,7 +14,9 @@ export const ACTORS: Readonly<Record<string, string>> = {
 export const OPERATIONS: Readonly<Record<string, string>> = {
   check_extension: 'KVM_CHECK_EXTENSION(cap): the value the capability reports',
   create: 'KVM_CREATE_GUEST_MEMFD(size, flags) into fd slot `fd` (vm: which VM)',
-  close: 'close(fd)',
+  close: 'close(fd): the last reference runs kvm_gmem_release() (a mapping keeps the file until munmap)',
+  close_vm:
+    'kvm_vm_free(): close the vCPU fds and the VM fd (the VM lives on while a guest_memfd of it is open)',
   fstat: 'fstat(fd): the value of `field` (size, blksize, ino)',
   read: 'read(fd) / a load from a mapping (page) / from the shared backing (backing=shared)',
   write: 'write(fd) / a store of `value` through a mapping (page) / to the shared backing',
@@ -27,7 +29,8 @@ export const OPERATIONS: Readonly<Record<string, string>> = {
   mbind: 'mbind(range, policy, node) on the mapping',
   get_mempolicy: 'get_mempolicy(MPOL_F_ADDR) of a page: the policy/node',
   move_pages: 'move_pages(status query) of a page: its NUMA node',
-  set_memory_region: 'KVM_SET_USER_MEMORY_REGION[2](slot, flags, fd kind, offset)',
+  set_memory_region:
+    'KVM_SET_USER_MEMORY_REGION[2](slot, gpa, size, flags, fd kind, guest_memfd offset) (vm: which VM)',
   delete_memory_region: 'KVM_SET_USER_MEMORY_REGION2 with size 0 (delete the slot)',
   set_attributes: 'KVM_SET_MEMORY_ATTRIBUTES (per VM) or KVM_SET_MEMORY_ATTRIBUTES2 (on the gmem fd)',
   fork: 'fork(): the child inherits the shared mapping',

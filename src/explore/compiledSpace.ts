@@ -14,10 +14,10 @@ import {
   type PackedTables,
 } from './codegen.js';
 import { LocalProperties } from './localProps.js';
-import { badSnapshot, checkLinks } from './snapshot.js';
+import { badSnapshot, checkLinks, checkNotEmpty } from './snapshot.js';
 import type { EdgeLog } from './graph.js';
 import { PorSelector, type PorAnalysis } from './por.js';
-import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
+import { forEachBlock, type Sink, type SpaceSnapshot, type StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
 import { makeCanonicalizer, makePackedCanonicalizer, symmetryPlan, type Canonicalizer } from './symmetry.js';
 import { SharedMap, SharedPackedIndex } from './sharedMap.js';
@@ -446,29 +446,35 @@ export class CompiledSpace implements StateSpace {
   }
 
   snapshot(): SpaceSnapshot {
-    const n = this.size;
-    const snap = { states: new Float64Array(n), parents: new Uint32Array(n), events: new Uint16Array(n) };
-    for (let i = 0; i < n; i++) {
-      snap.states[i] = this.states.get(i);
-      snap.parents[i] = i === 0 ? 0 : this.parents.get(i);
-      snap.events[i] = this.events.get(i);
-    }
-    return snap;
+    return {
+      size: this.size,
+      stateWords: 1,
+      read: (from, to, states, parents, events) => {
+        this.states.copyOut(from, to, states);
+        this.parents.copyOut(from, to, parents);
+        this.events.copyOut(from, to, events);
+        if (from === 0 && to > 0) parents[0] = 0;
+      },
+    };
   }
 
   /** The visited set holds exactly the stored states, so it is rebuilt from them. */
   restore(snap: SpaceSnapshot): void {
     if (this.size !== 0) throw new Error('engine: restore into a non-empty space');
-    const n = snap.states.length;
-    checkLinks(snap, n, this.sys.events.length);
-    for (let i = 0; i < n; i++) {
-      const s = snap.states[i] as number;
-      if (!Number.isInteger(s) || s < 0 || s >= this.tables.capacity || this.canonical(s) !== s)
-        throw badSnapshot(`state ${i} is not a packed state of this system`);
-      const added = this.index === undefined ? this.visited.add(s) : this.index.add(s, i);
-      if (!added) throw badSnapshot(`state ${i} is stored twice`);
-      this.store(s, i === 0 ? -1 : (snap.parents[i] as number), snap.events[i] as number);
-    }
+    checkNotEmpty(snap.size);
+    if (snap.stateWords !== 1) throw badSnapshot(`${snap.stateWords} words per state, not one packed word`);
+    forEachBlock(snap, (from, _to, states, parents, events) => {
+      checkLinks(from, parents, events, this.sys.events.length);
+      for (let k = 0; k < parents.length; k++) {
+        const i = from + k;
+        const s = states[k] as number;
+        if (!Number.isInteger(s) || s < 0 || s >= this.tables.capacity || this.canonical(s) !== s)
+          throw badSnapshot(`state ${i} is not a packed state of this system`);
+        const added = this.index === undefined ? this.visited.add(s) : this.index.add(s, i);
+        if (!added) throw badSnapshot(`state ${i} is stored twice`);
+        this.store(s, i === 0 ? -1 : (parents[k] as number), events[k] as number);
+      }
+    });
   }
 
   eventOf(i: number): number {

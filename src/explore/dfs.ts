@@ -2,18 +2,19 @@
 // bugs are reached sooner; counterexamples are not necessarily shortest. With maxDepth,
 // a state first seen deep is not re-expanded when met again shallower, so a bounded DFS
 // may miss states within the bound: prefer BFS for bounded checks.
-import { checkFrontier, poll } from './bfs.js';
+import { Poller } from '../stop.js';
+import { checkFrontier, checkUnexpanded, poll } from './bfs.js';
 import type { Strategy } from './strategy.js';
-import { POLL_EVERY } from './strategy.js';
 
 export const dfs: Strategy = function* dfs(space, tracker, limits) {
   space.addInitial();
   const stack: number[] = [0];
   const depths: number[] = [0];
   const children: number[] = [];
+  const poller = new Poller();
+  const maxStates = limits.maxStates ?? Infinity;
   let transitions = 0;
   let maxDepth = 0;
-  let expanded = 0;
   let current = 0;
   let stopReason: string | undefined;
   let depthBounded = false;
@@ -36,13 +37,17 @@ export const dfs: Strategy = function* dfs(space, tracker, limits) {
       stack.push(children[c] as number);
       depths.push(d + 1);
     }
-    if (++expanded % POLL_EVERY === 0) {
-      stopReason = poll(limits, tracker, space.size, transitions, maxDepth, stack.length);
+    const full = space.size >= maxStates && stack.length > 0;
+    if (full || poller.due()) {
+      stopReason = full
+        ? 'max-states'
+        : poll(limits, tracker, space.size, transitions, maxDepth, stack.length);
       if (stopReason !== undefined) break;
       yield;
     }
   }
-  for (const j of stack) tracker.checkState(space, j);
+  if (stopReason === undefined) for (const j of stack) tracker.checkState(space, j);
+  else checkUnexpanded(space, tracker, 0, stack.length, (k) => stack[stack.length - 1 - k] as number);
   return {
     states: space.size,
     transitions,

@@ -54,6 +54,8 @@ export interface SearchSnapshot {
   readonly position: BfsPosition;
   readonly found: readonly (Finding | undefined)[];
   readonly space: SpaceSnapshot;
+  /** World events taken so far (absent in checkpoints that did not record them). */
+  readonly taken?: readonly number[];
 }
 
 export interface Exploration {
@@ -142,7 +144,7 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
     throw new Error('engine: checkpoints are taken of BFS only');
   if (resume !== undefined) {
     space.restore(resume.space);
-    tracker.restore(resume.found);
+    tracker.restore(resume.found, resume.taken);
   }
   const checkpoint =
     onCheckpoint === undefined
@@ -153,6 +155,7 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
               position: { ...position, levels: [...position.levels] },
               found: [...tracker.found],
               space: space.snapshot(),
+              taken: tracker.takenEvents(),
             }),
             stopping,
           );

@@ -12,8 +12,8 @@ import {
   worldKey,
   type World,
 } from '../world.js';
-import { badSnapshot, checkLinks } from './snapshot.js';
-import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
+import { badSnapshot, checkLinks, checkNotEmpty } from './snapshot.js';
+import { forEachBlock, type Sink, type SpaceSnapshot, type StateSpace } from './space.js';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry.js';
 
 export class InterpretedSpace implements StateSpace {
@@ -128,39 +128,43 @@ export class InterpretedSpace implements StateSpace {
 
   /** Worlds as local state indices (every reachable snapshot is in its kind's closure). */
   snapshot(): SpaceSnapshot {
-    const n = this.size;
     const m = this.sys.instances.length;
-    const states = new Float64Array(n * m);
-    this.worlds.forEach((w, i) =>
-      w.forEach((snap, inst) => {
-        states[i * m + inst] = kindOf(this.sys, inst).stateIndex.get(snapshotKey(snap)) ?? -1;
-      }),
-    );
     return {
-      states,
-      parents: Uint32Array.from(this.parents, (p) => Math.max(p, 0)),
-      events: Uint16Array.from(this.events),
+      size: this.size,
+      stateWords: m,
+      read: (from, to, states, parents, events) => {
+        for (let i = from; i < to; i++) {
+          (this.worlds[i] as World).forEach((snap, inst) => {
+            states[(i - from) * m + inst] = kindOf(this.sys, inst).stateIndex.get(snapshotKey(snap)) ?? -1;
+          });
+          parents[i - from] = Math.max(this.parents[i] as number, 0);
+          events[i - from] = this.events[i] as number;
+        }
+      },
     };
   }
 
   restore(snap: SpaceSnapshot): void {
     if (this.size !== 0) throw new Error('engine: restore into a non-empty space');
     const m = this.sys.instances.length;
-    const n = snap.parents.length;
-    if (snap.states.length !== n * m) throw badSnapshot('state column length differs');
-    checkLinks(snap, n, this.sys.events.length);
-    for (let i = 0; i < n; i++) {
-      const world = this.sys.instances.map((inst) => {
-        const l = snap.states[i * m + inst.index] as number;
-        const s = kindOf(this.sys, inst.index).states[l];
-        if (s === undefined || !Number.isInteger(l))
-          throw badSnapshot(`state ${i} has an unknown local state`);
-        return s;
-      });
-      if (this.seen.has(worldKey(world)) || worldKey(this.canonical(world)) !== worldKey(world))
-        throw badSnapshot(`state ${i} is stored twice or not canonical`);
-      this.store(world, i === 0 ? -1 : (snap.parents[i] as number), snap.events[i] as number);
-    }
+    checkNotEmpty(snap.size);
+    if (snap.stateWords !== m) throw badSnapshot(`${snap.stateWords} words per state, not ${m}`);
+    forEachBlock(snap, (from, _to, states, parents, events) => {
+      checkLinks(from, parents, events, this.sys.events.length);
+      for (let k = 0; k < parents.length; k++) {
+        const i = from + k;
+        const world = this.sys.instances.map((inst) => {
+          const l = states[k * m + inst.index] as number;
+          const s = kindOf(this.sys, inst.index).states[l];
+          if (s === undefined || !Number.isInteger(l))
+            throw badSnapshot(`state ${i} has an unknown local state`);
+          return s;
+        });
+        if (this.seen.has(worldKey(world)) || worldKey(this.canonical(world)) !== worldKey(world))
+          throw badSnapshot(`state ${i} is stored twice or not canonical`);
+        this.store(world, i === 0 ? -1 : (parents[k] as number), events[k] as number);
+      }
+    });
   }
 
   parentOf(i: number): number {

@@ -23,9 +23,12 @@ interface PoolWorker {
   pending: { resolve: (r: LevelReply) => void; reject: (e: unknown) => void } | undefined;
 }
 
-function spawn(plan: ParallelPlan, ctrl: Int32Array, properties: number): PoolWorker {
+function spawn(plan: ParallelPlan, ctrl: Int32Array, properties: number, events: number): PoolWorker {
   const code = `(${parallelWorkerMain.toString()})()`;
-  const worker = new Worker(code, { eval: true, workerData: { ...plan, ctrl, chunk: CHUNK, properties } });
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: { ...plan, ctrl, chunk: CHUNK, properties, events },
+  });
   const pw: PoolWorker = { worker, pending: undefined };
   worker.on('message', (m: LevelReply) => pw.pending?.resolve(m));
   worker.on('error', (e) => pw.pending?.reject(e));
@@ -48,7 +51,9 @@ export async function parallelBfs(
   workers: number,
 ): Promise<SearchStats> {
   const ctrl = new Int32Array(new SharedArrayBuffer(8));
-  const pool = Array.from({ length: workers }, () => spawn(plan, ctrl, space.sys.tracked.length));
+  const pool = Array.from({ length: workers }, () =>
+    spawn(plan, ctrl, space.sys.tracked.length, space.sys.events.length),
+  );
   try {
     space.addInitial();
     const levels = [1];
@@ -113,8 +118,9 @@ export async function parallelBfs(
   }
 }
 
-/** Records the first (lowest-index) state and step findings across workers. */
+/** Records the first (lowest-index) state and step findings across workers, and the events taken. */
 function mergeFindings(tracker: PropertyTracker, replies: readonly LevelReply[]): void {
+  for (const r of replies) r.taken.forEach((t, e) => t !== 0 && tracker.taken.fill(1, e, e + 1));
   const states: [number, number][] = [];
   const steps: (readonly number[])[] = [];
   for (const r of replies) {

@@ -28,6 +28,8 @@ export interface LevelReply {
   readonly foundState: readonly number[];
   /** Per step property: [from index, event, outcome] of the first firing step, or []. */
   readonly foundStep: readonly (readonly number[])[];
+  /** taken[e] = 1 when world event e was taken in this level. */
+  readonly taken: Uint8Array;
 }
 
 export function parallelWorkerMain(): void {
@@ -53,6 +55,7 @@ export function parallelWorkerMain(): void {
       ctrl: Int32Array;
       chunk: number;
       properties: number;
+      events: number;
     };
   };
   const d = wt.workerData;
@@ -82,8 +85,10 @@ export function parallelWorkerMain(): void {
     const foundState: number[] = new Array(d.properties).fill(-1);
     const foundStep: number[][] = new Array(d.properties).fill(0).map(() => []);
     let openStep = msg.openStep;
+    const taken = new Uint8Array(d.events);
     const emit = (s: number, e: number, o: number): void => {
       transitions++;
+      taken[e] = 1;
       if (openStep !== 0) {
         for (const [p, table, always] of d.stepTables) {
           if ((openStep & (1 << p)) === 0) continue;
@@ -142,7 +147,7 @@ export function parallelWorkerMain(): void {
     const parents = outP.slice(0, n).buffer;
     const events = outE.slice(0, n).buffer;
     wt.parentPort.postMessage(
-      { states, parents, events, segments, count: n, transitions, foundState, foundStep },
+      { states, parents, events, segments, count: n, transitions, foundState, foundStep, taken },
       [states, parents, events],
     );
   });

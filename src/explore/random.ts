@@ -4,12 +4,14 @@
 // does not see fail is undecided, never "holds". The same seed gives the same walks.
 import { isSafety } from '../property.js';
 import { makeRng } from '../rng.js';
+import { Poller, type ShouldStop, type StopReason } from '../stop.js';
 import type { CompiledSystem } from '../system.js';
 import { packTables } from './codegen.js';
 import { CompiledSpace } from './compiledSpace.js';
 import type { EngineName } from './index.js';
 import { InterpretedSpace } from './interpretedSpace.js';
 import { pathTo, type StateSpace } from './space.js';
+import { runSync, type SearchProgress } from './strategy.js';
 import { PropertyTracker } from './tracker.js';
 
 export interface WalkOptions {
@@ -35,10 +37,18 @@ export interface WalkResult {
   readonly transitions: number;
   /** Longest walk, in steps. */
   readonly depth: number;
-  /** Walks run (fewer than asked when every property was decided or maxStates was hit). */
+  /** Walks run (fewer than asked when every property was decided or a limit stopped them). */
   readonly walks: number;
   readonly engine: EngineName;
   readonly fingerprint: string;
+  /** Why the walks stopped before `walks` were run (a limit or signal), or null. */
+  readonly stopReason: StopReason | null;
+}
+
+/** The stop condition and progress callback of a walk search (none: run to the end). */
+export interface WalkControl {
+  readonly shouldStop?: ShouldStop | undefined;
+  readonly onProgress?: ((p: SearchProgress) => void) | undefined;
 }
 
 /**
@@ -61,8 +71,21 @@ function spaceMaker(
  */
 export const RESET_STATES = 1 << 20;
 
-/** Runs `opts.walks` seeded random walks; deterministic in (system, options). */
-export function randomWalks(sys: CompiledSystem, opts: WalkOptions): WalkResult {
+/** Runs `opts.walks` seeded random walks to the end; deterministic in (system, options). */
+export function randomWalks(sys: CompiledSystem, opts: WalkOptions, control: WalkControl = {}): WalkResult {
+  return runSync(walkSearch(sys, opts, control));
+}
+
+/**
+ * The walks as a search sliced like BFS: it yields at every poll (about every 10 ms), so
+ * runAsync can let signals in; a stop (limit, signal, --max-states) ends it mid-walk.
+ * What the walks saw up to then is kept. Deterministic in (system, options) when no stop.
+ */
+export function* walkSearch(
+  sys: CompiledSystem,
+  opts: WalkOptions,
+  control: WalkControl = {},
+): Generator<undefined, WalkResult, undefined> {
   const makeSpace = spaceMaker(sys, opts.engine);
   let { space, engine } = makeSpace();
   let tracker = new PropertyTracker(sys);
@@ -72,7 +95,10 @@ export function randomWalks(sys: CompiledSystem, opts: WalkOptions): WalkResult 
   const takeable = sys.events.map((e) => !avoid.has(e.type));
   const found: (number[] | null)[] = sys.properties.map(() => null);
   const undecided = (): boolean => sys.properties.some((p, i) => isSafety(p) && found[i] === null);
+  const poller = new Poller();
+  const maxStates = opts.maxStates ?? Infinity;
   let [transitions, depth, walks, retired] = [0, 0, 0, 0];
+  let stopReason: StopReason | undefined;
   const next: number[] = [];
   let cur = 0;
   const sink = (event: number, outcome: number, child: number, _isNew: boolean, fired: number): void => {
@@ -80,8 +106,12 @@ export function randomWalks(sys: CompiledSystem, opts: WalkOptions): WalkResult 
     tracker.checkStep(cur, event, outcome, fired);
     if (takeable[event] === true) next.push(child);
   };
-  while (walks < opts.walks && undecided()) {
-    if (opts.maxStates !== undefined && retired + space.size >= opts.maxStates) break;
+  const collect = (): void =>
+    tracker.found.forEach((f, i) => {
+      if (f !== undefined && found[i] === null)
+        found[i] = [...pathTo(space, f.state), ...(f.event === undefined ? [] : [f.event])];
+    });
+  while (walks < opts.walks && undecided() && stopReason === undefined) {
     if (space.size >= (opts.resetStates ?? RESET_STATES)) {
       retired += space.size;
       ({ space, engine } = makeSpace());
@@ -96,14 +126,30 @@ export function randomWalks(sys: CompiledSystem, opts: WalkOptions): WalkResult 
       tracker.record(cur, space.expand(cur, tracker.openState, sink));
       if (next.length === 0) break;
       cur = next[rng.below(next.length)] as number;
+      if (retired + space.size >= maxStates) {
+        stopReason = 'max-states';
+        break;
+      }
+      if (poller.due()) {
+        control.onProgress?.({ states: retired + space.size, transitions, depth, queue: 0, walks });
+        stopReason = control.shouldStop?.();
+        if (stopReason !== undefined) break;
+        yield;
+      }
     }
-    if (d === opts.maxDepth) tracker.checkState(space, cur);
+    if (d === opts.maxDepth || stopReason !== undefined) tracker.checkState(space, cur);
     depth = Math.max(depth, d);
-    tracker.found.forEach((f, i) => {
-      if (f !== undefined && found[i] === null)
-        found[i] = [...pathTo(space, f.state), ...(f.event === undefined ? [] : [f.event])];
-    });
+    collect();
   }
   const states = retired + space.size;
-  return { found, states, transitions, depth, walks, engine, fingerprint: sys.fingerprint };
+  return {
+    found,
+    states,
+    transitions,
+    depth,
+    walks,
+    engine,
+    fingerprint: sys.fingerprint,
+    stopReason: stopReason ?? null,
+  };
 }

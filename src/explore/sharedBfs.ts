@@ -65,6 +65,7 @@ export function sharedBfsPlan(space: StateSpace, sys: CompiledSystem): SharedBfs
     stateTrees,
     stepTables,
     outcomes: sys.outcomes.length,
+    events: sys.events.length,
     properties: sys.tracked.length,
     graph,
   };
@@ -349,11 +350,12 @@ function recordEdges(
   }
 }
 
-/** Records the first (lowest-index) state and step findings across workers. */
+/** Records the first (lowest-index) state and step findings across workers, and the events taken. */
 function mergeFindings(
   tracker: PropertyTracker,
   replies: readonly Extract<FromWorker, { type: 'collected' }>[],
 ): void {
+  for (const r of replies) r.taken.forEach((t, e) => t !== 0 && tracker.taken.fill(1, e, e + 1));
   const states: [number, number][] = [];
   const steps: (readonly number[])[] = [];
   for (const r of replies) {

@@ -32,6 +32,8 @@ export interface SharedBfsPlan {
   /** [property, holds by event * outcomes + outcome, always?]: step properties. */
   readonly stepTables: readonly (readonly [number, Uint8Array, boolean])[];
   readonly outcomes: number;
+  /** World events (for the events-taken set the lint's "never enabled" reads). */
+  readonly events: number;
   readonly properties: number;
   /** Record edges (the graph for progress properties). */
   readonly graph: boolean;
@@ -85,6 +87,8 @@ export type FromWorker =
       readonly foundState: Int32Array;
       /** Per property: [from, event, outcome] of its first firing step, or []. */
       readonly foundStep: readonly (readonly number[])[];
+      /** taken[e] = 1 when world event e was taken since the last collect. */
+      readonly taken: Uint8Array;
     }
   | {
       readonly type: 'translated';
@@ -151,6 +155,7 @@ function main(): void {
   let collected: Extract<FromWorker, { type: 'collected' }> | undefined;
   let foundState = new Int32Array(plan.properties).fill(-1);
   let foundStep: number[][] = [];
+  let taken = new Uint8Array(plan.events);
 
   const see = (p: number, event: number): void => {
     if (p >= firstParent.length) {
@@ -173,6 +178,7 @@ function main(): void {
   /** One successor (already canonical): claim or find it, note sightings, record the edge. */
   const successor = (c0: number, c1: number, event: number, outcome: number): void => {
     transitions++;
+    taken[event] = 1;
     if (openStep !== 0) {
       for (const [p, table, always] of plan.stepTables) {
         if ((openStep & (1 << p)) === 0) continue;
@@ -283,12 +289,14 @@ function main(): void {
         transitions,
         foundState,
         foundStep,
+        taken,
       };
       firstParent.fill(-1, 0, seenMax);
       seenMax = 0;
       transitions = 0;
       foundState = new Int32Array(plan.properties).fill(-1);
       foundStep = [];
+      taken = new Uint8Array(plan.events);
       port.postMessage(reply);
       collected = reply;
     } else {

@@ -48,14 +48,63 @@ export interface StateSpace {
 }
 
 /**
- * Stored states in index order. `states` holds one packed state per index (compiled
- * space) or the local state of every instance, instance-major per index (interpreted
- * space); `parents[0]` is unused.
+ * Stored states in index order, read in blocks so that neither a save nor a restore holds
+ * a second copy of the store: `read(from, to, ...)` fills `states` with `stateWords` words
+ * per state (one packed state for the compiled space, two words for the wide one, a
+ * local-state index per instance for the interpreted one), `parents` (read as 0 for the
+ * initial state) and `events`, for states [from, to). A snapshot of a space is valid
+ * until the space changes; one read from a file must be read in order (forEachBlock).
  */
 export interface SpaceSnapshot {
-  readonly states: Float64Array;
-  readonly parents: Uint32Array;
-  readonly events: Uint16Array;
+  readonly size: number;
+  readonly stateWords: number;
+  /** States per block this snapshot must be read in (a file's), if it has one. */
+  readonly block?: number;
+  read(from: number, to: number, states: Float64Array, parents: Uint32Array, events: Uint16Array): void;
+}
+
+/** States per block of a streamed snapshot (14 MB of buffers for a packed space). */
+export const SNAPSHOT_BLOCK = 1 << 20;
+
+/** Reads `snap` block by block, in order, into reused buffers. */
+export function forEachBlock(
+  snap: SpaceSnapshot,
+  each: (from: number, to: number, states: Float64Array, parents: Uint32Array, events: Uint16Array) => void,
+  block = snap.block ?? SNAPSHOT_BLOCK,
+): void {
+  const n = Math.min(block, snap.size);
+  const states = new Float64Array(n * snap.stateWords);
+  const parents = new Uint32Array(n);
+  const events = new Uint16Array(n);
+  for (let from = 0; from < snap.size; from += block) {
+    const to = Math.min(snap.size, from + block);
+    const k = to - from;
+    const [st, pa, ev] = [
+      states.subarray(0, k * snap.stateWords),
+      parents.subarray(0, k),
+      events.subarray(0, k),
+    ];
+    snap.read(from, to, st, pa, ev);
+    each(from, to, st, pa, ev);
+  }
+}
+
+/** A snapshot over whole arrays (tests, small spaces). */
+export function arraySnapshot(
+  states: Float64Array,
+  parents: Uint32Array,
+  events: Uint16Array,
+  stateWords: number,
+): SpaceSnapshot {
+  return {
+    size: parents.length,
+    stateWords,
+    read(from, to, st, pa, ev) {
+      st.set(states.subarray(from * stateWords, to * stateWords));
+      pa.set(parents.subarray(from, to));
+      ev.set(events.subarray(from, to));
+    },
+  };
 }
 
 /** Events from the initial state to state `i`, following parent links. */

@@ -1,15 +1,19 @@
 // What every search strategy takes and returns.
+import type { ShouldStop } from '../stop.js';
 import type { StateSpace } from './space.js';
 import type { PropertyTracker } from './tracker.js';
 
 export interface SearchLimits {
   /** Do not expand states at this depth (bounded model checking). */
   readonly maxDepth?: number | undefined;
-  /** Stop once this many distinct states are stored. */
+  /**
+   * Stop once this many distinct states are stored: checked after every expansion, so the
+   * count ends at most one state's successors past it.
+   */
   readonly maxStates?: number | undefined;
-  /** Polled every few thousand expansions; a string stops the search and names the reason. */
-  readonly shouldStop?: () => string | undefined;
-  /** Called at most every few thousand expansions with the running figures. */
+  /** Polled about every 10 ms of work (src/stop.ts); a reason stops the search. */
+  readonly shouldStop?: ShouldStop | undefined;
+  /** Called at every poll with the running figures. */
   readonly onProgress?: (p: SearchProgress) => void;
   /** Stop as soon as every property is decided (counts are then partial). */
   readonly stopWhenDecided?: boolean;
@@ -33,6 +37,8 @@ export interface BfsPosition {
 
 export interface SearchProgress {
   readonly states: number;
+  /** Random and swarm search: walks done so far. */
+  readonly walks?: number;
   readonly transitions: number;
   readonly depth: number;
   readonly queue: number;
@@ -54,19 +60,16 @@ export interface SearchStats {
 }
 
 /**
- * A search: a generator that yields at every poll point (every POLL_EVERY expansions),
- * so a driver can let signal handlers and timers run between slices, and returns the
- * final figures.
+ * A search: a generator that yields at every poll point (about every 10 ms of work, see
+ * Poller in src/stop.ts), so a driver can let signal handlers and timers run between
+ * slices, and returns the final figures.
  */
 export type Search = Generator<undefined, SearchStats, undefined>;
 
 export type Strategy = (space: StateSpace, tracker: PropertyTracker, limits: SearchLimits) => Search;
 
-/** Expansions between two polls of limits and progress. */
-export const POLL_EVERY = 4096;
-
-/** Runs a search to the end without yielding to the event loop. */
-export function runSync(search: Search): SearchStats {
+/** Runs a search (or any generator sliced the same way) to the end without yielding to the event loop. */
+export function runSync<T = SearchStats>(search: Generator<undefined, T, undefined>): T {
   for (;;) {
     const r = search.next();
     if (r.done === true) return r.value;
@@ -80,7 +83,7 @@ const SLICE_MS = 50;
  * Runs a search, giving the event loop a turn every SLICE_MS so that signal handlers
  * (SIGINT, SIGTERM) and timers run while a long search is in progress.
  */
-export async function runAsync(search: Search): Promise<SearchStats> {
+export async function runAsync<T = SearchStats>(search: Generator<undefined, T, undefined>): Promise<T> {
   let last = performance.now();
   for (;;) {
     const r = search.next();

@@ -17,9 +17,17 @@ export class PropertyTracker {
   private openTransitionMask: number;
   private openStep: number[];
   private readonly nOutcomes: number;
+  /**
+   * taken[e] = 1 once world event e was taken in this search (the lint's "never enabled");
+   * every strategy reports every transition through checkStep.
+   */
+  readonly taken: Uint8Array;
+  /** False after a restore from a checkpoint that did not record the events taken. */
+  takenKnown = true;
 
   constructor(private readonly sys: CompiledSystem) {
     this.found = sys.tracked.map(() => undefined);
+    this.taken = new Uint8Array(sys.events.length);
     const maskOf = (over: string): number =>
       sys.tracked.reduce((m, p, i) => (p.over === over ? m | (1 << i) : m), 0);
     this.openStateMask = maskOf('state') | maskOf('each');
@@ -62,8 +70,18 @@ export class PropertyTracker {
     this.openStateMask &= ~decided;
   }
 
-  /** Continues from the findings of a checkpointed search (open sets follow from them). */
-  restore(found: readonly (Finding | undefined)[]): void {
+  /** Indices of the world events taken so far (for checkpoints). */
+  takenEvents(): number[] {
+    return this.sys.events.flatMap((e) => (this.taken[e.index] === 1 ? [e.index] : []));
+  }
+
+  /**
+   * Continues from the findings of a checkpointed search (open sets follow from them) and
+   * the events it had taken (unknown when the checkpoint did not record them).
+   */
+  restore(found: readonly (Finding | undefined)[], taken?: readonly number[]): void {
+    if (taken === undefined) this.takenKnown = false;
+    else for (const e of taken) this.taken[e] = 1;
     found.forEach((f, p) => {
       this.found[p] = f;
       if (f !== undefined) {
@@ -79,6 +97,7 @@ export class PropertyTracker {
    * bitmask of transition properties the space found firing on it (see openState).
    */
   checkStep(from: number, event: number, outcome: number, fired = 0): void {
+    this.taken[event] = 1;
     const transitions = fired & this.openTransitionMask;
     if (transitions !== 0) {
       for (let p = 0; p < this.found.length; p++) {

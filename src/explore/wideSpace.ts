@@ -7,8 +7,8 @@ import type { World } from '../world.js';
 import { LocalProperties } from './localProps.js';
 import { ExactPairSet, FingerprintSet, type PairSet } from './pairSets.js';
 import { SharedMap, SharedPairIndex } from './sharedMap.js';
-import { badSnapshot, checkLinks } from './snapshot.js';
-import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
+import { badSnapshot, checkLinks, checkNotEmpty } from './snapshot.js';
+import { forEachBlock, type Sink, type SpaceSnapshot, type StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
 import { makeCanonicalizer, makeWideCanonicalizer, symmetryPlan, type Canonicalizer } from './symmetry.js';
 import {
@@ -190,30 +190,37 @@ export class WideSpace implements StateSpace {
 
   /** Two entries per state in `states` (word 0, word 1). */
   snapshot(): SpaceSnapshot {
-    const n = this.size;
-    const snap = { states: new Float64Array(2 * n), parents: new Uint32Array(n), events: new Uint16Array(n) };
-    for (let i = 0; i < n; i++) {
-      snap.states[2 * i] = this.w0.get(i);
-      snap.states[2 * i + 1] = this.w1.get(i);
-      snap.parents[i] = i === 0 ? 0 : this.parents.get(i);
-      snap.events[i] = this.events.get(i);
-    }
-    return snap;
+    return {
+      size: this.size,
+      stateWords: 2,
+      read: (from, to, states, parents, events) => {
+        for (let i = from; i < to; i++) {
+          states[2 * (i - from)] = this.w0.get(i);
+          states[2 * (i - from) + 1] = this.w1.get(i);
+        }
+        this.parents.copyOut(from, to, parents);
+        this.events.copyOut(from, to, events);
+        if (from === 0 && to > 0) parents[0] = 0;
+      },
+    };
   }
 
   restore(snap: SpaceSnapshot): void {
     if (this.size !== 0) throw new Error('engine: restore into a non-empty space');
-    if (snap.states.length % 2 !== 0) throw badSnapshot('odd number of state words');
-    const n = snap.states.length / 2;
-    checkLinks(snap, n, this.sys.events.length);
-    for (let i = 0; i < n; i++) {
-      const s0 = snap.states[2 * i] as number;
-      const s1 = snap.states[2 * i + 1] as number;
-      if (![s0, s1].every((w) => Number.isInteger(w) && w >= 0))
-        throw badSnapshot(`state ${i} is not a state of this system`);
-      if (!this.visited.add(s0, s1, i)) throw badSnapshot(`state ${i} is stored twice`);
-      this.store(s0, s1, i === 0 ? -1 : (snap.parents[i] as number), snap.events[i] as number);
-    }
+    checkNotEmpty(snap.size);
+    if (snap.stateWords !== 2) throw badSnapshot(`${snap.stateWords} words per state, not two`);
+    forEachBlock(snap, (from, _to, states, parents, events) => {
+      checkLinks(from, parents, events, this.sys.events.length);
+      for (let k = 0; k < parents.length; k++) {
+        const i = from + k;
+        const s0 = states[2 * k] as number;
+        const s1 = states[2 * k + 1] as number;
+        if (![s0, s1].every((w) => Number.isInteger(w) && w >= 0))
+          throw badSnapshot(`state ${i} is not a state of this system`);
+        if (!this.visited.add(s0, s1, i)) throw badSnapshot(`state ${i} is stored twice`);
+        this.store(s0, s1, i === 0 ? -1 : (parents[k] as number), events[k] as number);
+      }
+    });
   }
 
   parentOf(i: number): number {

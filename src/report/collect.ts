@@ -98,6 +98,8 @@ export interface ReportRun {
   readonly levels: readonly number[];
   readonly properties: readonly ReportProperty[];
   readonly counterexamples: readonly Counterexample[];
+  /** World events the exhaustive check never enabled (labels); undefined when it was not exhaustive. */
+  readonly neverEnabled: readonly string[] | undefined;
   readonly coverage: Coverage;
   readonly system: CompiledSystem;
 }
@@ -308,6 +310,7 @@ export function collectRun(r: RunResult, model: AnyModel): ReportRun {
       ok: asExpected(p),
     })),
     counterexamples: r.properties.flatMap((p) => counterexampleOf(r, p)),
+    neverEnabled: r.neverEnabled?.map((e) => eventLabel(at(sys.events, e, 'event'))),
     coverage: measureCoverage(sys, r.maxDepth, r.states <= GRAPH_MAX_STATES),
     system: sys,
   };
