@@ -16,8 +16,10 @@ import { runAsync, runSync, type SearchStats } from './explore/strategy.js';
 import { WideSpace } from './explore/wideSpace.js';
 import type { AnyModel, Verdict } from './model.js';
 import { neverEnabled } from './neverEnabled.js';
-import { judgeProgress } from './progress.js';
-import { isSafety, type PropertyKind } from './property.js';
+import { progressJudge } from './progress.js';
+import { porRefusal } from './explore/por.js';
+import type { Finding } from './explore/tracker.js';
+import { isSafety, type Property, type PropertyKind } from './property.js';
 import { compileSystem, type CompiledSystem } from './system.js';
 import { transitionTestHolds, type World } from './world.js';
 
@@ -54,6 +56,11 @@ export interface RunResult {
   readonly workers: number;
   readonly strategy: StrategyName | Sampling['strategy'];
   readonly symmetry: boolean;
+  /**
+   * True when partial-order reduction pruned the search (states and transitions are then
+   * those of the reduced graph; counterexamples were re-found by an unreduced search).
+   */
+  readonly por?: boolean;
   readonly complete: boolean;
   /** Random and swarm search only (src/sampledRun.ts): what the incomplete run sampled. */
   readonly sampling?: Sampling;
@@ -99,9 +106,26 @@ export interface Sampling {
  * qualifies (compiled engine; every state-scope property compiles to a decision tree; no
  * transition property; not checkpointed); otherwise the run is sequential and
  * RunResult.workers says 1.
+ *
+ * `por` asks for partial-order reduction (off unless set; the CLI sets it unless
+ * --no-por). It applies only where it is sound and deterministic: no progress or
+ * transition property, no depth bound, BFS or DFS on one thread, no checkpoint (see
+ * porApplies); RunResult.por says whether it pruned anything.
  */
 export interface CheckOptions extends ExploreOptions {
   readonly workers?: number | undefined;
+}
+
+/**
+ * Whether a run may use partial-order reduction. A depth bound is not preserved (a state
+ * reached at depth d may lie deeper in the reduced graph), worker threads would make the
+ * cycle proviso depend on timing, and a checkpoint could not restore the reduction's own
+ * state; the system itself must admit it (src/explore/por.ts porRefusal).
+ */
+export function porApplies(sys: CompiledSystem, opts: CheckOptions, maxDepth: number | undefined): boolean {
+  if (opts.por !== true || maxDepth !== undefined || (opts.workers ?? 1) > 1) return false;
+  if (opts.resume !== undefined || opts.onCheckpoint !== undefined) return false;
+  return porRefusal(sys) === undefined;
 }
 
 interface Prepared {
@@ -129,13 +153,15 @@ function prepare(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): Prep
   const parallel = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs' && !checkpointing;
   const split = progress && checkpointing;
   const graph = progress && !split;
-  const run = explore(sys, { ...opts, maxDepth, graph, shared: parallel });
+  const por = porApplies(sys, opts, maxDepth);
+  const run = explore(sys, { ...opts, maxDepth, graph, shared: parallel, por });
   const graphRun = split
     ? explore(sys, {
         ...opts,
         maxDepth,
         graph: true,
         symmetry: false,
+        por: false,
         resume: undefined,
         onCheckpoint: undefined,
       })
@@ -232,17 +258,23 @@ function judge(
     graphRun === undefined ? stats : (graphRunStats ?? { ...stats, complete: false, stopReason: 'stopped' });
   const graphOf = graphRun?.graph ?? run.graph;
   const { tracker, space } = run;
-  const reduced = opts.symmetry && sys.symmetry.length > 0 && !prep.graph;
+  const reduced = symmetric(prep);
   const decidedNegatively = stats.complete || (stats.depthBounded && stats.stopReason === undefined);
   const spec = model.variants[variant];
+  const pruned = run.space instanceof CompiledSpace && run.space.pruned;
+  // A reduced search's findings are real runs, not necessarily shortest ones: the same
+  // properties are found again by an unreduced BFS bounded by the longest of them.
+  const shortest = pruned && opts.strategy === 'bfs' ? shortestAgain(prep, run) : undefined;
   let judgeStopped: string | undefined;
+  if (graphOf !== undefined && graphStats.complete) graphOf.searchDone();
+  const judgeOne =
+    graphOf !== undefined && graphStats.complete
+      ? progressJudge(sys, graphOf, { shouldStop: opts.shouldStop })
+      : undefined;
   const properties = sys.properties.map((p, i): PropertyResult => {
     const found = tracker.found[i];
     if (!isSafety(p)) {
-      const judged =
-        graphOf !== undefined && graphStats.complete
-          ? judgeProgress(sys, graphOf, p, { shouldStop: opts.shouldStop })
-          : undefined;
+      const judged = judgeOne?.(p);
       judgeStopped ??= judged?.stopReason;
       return {
         name: p.name,
@@ -261,20 +293,7 @@ function judge(
     else if (decidedNegatively)
       verdict = p.kind !== 'always' ? 'unreached' : premise === 'unmet' ? 'vacuous' : 'holds';
     else verdict = 'unknown';
-    const fires = (e: number, outcome: string, before: World, after: World): boolean => {
-      const o = sys.outcomes.indexOf(outcome);
-      const holds =
-        p.over === 'transition'
-          ? transitionTestHolds(sys, p, e, o, before, after)
-          : sys.stepTables[i]?.[e * sys.outcomes.length + o] === 1;
-      return holds !== (p.kind === 'always');
-    };
-    const path =
-      found === undefined
-        ? undefined
-        : reduced
-          ? concretePath(sys, space, found, fires)
-          : [...pathTo(space, found.state), ...(found.event === undefined ? [] : [found.event])];
+    const path = found === undefined ? undefined : (shortest?.get(i) ?? pathOf(prep, run, i, found));
     return {
       name: p.name,
       kind: p.kind,
@@ -295,6 +314,7 @@ function judge(
     workers,
     strategy: opts.strategy,
     symmetry: reduced,
+    por: pruned,
     complete: stats.complete,
     maxDepth,
     depthBounded: stats.depthBounded,
@@ -312,6 +332,57 @@ function judge(
       : {}),
     system: sys,
   };
+}
+
+/** True when the run's states are representatives of symmetry orbits. */
+function symmetric(prep: Prepared): boolean {
+  return prep.opts.symmetry && prep.sys.symmetry.length > 0 && !prep.graph;
+}
+
+/** Events from the initial state to where tracked property `i` was found in `run`. */
+function pathOf(prep: Prepared, run: Exploration, i: number, found: Finding): number[] {
+  const { sys } = prep;
+  const p = sys.tracked[i] as Property;
+  const fires = (e: number, outcome: string, before: World, after: World): boolean => {
+    const o = sys.outcomes.indexOf(outcome);
+    const holds =
+      p.over === 'transition'
+        ? transitionTestHolds(sys, p, e, o, before, after)
+        : sys.stepTables[i]?.[e * sys.outcomes.length + o] === 1;
+    return holds !== (p.kind === 'always');
+  };
+  return symmetric(prep)
+    ? concretePath(sys, run.space, found, fires)
+    : [...pathTo(run.space, found.state), ...(found.event === undefined ? [] : [found.event])];
+}
+
+/**
+ * Paths to the properties a reduced BFS found, found again by an unreduced BFS (the same
+ * symmetry) bounded by the longest of them and stopped once it has found them all: the
+ * paths an unreduced run prints. Undefined when a limit stopped that search first (the
+ * reduced run's paths, real runs too, are kept).
+ */
+function shortestAgain(prep: Prepared, run: Exploration): Map<number, number[]> | undefined {
+  const { sys, opts } = prep;
+  const wanted = sys.properties.flatMap((_, i) => (run.tracker.found[i] === undefined ? [] : [i]));
+  if (wanted.length === 0) return undefined;
+  const depth = Math.max(...wanted.map((i) => pathOf(prep, run, i, run.tracker.found[i] as Finding).length));
+  let again: Exploration | undefined;
+  const done = (): boolean =>
+    again !== undefined && wanted.every((i) => again?.tracker.found[i] !== undefined);
+  const { onProgress: _quiet, ...rest } = opts;
+  again = explore(sys, {
+    ...rest,
+    por: false,
+    graph: false,
+    shared: false,
+    maxDepth: depth,
+    shouldStop: () => (done() ? 'found' : opts.shouldStop?.()),
+  });
+  runSync(again.search);
+  if (!done()) return undefined;
+  const found = again;
+  return new Map(wanted.map((i) => [i, pathOf(prep, found, i, found.tracker.found[i] as Finding)]));
 }
 
 /**

@@ -2,10 +2,22 @@
 import { InputError, unknownName } from './errors.js';
 import type { AnyModel } from './model.js';
 
+export interface ParamOptions {
+  /**
+   * Accept values above a parameter's declared maximum (`check --beyond-max`; a trace's
+   * recorded parameters). The maximum is what the model's author checked the engine
+   * finishes; past it a run may take any time or memory, so the user opts in and the
+   * run's limits (--max-seconds, --max-memory) bound it. Values below the minimum are
+   * never accepted.
+   */
+  readonly beyondMax?: boolean;
+}
+
 /** Defaults overridden by `sets` (NAME → text); every value checked against its bounds. */
 export function resolveParams(
   model: AnyModel,
   sets: Readonly<Record<string, string>>,
+  opts: ParamOptions = {},
 ): Record<string, number> {
   const names = Object.keys(model.params);
   const params: Record<string, number> = {};
@@ -21,7 +33,13 @@ export function resolveParams(
       throw new InputError('bad_param', `parameter ${name} of ${model.id} must be an integer, got '${text}'`);
     }
     const value = Number(text);
-    if (value < spec.min || value > spec.max) {
+    if (value > spec.max && value >= spec.min && opts.beyondMax !== true) {
+      throw new InputError(
+        'bad_param',
+        `parameter ${name} of ${model.id} must be between ${spec.min} and ${spec.max}, got ${value} (${spec.max} is the largest value the model declares; pass --beyond-max to try more, bounded by --max-seconds and --max-memory)`,
+      );
+    }
+    if (value < spec.min || (value > spec.max && opts.beyondMax !== true)) {
       throw new InputError(
         'bad_param',
         `parameter ${name} of ${model.id} must be between ${spec.min} and ${spec.max}, got ${value}`,

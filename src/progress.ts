@@ -7,8 +7,8 @@
 import type { Csr } from './explore/graph.js';
 import { pathTo, type StateSpace } from './explore/space.js';
 import { compileStateTest, localSource, stateFlags, type CompiledTest } from './explore/stateTests.js';
-import { components, eventually, type Components, type FairLoops } from './progressEventually.js';
-import type { Fairness, Goal, ProgressProperty, StateTest, StepTest } from './property.js';
+import { eventually } from './progressEventually.js';
+import type { Goal, ProgressProperty, StateTest, StepTest } from './property.js';
 import type { CompiledSystem } from './system.js';
 
 export interface ProgressVerdict {
@@ -19,6 +19,14 @@ export interface ProgressVerdict {
   readonly loop?: number | null;
   /** Why judging stopped early (verdict 'unknown'). */
   readonly stopReason?: string;
+}
+
+/** Per-state arrays a search inside the graph uses (see Marks.scratch). */
+export interface Scratch {
+  readonly mark: Int32Array;
+  readonly prev: Int32Array;
+  readonly prevEdge: Int32Array;
+  readonly queue: Int32Array;
 }
 
 /** A stored state space with its recorded graph. */
@@ -47,8 +55,9 @@ export class Marks {
   private readonly flags = new Map<StateTest, Uint8Array>();
   private readonly steps = new Map<StepTest, Uint8Array>();
   private readonly source;
-  private readonly components = new Map<Goal, Components>();
-  private readonly loops = new Map<Goal, Map<Fairness, FairLoops>>();
+  private readonly memos = new Map<object, unknown>();
+  private walkState: Scratch | undefined;
+  private generation = 0;
   readonly csr: Csr;
   /** Event of each edge label. */
   readonly eventOf: Int32Array;
@@ -64,6 +73,28 @@ export class Marks {
     this.eventOf = Int32Array.from({ length: sys.events.length * outcomes }, (_, l) =>
       Math.floor(l / outcomes),
     );
+  }
+
+  /** A value computed once per judge for `key` (e.g. the components of H for one goal). */
+  memo<T>(key: object, make: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, make());
+    return this.memos.get(key) as T;
+  }
+
+  /** Per-state scratch arrays for searches inside the graph, allocated on first use. */
+  scratch(): Scratch {
+    const n = this.csr.n;
+    return (this.walkState ??= {
+      mark: new Int32Array(n),
+      prev: new Int32Array(n),
+      prevEdge: new Int32Array(n),
+      queue: new Int32Array(n),
+    });
+  }
+
+  /** A fresh generation for `scratch().mark` (a state is marked when mark[s] equals it). */
+  nextGeneration(): number {
+    return ++this.generation;
   }
 
   /** Event of an edge label. */
@@ -130,25 +161,6 @@ export class Marks {
       ? this.step(goal.step)
       : new Uint8Array(this.sys.events.length * this.sys.outcomes.length);
   }
-
-  /** Fair-loop search per goal and fairness (its per-component answers are cached). */
-  fairLoops(goal: Goal, fair: Fairness, make: () => FairLoops): FairLoops {
-    let byFair = this.loops.get(goal);
-    if (byFair === undefined) this.loops.set(goal, (byFair = new Map()));
-    let loops = byFair.get(fair);
-    if (loops === undefined) byFair.set(fair, (loops = make()));
-    return loops;
-  }
-
-  /** The SCCs of the graph without `goal` (shared by properties with the same goal object). */
-  componentsWithout(goal: Goal): Components {
-    let c = this.components.get(goal);
-    if (c === undefined) {
-      c = components(this, this.goalStates(goal), this.goalSteps(goal));
-      this.components.set(goal, c);
-    }
-    return c;
-  }
 }
 
 /** Judges one progress property on a complete graph; 'unknown' when the stop condition fires. */
@@ -158,7 +170,23 @@ export function judgeProgress(
   prop: ProgressProperty,
   opts: JudgeOptions = {},
 ): ProgressVerdict {
-  const m = new Marks(sys, g, opts.shouldStop);
+  return judgeWith(new Marks(sys, g, opts.shouldStop), prop);
+}
+
+/**
+ * Judges the progress properties of one run on its complete graph, sharing the cached
+ * evaluations of their tests (properties often share a goal or a trigger).
+ */
+export function progressJudge(
+  sys: CompiledSystem,
+  g: Space,
+  opts: JudgeOptions = {},
+): (prop: ProgressProperty) => ProgressVerdict {
+  let m: Marks | undefined;
+  return (prop) => judgeWith((m ??= new Marks(sys, g, opts.shouldStop)), prop);
+}
+
+function judgeWith(m: Marks, prop: ProgressProperty): ProgressVerdict {
   try {
     m.poll();
     if (prop.kind === 'deadlock-free') return deadlock(m, prop.terminal);

@@ -2,12 +2,19 @@
 // and goal steps; R is every state reachable in H from a trigger (BFS, so each has a
 // shortest prefix). A violation is a state of R with no successor at all, or a non-trivial
 // strongly connected component of H inside R that holds a weakly fair cycle; the one
-// reported is the earliest (lowest BFS rank in R) of those. The SCCs of H come from an
-// iterative Tarjan over the whole graph, once per goal (R is closed under H, so a
-// component meeting R lies in it); all arrays are typed, none is an object per state.
+// reported is the earliest (lowest BFS rank in R) of those.
+//
+// R is closed under H edges, so the components of H that meet R lie in it, and Tarjan's
+// algorithm run from the states of R (in rank order) finds exactly them. It runs lazily:
+// the component of the state at rank r is complete once the search from it returns, so
+// the ranks are visited in order and the first component with a fair cycle ends the
+// judgement. The search's state is kept per goal (properties with the same goal share
+// it; a search from a further root never changes a finished component), so a property
+// costs the part of H it obliges that no earlier property with its goal explored.
+// All arrays are typed, none is an object per state.
 import { pathTo } from './explore/space.js';
 import type { Marks, ProgressVerdict } from './progress.js';
-import { isFair, type ProgressProperty } from './property.js';
+import { isFair, type Fairness, type Goal, type ProgressProperty } from './property.js';
 
 type Eventually = Extract<ProgressProperty, { kind: 'eventually' }>;
 
@@ -16,7 +23,7 @@ interface Region {
   readonly size: number;
   /** order[r]: the state with rank r. */
   readonly order: Int32Array;
-  /** rank[s]: the rank of state s in R, or -1. */
+  /** rank[s]: the rank of state s in R, or -1 (also for every goal state). */
   readonly rank: Int32Array;
   /** parentEdge[r]: the edge that first reached rank r (-1 for a trigger). */
   readonly parentEdge: Int32Array;
@@ -24,19 +31,12 @@ interface Region {
   readonly parentRank: Int32Array;
 }
 
-/** Non-trivial SCCs of H: component id per state (-1 for goal states) and members. */
-export interface Components {
-  readonly comp: Int32Array;
-  /** Members of the non-trivial components (with an internal edge), contiguous. */
-  readonly members: Int32Array;
-  readonly list: readonly { readonly id: number; readonly start: number; readonly size: number }[];
-}
-
 export function eventually(m: Marks, prop: Eventually): ProgressVerdict {
   const { offsets } = m.csr;
   const trigger = prop.after === undefined ? undefined : m.state(prop.after);
   if (trigger !== undefined && trigger.indexOf(1) < 0) return { verdict: 'vacuous' };
-  const region = obligations(m, trigger, m.goalStates(prop.goal), m.goalSteps(prop.goal));
+  const sccs = m.memo(prop.goal, () => new GoalComponents(m, prop.goal));
+  const region = obligations(m, trigger, sccs.goalS, sccs.goalT);
   const prefixTo = (r: number): number[] => {
     const tail: number[] = [];
     let c = r;
@@ -56,26 +56,23 @@ export function eventually(m: Marks, prop: Eventually): ProgressVerdict {
       break;
     }
   }
-  const sccs = m.componentsWithout(prop.goal);
-  const candidates: { start: number; size: number; id: number; entry: number }[] = [];
-  for (const c of sccs.list) {
-    if ((region.rank[sccs.members[c.start] as number] as number) < 0) continue;
-    let entry = region.size;
-    for (let k = c.start; k < c.start + c.size; k++) {
-      const r = region.rank[sccs.members[k] as number] as number;
-      if (r < entry) entry = r;
-    }
-    if (entry < bestAt) candidates.push({ ...c, entry });
-  }
-  const loops = m.fairLoops(prop.goal, prop.fair, () => {
+  // Components in order of their lowest rank (the first member met in rank order).
+  const byFairness = m.memo(sccs, () => new Map<Fairness, FairLoops>());
+  let loops = byFairness.get(prop.fair);
+  if (loops === undefined) {
     const fair = Uint8Array.from(m.sys.events, (e) => (isFair(prop.fair, e) ? 1 : 0));
-    return new FairLoops(m, sccs.comp, m.goalSteps(prop.goal), fair);
-  });
-  for (const c of candidates.sort((a, b) => a.entry - b.entry)) {
-    const members = sccs.members.subarray(c.start, c.start + c.size);
-    const loop = loops.find(members, c.id, region.order[c.entry] as number);
+    byFairness.set(prop.fair, (loops = new FairLoops(m, sccs, fair)));
+  }
+  const tried = new Set<number>();
+  for (let r = 0; r < bestAt; r++) {
+    const s = region.order[r] as number;
+    sccs.searchFrom(s);
+    const id = sccs.componentOf(s);
+    if (id < 0 || tried.has(id)) continue;
+    tried.add(id);
+    const loop = loops.find(id, s);
     if (loop === undefined) continue;
-    const prefix = prefixTo(c.entry);
+    const prefix = prefixTo(r);
     return { verdict: 'violated', path: [...prefix, ...loop], loop: prefix.length };
   }
   return best;
@@ -90,112 +87,148 @@ function obligations(
 ): Region {
   const { n, offsets, targets, labels } = m.csr;
   const rank = new Int32Array(n).fill(-1);
-  const order = new Int32Array(n);
-  const parentEdge = new Int32Array(n);
-  const parentRank = new Int32Array(n);
+  let triggers = 0;
+  const triggered = (s: number): boolean =>
+    (trigger === undefined ? s === 0 : trigger[s] === 1) && (goalS === undefined || goalS[s] === 0);
+  for (let s = 0; s < n; s++) if (triggered(s)) triggers++;
+  // Rank-indexed arrays grow with R: a property may oblige a small part of the graph.
+  const order = new GrowableInt32(triggers);
+  const parentEdge = new GrowableInt32(triggers);
+  const parentRank = new GrowableInt32(triggers);
   let size = 0;
-  for (let s = 0; s < n; s++) {
-    const triggered = trigger === undefined ? s === 0 : trigger[s] === 1;
-    if (triggered && (goalS === undefined || goalS[s] === 0)) {
-      rank[s] = size;
-      order[size] = s;
-      parentEdge[size] = -1;
-      size++;
-    }
-  }
+  const push = (s: number, edge: number, from: number): void => {
+    rank[s] = size++;
+    order.push(s);
+    parentEdge.push(edge);
+    parentRank.push(from);
+  };
+  for (let s = 0; s < n; s++) if (triggered(s)) push(s, -1, 0);
   for (let h = 0; h < size; h++) {
-    const s = order[h] as number;
+    const s = order.a[h] as number;
     const end = offsets[s + 1] as number;
     for (let e = offsets[s] as number; e < end; e++) {
       const to = targets[e] as number;
       if (rank[to] !== -1 || goalT[labels[e] as number] === 1) continue;
       if (goalS !== undefined && goalS[to] === 1) continue;
-      rank[to] = size;
-      order[size] = to;
-      parentEdge[size] = e;
-      parentRank[size] = h;
-      size++;
+      push(to, e, h);
     }
     m.tick();
   }
-  return { size, order, rank, parentEdge, parentRank };
+  return { size, order: order.a, rank, parentEdge: parentEdge.a, parentRank: parentRank.a };
 }
 
+/** An Int32Array that doubles when full; `a` is the current backing array. */
+class GrowableInt32 {
+  a: Int32Array<ArrayBuffer>;
+  length = 0;
+  constructor(initial: number) {
+    this.a = new Int32Array(Math.max(16, initial));
+  }
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+  pop(): number {
+    return this.a[--this.length] as number;
+  }
+}
+
+/** index[] value of a state whose component is trivial (one state, no H self-loop). */
+const TRIVIAL = 0x7fffffff;
+
 /**
- * Strongly connected components of H (goal states left out; edges that are goal steps or
- * enter goal states left out) by Tarjan's algorithm with an explicit call stack. A state
- * assigned to a component gets index n, so "on the stack" is "visited and index below n"
- * and one random access per edge suffices. `goalS` undefined: the goal has no state part.
+ * Tarjan's algorithm over H with an explicit call stack, run from roots on demand. index[s]
+ * is -1 before s is visited, its DFS number while on the stack, and once its component is
+ * complete n + the component's id (non-trivial components) or TRIVIAL; so "on the stack"
+ * is "visited and index below n" and one random access per edge suffices. Goal states are
+ * never visited (H leaves them out); `low` is the only other per-state array.
  */
-export function components(m: Marks, goalS: Uint8Array | undefined, goalT: Uint8Array): Components {
-  const { n, offsets, targets, labels } = m.csr;
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const stack = new Int32Array(n);
-  const callNode = new Int32Array(n);
-  const callEdge = new Int32Array(n);
-  const comp = new Int32Array(n).fill(-1);
-  const members = new Int32Array(n);
-  const list: { id: number; start: number; size: number }[] = [];
-  let counter = 0;
-  let sp = 0;
-  let written = 0;
-  let ids = 0;
-  for (let root = 0; root < n; root++) {
-    if (index[root] !== -1 || (goalS !== undefined && goalS[root] === 1)) continue;
-    let depth = 0;
-    callNode[0] = root;
-    callEdge[0] = offsets[root] as number;
-    index[root] = low[root] = counter++;
-    stack[sp++] = root;
-    while (depth >= 0) {
-      const v = callNode[depth] as number;
-      const e = callEdge[depth] as number;
+export class GoalComponents {
+  readonly goalS: Uint8Array | undefined;
+  readonly goalT: Uint8Array;
+  private readonly index: Int32Array;
+  private readonly low: Int32Array;
+  private readonly stack = new GrowableInt32(1024);
+  private readonly callNode = new GrowableInt32(1024);
+  private readonly callEdge = new GrowableInt32(1024);
+  private counter = 0;
+  private ids = 0;
+
+  constructor(
+    private readonly m: Marks,
+    goal: Goal,
+  ) {
+    this.goalS = m.goalStates(goal);
+    this.goalT = m.goalSteps(goal);
+    this.index = new Int32Array(m.csr.n).fill(-1);
+    this.low = new Int32Array(m.csr.n);
+  }
+
+  /** Non-trivial component id of state s, or -1 (trivial, a goal state, or not searched yet). */
+  componentOf(s: number): number {
+    const i = this.index[s] as number;
+    return i >= this.m.csr.n && i !== TRIVIAL ? i - this.m.csr.n : -1;
+  }
+
+  /** Completes the component of `root` (and of everything H reaches from it). */
+  searchFrom(root: number): void {
+    const { index, low, stack, callNode, callEdge, goalT, goalS } = this;
+    if (index[root] !== -1 || (goalS !== undefined && goalS[root] === 1)) return;
+    const { n, offsets, targets, labels } = this.m.csr;
+    index[root] = low[root] = this.counter++;
+    stack.push(root);
+    callNode.push(root);
+    callEdge.push(offsets[root] as number);
+    while (callNode.length > 0) {
+      const top = callNode.length - 1;
+      const v = callNode.a[top] as number;
+      const e = callEdge.a[top] as number;
       if (e < (offsets[v + 1] as number)) {
-        callEdge[depth] = e + 1;
+        callEdge.a[top] = e + 1;
+        if (goalT[labels[e] as number] === 1) continue;
         const w = targets[e] as number;
-        if (goalT[labels[e] as number] === 1 || (goalS !== undefined && goalS[w] === 1)) continue;
         const iw = index[w] as number;
         if (iw === -1) {
-          index[w] = low[w] = counter++;
-          stack[sp++] = w;
-          depth++;
-          callNode[depth] = w;
-          callEdge[depth] = offsets[w] as number;
+          if (goalS !== undefined && goalS[w] === 1) continue;
+          index[w] = low[w] = this.counter++;
+          stack.push(w);
+          callNode.push(w);
+          callEdge.push(offsets[w] as number);
         } else if (iw < (low[v] as number)) {
           low[v] = iw;
         }
         continue;
       }
-      m.tick();
-      depth--;
-      if (depth >= 0) {
-        const p = callNode[depth] as number;
+      this.m.tick();
+      callNode.length--;
+      callEdge.length--;
+      if (callNode.length > 0) {
+        const p = callNode.a[callNode.length - 1] as number;
         if ((low[v] as number) < (low[p] as number)) low[p] = low[v] as number;
       }
       if (low[v] !== index[v]) continue;
-      const id = ids++;
-      const start = written;
+      // v roots a component: the states above it on the stack. Two or more states are
+      // strongly connected by H edges; one needs an H self-loop.
+      const trivial = stack.a[stack.length - 1] === v && !this.selfLoop(v);
+      const mark = trivial ? TRIVIAL : n + this.ids++;
       let x: number;
       do {
-        x = stack[--sp] as number;
-        index[x] = n;
-        comp[x] = id;
-        members[written++] = x;
+        x = stack.pop();
+        index[x] = mark;
       } while (x !== v);
-      // Two or more states are strongly connected by H edges; one needs an H self-loop.
-      if (written - start > 1 || selfLoop(m, v, goalT)) list.push({ id, start, size: written - start });
-      else written = start;
     }
   }
-  return { comp, members, list };
-}
 
-function selfLoop(m: Marks, s: number, goalT: Uint8Array): boolean {
-  const { offsets, targets, labels } = m.csr;
-  for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e++)
-    if (targets[e] === s && goalT[labels[e] as number] === 0) return true;
-  return false;
+  private selfLoop(s: number): boolean {
+    const { offsets, targets, labels } = this.m.csr;
+    for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e++)
+      if (targets[e] === s && this.goalT[labels[e] as number] === 0) return true;
+    return false;
+  }
 }
 
 /** A step of the fair loop: an accepted edge to take (byEdge), or an accepted state to reach. */
@@ -206,38 +239,44 @@ interface LoopGoal {
 
 /**
  * Weakly fair closed walks inside one SCC: every fair event enabled in all its states is
- * taken, and every other fair event is seen disabled somewhere. Scratch arrays are
- * allocated once, the walk's per-state arrays only when a loop is built.
+ * taken, and every other fair event is seen disabled somewhere. A component's members are
+ * visited by a search over its internal edges (it is strongly connected), per-event scratch
+ * is reset by stamps, and the per-state arrays are allocated once per judge. Plans are
+ * cached per component: properties with the same goal and fairness share this object.
  */
-export class FairLoops {
+class FairLoops {
   private readonly enabledIn: Int32Array;
   private readonly lastSeen: Int32Array;
-  private readonly taken: Uint8Array;
-  private walkState:
-    { mark: Int32Array; prev: Int32Array; prevEdge: Int32Array; queue: Int32Array } | undefined;
-  private generation = 0;
+  private readonly takenAt: Int32Array;
+  private readonly touchedAt: Int32Array;
+  private stamp = 0;
+  private readonly fairEvents: Int32Array;
   /** Per component: its fair-loop steps, or null when it has no fair cycle. */
   private readonly plans = new Map<number, readonly (readonly [boolean, number])[] | null>();
 
   constructor(
     private readonly m: Marks,
-    private readonly comp: Int32Array,
-    private readonly goalT: Uint8Array,
-    private readonly fair: Uint8Array,
+    private readonly sccs: GoalComponents,
+    fair: Uint8Array,
   ) {
     this.enabledIn = new Int32Array(fair.length);
     this.lastSeen = new Int32Array(fair.length);
-    this.taken = new Uint8Array(fair.length);
+    this.takenAt = new Int32Array(fair.length);
+    this.touchedAt = new Int32Array(fair.length);
+    this.fairEvents = Int32Array.from(Array.from(fair).flatMap((f, ev) => (f === 1 ? [ev] : [])));
+  }
+
+  /** True when edge e stays inside component `id` without a goal step. */
+  private internal(e: number, id: number): boolean {
+    const { targets, labels } = this.m.csr;
+    return this.sccs.goalT[labels[e] as number] === 0 && this.sccs.componentOf(targets[e] as number) === id;
   }
 
   /** Events of a loop from `home` back to it, or undefined when the SCC has no fair cycle. */
-  find(members: Int32Array, id: number, home: number): number[] | undefined {
-    const { offsets, targets, labels } = this.m.csr;
-    const { comp, goalT, m } = this;
-    const eventOf = m.eventOf;
-    const internal = (e: number): boolean =>
-      comp[targets[e] as number] === id && goalT[labels[e] as number] === 0;
-    const plan = this.plan(members, id, internal);
+  find(id: number, home: number): number[] | undefined {
+    const { offsets, labels } = this.m.csr;
+    const eventOf = this.m.eventOf;
+    const plan = this.plan(id, home);
     if (plan === undefined) return undefined;
     const disabledAt = (s: number, ev: number): boolean => {
       for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e++)
@@ -246,59 +285,70 @@ export class FairLoops {
     };
     const goals = plan.map(([byEdge, ev]): LoopGoal =>
       byEdge
-        ? { byEdge, accept: (_s, e) => internal(e) && eventOf[labels[e] as number] === ev }
+        ? { byEdge, accept: (_s, e) => this.internal(e, id) && eventOf[labels[e] as number] === ev }
         : { byEdge, accept: (s) => disabledAt(s, ev) },
     );
     const loop: number[] = [];
     let cur = home;
-    for (const goal of goals) cur = this.walk(cur, goal, internal, loop);
+    for (const goal of goals) cur = this.walk(cur, id, goal, loop);
     if (loop.length === 0)
-      cur = this.walk(cur, { byEdge: true, accept: (_s, e) => internal(e) }, internal, loop);
-    this.walk(cur, { byEdge: false, accept: (s) => s === home }, internal, loop);
+      cur = this.walk(cur, id, { byEdge: true, accept: (_s, e) => this.internal(e, id) }, loop);
+    this.walk(cur, id, { byEdge: false, accept: (s) => s === home }, loop);
     return loop;
   }
 
   /**
    * Whether component `id` holds a fair cycle, and the steps of one: per fair event, take it
    * (true: it is enabled in every member) or reach a member where it is disabled (false).
-   * Cached per component: properties with the same goal and fairness share this object.
    */
-  private plan(
-    members: Int32Array,
-    id: number,
-    internal: (e: number) => boolean,
-  ): readonly (readonly [boolean, number])[] | undefined {
+  private plan(id: number, home: number): readonly (readonly [boolean, number])[] | undefined {
     const known = this.plans.get(id);
     if (known !== undefined) return known ?? undefined;
-    const { offsets, labels } = this.m.csr;
+    const steps = this.computePlan(id, home);
+    this.plans.set(id, steps ?? null);
+    return steps;
+  }
+
+  private computePlan(id: number, home: number): readonly (readonly [boolean, number])[] | undefined {
+    const { offsets, labels, targets } = this.m.csr;
     const eventOf = this.m.eventOf;
-    this.enabledIn.fill(0);
-    this.lastSeen.fill(-1);
-    this.taken.fill(0);
-    for (let j = 0; j < members.length; j++) {
-      const s = members[j] as number;
+    const { enabledIn, lastSeen, takenAt, touchedAt } = this;
+    const stamp = ++this.stamp;
+    const { mark, queue } = this.m.scratch();
+    const gen = this.m.nextGeneration();
+    mark[home] = gen;
+    queue[0] = home;
+    let size = 1;
+    for (let j = 0; j < size; j++) {
+      const s = queue[j] as number;
       const end = offsets[s + 1] as number;
       for (let e = offsets[s] as number; e < end; e++) {
         const ev = eventOf[labels[e] as number] as number;
-        if (this.lastSeen[ev] !== j) {
-          this.lastSeen[ev] = j;
-          this.enabledIn[ev] = (this.enabledIn[ev] as number) + 1;
+        if (touchedAt[ev] !== stamp) {
+          touchedAt[ev] = stamp;
+          enabledIn[ev] = 0;
+          lastSeen[ev] = -1;
         }
-        if (internal(e)) this.taken[ev] = 1;
+        if (lastSeen[ev] !== j) {
+          lastSeen[ev] = j;
+          enabledIn[ev] = (enabledIn[ev] as number) + 1;
+        }
+        if (!this.internal(e, id)) continue;
+        takenAt[ev] = stamp;
+        const w = targets[e] as number;
+        if (mark[w] !== gen) {
+          mark[w] = gen;
+          queue[size++] = w;
+        }
       }
       this.m.tick();
     }
     const steps: [boolean, number][] = [];
-    for (let ev = 0; ev < this.fair.length; ev++) {
-      if (this.fair[ev] === 0) continue;
-      const everywhere = this.enabledIn[ev] === members.length;
-      if (everywhere && this.taken[ev] === 0) {
-        this.plans.set(id, null);
-        return undefined;
-      }
+    for (const ev of this.fairEvents) {
+      const everywhere = touchedAt[ev] === stamp && enabledIn[ev] === size;
+      if (everywhere && takenAt[ev] !== stamp) return undefined;
       steps.push([everywhere, ev]);
     }
-    this.plans.set(id, steps);
     return steps;
   }
 
@@ -307,16 +357,10 @@ export class FairLoops {
    * source of an accepted edge, which is then taken (edge goal); appends the walk's events
    * to `loop` and returns the state where it ends.
    */
-  private walk(from: number, goal: LoopGoal, internal: (e: number) => boolean, loop: number[]): number {
-    const { n, offsets, targets, labels } = this.m.csr;
-    this.walkState ??= {
-      mark: new Int32Array(n),
-      prev: new Int32Array(n),
-      prevEdge: new Int32Array(n),
-      queue: new Int32Array(n),
-    };
-    const { mark, prev, prevEdge, queue } = this.walkState;
-    const gen = ++this.generation;
+  private walk(from: number, id: number, goal: LoopGoal, loop: number[]): number {
+    const { offsets, targets, labels } = this.m.csr;
+    const { mark, prev, prevEdge, queue } = this.m.scratch();
+    const gen = this.m.nextGeneration();
     mark[from] = gen;
     prev[from] = -1;
     queue[0] = from;
@@ -332,7 +376,7 @@ export class FairLoops {
       }
       if (hit === -1) {
         for (let e = offsets[s] as number; e < end; e++) {
-          if (!internal(e)) continue;
+          if (!this.internal(e, id)) continue;
           const w = targets[e] as number;
           if (mark[w] !== gen) {
             mark[w] = gen;

@@ -35,7 +35,9 @@ export interface ReplayReport {
 export function compileForTrace(model: AnyModel, trace: Trace): CompiledSystem {
   const variant = resolveVariant(model, trace.variant);
   const sets = Object.fromEntries(Object.entries(trace.params).map(([k, v]) => [k, String(v)]));
-  return compileSystem(model, resolveParams(model, sets), variant);
+  // A trace records the parameters it was found with; a run past a declared maximum
+  // (check --beyond-max) replays as recorded.
+  return compileSystem(model, resolveParams(model, sets, { beyondMax: true }), variant);
 }
 
 /** Most systems compiled while looking for the variant and parameters a fingerprint belongs to. */

@@ -54,6 +54,14 @@ export const checkFlags: readonly FlagSpec[] = [
     doc: 'compiled tables (default) or plain XState interpretation',
   },
   { name: 'no-symmetry', doc: "do not reduce by the model's declared symmetries" },
+  {
+    name: 'beyond-max',
+    doc: "accept --set values above a parameter's declared maximum (the run may need any time or memory: bound it with --max-seconds and --max-memory)",
+  },
+  {
+    name: 'no-por',
+    doc: 'do not use partial-order reduction (on by default for safety-only runs without a depth bound; docs/performance.md)',
+  },
   { name: 'exact', doc: 'store wide states exactly instead of as 63-bit fingerprints' },
   {
     name: 'storage',
@@ -140,7 +148,7 @@ export async function planRuns(args: ParsedArgs, registry: Registry): Promise<Pl
   }
   return selections.flatMap(({ model, variants }) => {
     const own = Object.fromEntries([...sets].filter(([k]) => has(model, k)));
-    const params = resolveParams(model, own);
+    const params = resolveParams(model, own, { beyondMax: flag(args, 'beyond-max') });
     return variants.map((variant) => ({ model, variant, params }));
   });
 }
@@ -172,7 +180,8 @@ const SHAPING = [
   'engine',
   'storage',
 ];
-const SHAPING_SWITCHES = ['no-symmetry', 'exact'];
+// --beyond-max: a rerun of a run past a declared maximum must be accepted too.
+const SHAPING_SWITCHES = ['no-symmetry', 'no-por', 'exact', 'beyond-max'];
 
 export function shapingOptions(args: ParsedArgs, drop: readonly string[] = []): string[] {
   const valued = SHAPING.filter((f) => !drop.includes(f)).flatMap((f) => {
@@ -257,6 +266,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
           engine,
           strategy,
           symmetry: !flag(args, 'no-symmetry'),
+          por: !flag(args, 'no-por'),
           maxDepth,
           maxStates,
           maxMemory: limits.maxMemory,

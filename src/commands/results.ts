@@ -189,6 +189,7 @@ function jsonBody(
       collisionProbability: r.collisionProbability,
       strategy: r.strategy,
       symmetry: r.symmetry,
+      por: r.por ?? false,
       maxDepth: r.maxDepth ?? null,
       stopReason: r.stopReason ?? null,
       sampling: r.sampling ?? null,

@@ -15,11 +15,17 @@ import {
 } from './codegen.js';
 import { LocalProperties } from './localProps.js';
 import { badSnapshot, checkLinks, checkNotEmpty } from './snapshot.js';
+import type { EdgeLog } from './graph.js';
+import { PorSelector, type PorAnalysis } from './por.js';
 import { forEachBlock, type Sink, type SpaceSnapshot, type StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
 import { makeCanonicalizer, makePackedCanonicalizer, symmetryPlan, type Canonicalizer } from './symmetry.js';
 import { SharedMap, SharedPackedIndex } from './sharedMap.js';
 import { DenseBitSet, PackedHashMap, PackedHashSet, type PackedIndex, type PackedSet } from './visited.js';
+
+/** A window of expansions; a reduction that prunes less than PROBE_GAIN of the enabled events in one stops. */
+const PROBE = 4096;
+const PROBE_GAIN = 0.1;
 
 /** Largest packed space for which a dense bitmap is used (2^34 bits = 2 GiB). */
 export const MAX_DENSE_BITS = 2 ** 34;
@@ -34,6 +40,8 @@ export interface CompiledOptions {
   readonly shared?: boolean;
   /** Index every state in a map on shared memory (parallel exploration of any compiled space). */
   readonly sharedIndex?: boolean;
+  /** Partial-order reduction (src/explore/por.ts), when the run uses it. */
+  readonly por?: PorAnalysis | undefined;
 }
 
 /** What worker threads need to expand states of a compiled space (structured-clone safe). */
@@ -76,6 +84,27 @@ export class CompiledSpace implements StateSpace {
   private sink: Sink = () => undefined;
   private readonly onSuccessor: Emit;
   private readonly props: LocalProperties;
+  /** Successors of the state being expanded (expandIndexed): packed, event, outcome, key. */
+  private readonly succ: Float64Array;
+  private readonly succEvent: Int32Array;
+  private readonly succOutcome: Int32Array;
+  private readonly keys: Float64Array;
+  private count = 0;
+  private readonly collect: Emit;
+  /** Keeps the batch's probe loads alive (their values are not needed). */
+  probeSink = 0;
+  /** Where edges are recorded, when the graph is (see recordEdges). */
+  private edges: EdgeLog | undefined;
+  /** Partial-order reduction, when on: the selector and its per-event scratch. */
+  private readonly por: PorSelector | undefined;
+  private readonly enabled: Int32Array;
+  private readonly enabledList: Int32Array;
+  private readonly chosen: Int32Array;
+  private generation = 0;
+  /** The reduction's effect over its first PROBE expansions (see reduce). */
+  private readonly probeCounts = { expansions: 0, enabled: 0, kept: 0 };
+  private porOff = false;
+  private prunedExpansions = 0;
   readonly visitedKind: 'bitmap' | 'hash';
 
   constructor(
@@ -113,6 +142,22 @@ export class CompiledSpace implements StateSpace {
     this.after = new Int32Array(sys.instances.length);
     this.props = new LocalProperties(sys);
     this.onSuccessor = this.makeOnSuccessor();
+    // A world event has at most one successor per state.
+    const most = sys.events.length;
+    this.succ = new Float64Array(most);
+    this.succEvent = new Int32Array(most);
+    this.succOutcome = new Int32Array(most);
+    this.keys = new Float64Array(most);
+    this.por = opts.por === undefined ? undefined : new PorSelector(opts.por);
+    this.enabled = new Int32Array(most);
+    this.enabledList = new Int32Array(most);
+    this.chosen = new Int32Array(most);
+    this.collect = (s, event, outcome) => {
+      const k = this.count++;
+      this.succ[k] = s;
+      this.succEvent[k] = event;
+      this.succOutcome[k] = outcome;
+    };
   }
 
   get size(): number {
@@ -155,6 +200,25 @@ export class CompiledSpace implements StateSpace {
       stepTables,
       outcomes: this.sys.outcomes.length,
     };
+  }
+
+  /** True when states expand stubborn sets (partial-order reduction). */
+  get reduced(): boolean {
+    return this.por !== undefined;
+  }
+
+  /**
+   * Frees the index of seen states after a complete search whose graph was recorded: the
+   * progress judge reads states, parents and edges only, and the index is the largest
+   * structure left. The space must not expand or look up states afterwards.
+   */
+  releaseIndex(): void {
+    if (this.index instanceof PackedHashMap) this.index.release();
+  }
+
+  /** True when some expansion was reduced (the search differs from an unreduced one). */
+  get pruned(): boolean {
+    return this.prunedExpansions > 0;
   }
 
   /** True when successors are reduced to canonical representatives. */
@@ -215,20 +279,138 @@ export class CompiledSpace implements StateSpace {
     this.current = i;
     this.sink = sink;
     this.openTransitions = open & this.props.transitionMask;
+    if (this.index !== undefined || (this.por !== undefined && !this.porOff))
+      return this.expandBatched(i, open, sink);
     this.expandFn(this.states.get(i), this.locals, this.onSuccessor);
     return this.props.maskOf(this.locals, open);
   }
 
+  /** Writes the edges of every state expanded from now on into `log` (graph recording). */
+  recordEdges(log: EdgeLog): void {
+    if (this.index === undefined)
+      throw new Error('engine: graph recording needs a space that indexes seen states');
+    this.edges = log;
+  }
+
   /**
-   * Successor handler, chosen once: the plain bitmap path has no symmetry, no index and no
-   * transition property. Transition properties are judged on the concrete successor (before
+   * Expansion over an index (graph recording, symmetry, shared maps) or with partial-order
+   * reduction: the successors are collected first; with reduction, only those through the
+   * stubborn set are kept (all of them when one of those is stored already: the cycle
+   * proviso); the first slot each remaining one probes is loaded for all of them (their
+   * cache misses overlap); then they are looked up and stored in event order.
+   */
+  private expandBatched(i: number, open: number, sink: Sink): number {
+    this.count = 0;
+    this.expandFn(this.states.get(i), this.locals, this.collect);
+    const { succ, succEvent, succOutcome, keys, edges, index, visited } = this;
+    const canon = this.packedCanon;
+    for (let k = 0; k < this.count; k++)
+      keys[k] = canon === undefined ? (succ[k] as number) : canon(succ[k] as number);
+    if (this.por !== undefined && this.count > 1) this.reduce(i, this.por);
+    const n = this.count;
+    const transitions = this.openTransitions;
+    const outcomes = this.sys.outcomes.length;
+    if (index !== undefined) {
+      let touched = 0;
+      for (let k = 0; k < n; k++) touched += index.touch(keys[k] as number);
+      this.probeSink = touched;
+    }
+    if (edges !== undefined) edges.start.put(i, edges.targets.size);
+    for (let k = 0; k < n; k++) {
+      const event = succEvent[k] as number;
+      const outcome = succOutcome[k] as number;
+      let fired = 0;
+      if (transitions !== 0) {
+        decode(this.tables, succ[k] as number, this.after);
+        fired = this.props.transitionFired(this.locals, this.after, event, outcome, transitions);
+      }
+      const s = keys[k] as number;
+      if (index === undefined) {
+        if (visited.add(s)) sink(event, outcome, this.store(s, i, event), true, fired);
+        else sink(event, outcome, -1, false, fired);
+        continue;
+      }
+      const known = index.getOrAdd(s, this.states.size);
+      const child = known >= 0 ? known : this.store(s, i, event);
+      if (edges !== undefined) {
+        edges.targets.push(child);
+        edges.labels.push(event * outcomes + outcome);
+      }
+      sink(event, outcome, child, known < 0, fired);
+    }
+    if (edges !== undefined) edges.end.put(i, edges.targets.size);
+    return this.props.maskOf(this.locals, open);
+  }
+
+  /**
+   * Keeps only the collected successors of state `i` through a stubborn set of the enabled
+   * events, in event order; keeps all when the selector finds no proper one or when one of
+   * the kept successors was stored before `i` or is `i` (C3: along any cycle the store
+   * index cannot increase at every edge, so every cycle of the reduced graph has a fully
+   * expanded state). A space without an index (a dense bitmap) cannot tell when a stored
+   * successor was stored and expands fully when any kept successor is stored (stronger,
+   * and sound for the same reason: an edge to a state not yet stored is a parent link).
+   *
+   * The reduction watches its own effect: when, over a window of PROBE expansions, it
+   * pruned less than PROBE_GAIN of the enabled events, it stops for the rest of the search
+   * (a fully expanded state always meets the conditions, so this stays sound), and a
+   * search that it cannot shrink pays for little more than a window.
+   */
+  private reduce(i: number, por: PorSelector): void {
+    const { succ, succEvent, succOutcome, keys, enabled, enabledList, chosen } = this;
+    const n = this.count;
+    const probe = this.probeCounts;
+    if (++probe.expansions === PROBE) {
+      // Each window of PROBE reduced expansions must prune PROBE_GAIN of the enabled events.
+      if (probe.kept > (1 - PROBE_GAIN) * probe.enabled) this.porOff = true;
+      probe.expansions = probe.enabled = probe.kept = 0;
+    }
+    probe.enabled += n;
+    probe.kept += n;
+    if (this.porOff) return;
+    const gen = ++this.generation;
+    for (let k = 0; k < n; k++) {
+      const e = succEvent[k] as number;
+      enabled[e] = gen;
+      enabledList[k] = e;
+    }
+    const m = por.select(this.locals, enabled, gen, enabledList, n, chosen);
+    if (m < 0) return;
+    // The chosen events are marked with -gen (their enabled mark otherwise being gen).
+    for (let j = 0; j < m; j++) enabled[chosen[j] as number] = -gen;
+    const index = this.index;
+    for (let k = 0; k < n; k++) {
+      if (enabled[succEvent[k] as number] !== -gen) continue;
+      if (index === undefined) {
+        if (this.visited.has(keys[k] as number)) return;
+        continue;
+      }
+      const t = index.get(keys[k] as number);
+      if (t >= 0 && t <= i) return;
+    }
+    let w = 0;
+    for (let k = 0; k < n; k++) {
+      if (enabled[succEvent[k] as number] !== -gen) continue;
+      succ[w] = succ[k] as number;
+      succEvent[w] = succEvent[k] as number;
+      succOutcome[w] = succOutcome[k] as number;
+      keys[w] = keys[k] as number;
+      w++;
+    }
+    probe.kept -= n - w;
+    this.prunedExpansions++;
+    this.count = w;
+  }
+
+  /**
+   * Successor handler of spaces without an index (see expandIndexed), chosen once: the plain
+   * bitmap path has no symmetry and no transition property. Transition properties are judged on the concrete successor (before
    * canonicalisation), from the parent's local states the generated code decoded.
    */
   private makeOnSuccessor(): Emit {
-    const index = this.index;
     const canon = this.packedCanon;
     const visited = this.visited;
-    if (index === undefined && canon === undefined && this.props.transitionMask === 0) {
+    if (canon === undefined && this.props.transitionMask === 0) {
       return (s, event, outcome) => {
         if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true, 0);
         else this.sink(event, outcome, -1, false, 0);
@@ -241,17 +423,8 @@ export class CompiledSpace implements StateSpace {
         fired = this.props.transitionFired(this.locals, this.after, event, outcome, this.openTransitions);
       }
       const s = canon === undefined ? succ : canon(succ);
-      if (index === undefined) {
-        if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true, fired);
-        else this.sink(event, outcome, -1, false, fired);
-        return;
-      }
-      const known = index.getOrAdd(s, this.states.size);
-      if (known >= 0) {
-        this.sink(event, outcome, known, false, fired);
-        return;
-      }
-      this.sink(event, outcome, this.store(s, this.current, event), true, fired);
+      if (visited.add(s)) this.sink(event, outcome, this.store(s, this.current, event), true, fired);
+      else this.sink(event, outcome, -1, false, fired);
     };
   }
 

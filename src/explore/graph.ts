@@ -32,19 +32,55 @@ export interface StateGraph {
 }
 
 /**
+ * The growable edge columns a search writes: per expanded state the range of its edges,
+ * per edge its target and label. A compiled space that records into one itself (see
+ * CompiledSpace.recordEdges) saves a call per transition.
+ */
+export class EdgeLog {
+  start = uint32Column();
+  end = uint32Column();
+  targets = uint32Column();
+  labels: Uint16Column | Uint32Column;
+  constructor(
+    readonly outcomes: number,
+    events: number,
+  ) {
+    this.labels = events * outcomes <= 0x10000 ? uint16Column() : uint32Column();
+  }
+  get bytes(): number {
+    return this.targets.bytes + this.labels.bytes + this.start.bytes + this.end.bytes;
+  }
+  /** Releases the columns (after they were flattened). */
+  clear(): void {
+    this.start = uint32Column();
+    this.end = uint32Column();
+    this.targets = uint32Column();
+    this.labels = uint16Column();
+  }
+}
+
+/** A space that can write the edges of every state it expands into an EdgeLog. */
+export interface EdgeRecording {
+  recordEdges(log: EdgeLog): void;
+}
+
+function canRecord(space: StateSpace): space is StateSpace & EdgeRecording {
+  return typeof (space as Partial<EdgeRecording>).recordEdges === 'function';
+}
+
+/**
  * A StateSpace that forwards to `inner` and records every edge. The inner space must
  * index seen states (children are never -1), and every state must be expanded at most
  * once, in any order.
  */
 export class GraphRecorder implements StateSpace, StateGraph {
-  private start = uint32Column();
-  private end = uint32Column();
-  private targets = uint32Column();
-  private labels: Uint16Column | Uint32Column;
+  private readonly log: EdgeLog;
   private flat: Csr | undefined;
   private expanded = 0;
   private sink: Sink = () => undefined;
   private readonly record: Sink;
+  /** True when the inner space writes the edge log itself. */
+  private readonly direct: boolean;
 
   /** `outcomes`: the system's outcome count (labels are event * outcomes + outcome). */
   constructor(
@@ -52,11 +88,13 @@ export class GraphRecorder implements StateSpace, StateGraph {
     private readonly outcomes: number,
     events: number,
   ) {
-    this.labels = events * outcomes <= 0x10000 ? uint16Column() : uint32Column();
+    this.log = new EdgeLog(outcomes, events);
+    this.direct = canRecord(inner);
+    if (canRecord(inner)) inner.recordEdges(this.log);
     this.record = (event, outcome, child, isNew, fired) => {
       if (child < 0) throw new Error('engine: graph recording needs a space that indexes seen states');
-      this.targets.push(child);
-      this.labels.push(event * this.outcomes + outcome);
+      this.log.targets.push(child);
+      this.log.labels.push(event * this.outcomes + outcome);
       this.sink(event, outcome, child, isNew, fired);
     };
   }
@@ -67,19 +105,19 @@ export class GraphRecorder implements StateSpace, StateGraph {
   get bytes(): number {
     const f = this.flat;
     const flat = f === undefined ? 0 : f.offsets.byteLength + f.targets.byteLength + f.labels.byteLength;
-    return (
-      this.inner.bytes + this.targets.bytes + this.labels.bytes + this.start.bytes + this.end.bytes + flat
-    );
+    return this.inner.bytes + this.log.bytes + flat;
   }
   addInitial(): void {
     this.inner.addInitial();
   }
   expand(i: number, open: number, sink: Sink): number {
-    this.start.put(i, this.targets.size);
+    this.expanded++;
+    if (this.direct) return this.inner.expand(i, open, sink);
+    const log = this.log;
+    log.start.put(i, log.targets.size);
     this.sink = sink;
     const mask = this.inner.expand(i, open, this.record);
-    this.end.put(i, this.targets.size);
-    this.expanded++;
+    log.end.put(i, log.targets.size);
     return mask;
   }
   /**
@@ -87,15 +125,16 @@ export class GraphRecorder implements StateSpace, StateGraph {
    * threads): counts[k] edges of parent first + k, taken in order from targets and labels.
    */
   recordBulk(first: number, counts: Int32Array, targets: Int32Array, labels: Uint32Array): void {
+    const log = this.log;
     let e = 0;
     for (let k = 0; k < counts.length; k++) {
-      this.start.put(first + k, this.targets.size);
+      log.start.put(first + k, log.targets.size);
       const end = e + (counts[k] as number);
       for (; e < end; e++) {
-        this.targets.push(targets[e] as number);
-        this.labels.push(labels[e] as number);
+        log.targets.push(targets[e] as number);
+        log.labels.push(labels[e] as number);
       }
-      this.end.put(first + k, this.targets.size);
+      log.end.put(first + k, log.targets.size);
       this.expanded++;
     }
   }
@@ -130,48 +169,53 @@ export class GraphRecorder implements StateSpace, StateGraph {
     return this.expanded === this.inner.size;
   }
   /**
+   * Called once the search is over: the inner space may free its index of seen states
+   * (no state is expanded or looked up after it), before the graph is flattened.
+   */
+  searchDone(): void {
+    const inner = this.inner as StateSpace & { releaseIndex?: () => void };
+    inner.releaseIndex?.();
+  }
+
+  /**
    * The recorded graph as flat arrays, built once after the search (the growable columns
    * are released then, so no further state may be expanded).
    */
   csr(): Csr {
     if (this.flat !== undefined) return this.flat;
+    const log = this.log;
     const n = this.inner.size;
-    const edges = this.targets.size;
+    const edges = log.targets.size;
     if (edges >= 2 ** 31) throw new Error('engine: more than 2^31 recorded edges');
     const offsets = new Int32Array(n + 1);
     const targets = new Int32Array(edges);
-    const labels = this.labels instanceof Uint32Column ? new Uint32Array(edges) : new Uint16Array(edges);
+    const labels = log.labels instanceof Uint32Column ? new Uint32Array(edges) : new Uint16Array(edges);
     let inOrder = true;
     for (let s = 0; s < n && inOrder; s++) {
-      const from = s < this.start.size ? this.start.get(s) : 0;
-      const to = s < this.end.size ? this.end.get(s) : 0;
+      const from = s < log.start.size ? log.start.get(s) : 0;
+      const to = s < log.end.size ? log.end.get(s) : 0;
       if (from !== (s === 0 ? 0 : offsets[s]) || to < from) inOrder = false;
       else offsets[s + 1] = to;
     }
     if (inOrder && offsets[n] === edges) {
-      this.targets.copyOut(0, edges, new Uint32Array(targets.buffer));
-      if (labels instanceof Uint32Array && this.labels instanceof Uint32Column)
-        this.labels.copyOut(0, edges, labels);
-      else if (labels instanceof Uint16Array && this.labels instanceof Uint16Column)
-        this.labels.copyOut(0, edges, labels);
+      log.targets.drainInto(new Uint32Array(targets.buffer));
+      if (labels instanceof Uint32Array && log.labels instanceof Uint32Column) log.labels.drainInto(labels);
+      else if (labels instanceof Uint16Array && log.labels instanceof Uint16Column) log.labels.drainInto(labels);
     } else {
       // States expanded out of order (DFS) or not at all: copy each state's range.
       let at = 0;
       for (let s = 0; s < n; s++) {
         offsets[s] = at;
-        const to = s < this.end.size ? this.end.get(s) : 0;
-        for (let e = s < this.start.size ? this.start.get(s) : 0; e < to; e++, at++) {
-          targets[at] = this.targets.get(e);
-          labels[at] = this.labels.get(e);
+        const to = s < log.end.size ? log.end.get(s) : 0;
+        for (let e = s < log.start.size ? log.start.get(s) : 0; e < to; e++, at++) {
+          targets[at] = log.targets.get(e);
+          labels[at] = log.labels.get(e);
         }
       }
       offsets[n] = at;
     }
     this.flat = { n, offsets, targets, labels, outcomes: this.outcomes };
-    this.start = uint32Column();
-    this.end = uint32Column();
-    this.targets = uint32Column();
-    this.labels = uint16Column();
+    log.clear();
     return this.flat;
   }
   edgeStart(s: number): number {

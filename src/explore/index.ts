@@ -2,7 +2,8 @@
 import type { CompiledSystem } from '../system.js';
 import { bfs } from './bfs.js';
 import { packTables } from './codegen.js';
-import { MAX_DENSE_BITS, tryCompiledSpace } from './compiledSpace.js';
+import { CompiledSpace, MAX_DENSE_BITS, tryCompiledSpace } from './compiledSpace.js';
+import { porAnalysis } from './por.js';
 import { dfs } from './dfs.js';
 import { GraphRecorder } from './graph.js';
 import { InterpretedSpace } from './interpretedSpace.js';
@@ -22,6 +23,11 @@ export interface ExploreOptions extends SearchLimits {
   readonly symmetry: boolean;
   /** Record the state graph (for progress properties); implies no symmetry reduction. */
   readonly graph?: boolean;
+  /**
+   * Partial-order reduction (src/explore/por.ts): applied when the space is a one-word
+   * compiled space and the system admits it (porRefusal); Exploration.por says whether it was.
+   */
+  readonly por?: boolean | undefined;
   /** Memory budget in bytes: a dense bitmap visited set is used only if it takes under a quarter. */
   readonly maxMemory?: number | undefined;
   /**
@@ -61,6 +67,8 @@ export interface Exploration {
   readonly engine: EngineName;
   /** The recorded state graph, when requested. */
   readonly graph: GraphRecorder | undefined;
+  /** True when the search expands stubborn sets (partial-order reduction). */
+  readonly por: boolean;
 }
 
 export interface SpaceChoice {
@@ -70,6 +78,7 @@ export interface SpaceChoice {
   readonly shared?: boolean;
   readonly storage?: 'auto' | 'wide' | undefined;
   readonly exact?: boolean | undefined;
+  readonly por?: boolean | undefined;
 }
 
 /**
@@ -94,7 +103,9 @@ export function makeSpace(
         !(choice.symmetry && sys.symmetry.length > 0) &&
         choice.indexSeen !== true &&
         !sys.tracked.some((p) => p.over === 'state' || p.over === 'transition');
+      const por = choice.por === true && choice.shared !== true ? porAnalysis(sys) : undefined;
       const packed = tryCompiledSpace(sys, {
+        por,
         symmetry: choice.symmetry,
         indexSeen: choice.indexSeen === true,
         maxDenseBits,
@@ -123,6 +134,7 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
     shared: opts.shared === true,
     storage: opts.storage,
     exact: opts.exact,
+    por: opts.por === true && !graphMode,
   });
   const graph = graphMode ? new GraphRecorder(made.space, sys.outcomes.length, sys.events.length) : undefined;
   const space = graph ?? made.space;
@@ -152,5 +164,6 @@ export function explore(sys: CompiledSystem, opts: ExploreOptions): Exploration 
     resumeFrom: resume?.position,
     checkpoint,
   });
-  return { space, tracker, search, engine: made.engine, graph };
+  const por = made.space instanceof CompiledSpace && made.space.reduced;
+  return { space, tracker, search, engine: made.engine, graph, por };
 }

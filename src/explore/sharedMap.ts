@@ -214,6 +214,9 @@ export class SharedPackedIndex {
   add(s: number, value = 0): boolean {
     return this.map.getOrAdd(s, 0, value) === ABSENT;
   }
+  touch(): number {
+    return 0;
+  }
 }
 
 /** A two-word SharedMap seen as the exact pair set of a wide space. */

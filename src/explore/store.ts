@@ -59,6 +59,20 @@ export abstract class ChunkedColumn<T extends Column> {
     }
   }
 
+  /**
+   * Moves every value into `dst` (from 0) and empties the column, releasing each chunk once
+   * it is copied: a column flattened this way never exists twice in memory.
+   */
+  drainInto(dst: T): void {
+    for (let k = 0; k < this.chunks.length; k++) {
+      const n = Math.min(CHUNK, this.length - k * CHUNK);
+      dst.set((this.chunks[k] as T).subarray(0, n), k * CHUNK);
+      this.chunks[k] = new this.ctor(0);
+    }
+    this.chunks.length = 0;
+    this.length = 0;
+  }
+
   /** Bytes allocated by this column. */
   get bytes(): number {
     return this.chunks.reduce((sum, c) => sum + c.byteLength, 0);

@@ -18,6 +18,8 @@ export interface PackedIndex extends PackedSet {
   /** The index stored with `s`; when absent, stores `value` with it and returns -1. */
   getOrAdd(s: number, value: number): number;
   add(s: number, value?: number): boolean;
+  /** Loads the first slot `s` probes and returns it (a batch of lookups overlaps its misses). */
+  touch(s: number): number;
 }
 
 /** One bit per possible packed state: exact, and the fastest when the product of local state counts is small. */
@@ -123,6 +125,10 @@ export class PackedHashMap implements PackedIndex {
   get bytes(): number {
     return this.slots.byteLength;
   }
+  /** Loads the first slot `s` probes (so that a batch of lookups overlaps its cache misses). */
+  touch(s: number): number {
+    return this.slots[2 * (mix53(s) & this.mask)] as number;
+  }
   /** Index stored with `s`, or -1. */
   get(s: number): number {
     for (let i = mix53(s) & this.mask; ; i = (i + 1) & this.mask) {
@@ -150,6 +156,12 @@ export class PackedHashMap implements PackedIndex {
   }
   add(s: number, value = 0): boolean {
     return this.getOrAdd(s, value) < 0;
+  }
+  /** Frees the table once no state will be looked up again; the map is then empty. */
+  release(): void {
+    this.slots = new Float64Array(2).fill(EMPTY);
+    this.mask = 0;
+    this.count = 0;
   }
   private grow(): void {
     const old = this.slots;
