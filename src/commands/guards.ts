@@ -5,11 +5,13 @@ import { InputError } from '../errors.js';
 import type { EngineName } from '../explore/index.js';
 import { checkOutputPath, writeFileAtomic } from '../files.js';
 import { table } from '../format.js';
-import { guardNecessity, type GuardFinding } from '../guards.js';
+import { guardNecessity, type GuardFinding, type GuardReport } from '../guards.js';
+import { describeStop, stopExitCode } from '../stop.js';
 import { buildTrace, serializeTrace, traceFileName, withSource } from '../trace.js';
 import { planRuns } from './check.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { commandStop, limitFlags, parseLimits } from './limits.js';
 import { configFlag, openRegistry } from './models.js';
 
 export const guardsFlags: readonly FlagSpec[] = [
@@ -30,6 +32,7 @@ export const guardsFlags: readonly FlagSpec[] = [
     value: 'DIR',
     doc: 'write the counterexample of each property a removal breaks to DIR/<model>.<variant>-no-<machine>.<guard>.<property>.trace.json',
   },
+  ...limitFlags,
   { name: 'json', doc: 'print one JSON object instead of the table' },
   configFlag,
 ];
@@ -62,7 +65,17 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
     symmetry: !flag(args, 'no-symmetry'),
     maxLocalStates: intOption(args, 'guards', 'max-local-states', 1),
   };
-  const report = guardNecessity(p.model, p.params, p.variant, opts);
+  const stop = commandStop(io, parseLimits(args, 'guards'));
+  let report: GuardReport;
+  try {
+    io.debug?.(`search ${p.model.id}:${p.variant} started`);
+    report = await guardNecessity(p.model, p.params, p.variant, {
+      ...opts,
+      searchStop: () => stop.run().shouldStop,
+    });
+  } finally {
+    stop.release();
+  }
   const files = new Map<string, string>();
   if (out !== undefined) {
     for (const g of report.guards) {
@@ -83,15 +96,20 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
       }
     }
   }
-  const limited = [
-    report.baseline,
-    ...report.guards.flatMap((g) => (g.run === undefined ? [] : [g.run])),
-  ].some((r) => r.stopReason !== undefined);
+  // Guards left unknown by a limit, or not judged at all: exit 3 (4 when the heap filled).
+  const stopped = report.stopReason ?? report.guards.find((g) => g.status === 'unknown')?.run?.stopReason;
+  const status = stopped === undefined ? 0 : stopExitCode(stopped);
+  const notJudged =
+    report.stopReason === undefined
+      ? ''
+      : `${p.model.id}:${p.variant}: ${describeStop(report.stopReason)}${report.baseline.stopReason === undefined ? '' : " in the design's own check"}: ${report.total - report.guards.length} of ${report.total} guards not judged\n`;
   if (flag(args, 'json')) {
     const body = {
       model: p.model.id,
       variant: p.variant,
       params: p.params,
+      stopReason: report.stopReason ?? null,
+      notJudged: report.total - report.guards.length,
       baseline: {
         states: report.baseline.states,
         verdicts: Object.fromEntries(report.baseline.properties.map((q) => [q.name, q.verdict])),
@@ -113,7 +131,8 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
       })),
     };
     io.out(JSON.stringify(body, null, 2) + '\n');
-    return limited ? 3 : 0;
+    io.err(notJudged);
+    return status;
   }
   const rows = report.guards.map((g) => [
     g.machine,
@@ -127,5 +146,6 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
     io.out(`counterexample: ${file}  (replay --force shows the step the guard forbids)\n`);
   const count = (s: string): number => report.guards.filter((g) => g.status === s).length;
   io.out(`${count('necessary')} necessary, ${count('redundant')} redundant\n`);
-  return limited ? 3 : 0;
+  io.out(notJudged);
+  return status;
 }

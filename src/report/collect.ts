@@ -278,7 +278,11 @@ function counterexampleOf(r: RunResult, p: PropertyResult): Counterexample[] {
   ];
 }
 
-export function collectRun(r: RunResult, model: AnyModel): ReportRun {
+export function collectRun(
+  r: RunResult,
+  model: AnyModel,
+  coverage: Coverage = measureCoverage(r.system, r.maxDepth, r.states <= GRAPH_MAX_STATES),
+): ReportRun {
   const sys = r.system;
   const spec = model.variants[r.variant];
   return {
@@ -308,7 +312,7 @@ export function collectRun(r: RunResult, model: AnyModel): ReportRun {
       ok: asExpected(p),
     })),
     counterexamples: r.properties.flatMap((p) => counterexampleOf(r, p)),
-    coverage: measureCoverage(sys, r.maxDepth, r.states <= GRAPH_MAX_STATES),
+    coverage,
     system: sys,
   };
 }
