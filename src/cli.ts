@@ -1,11 +1,11 @@
 // The command table: parses the command name and flags, runs the command, and turns
 // input errors into one line and exit code 2. Only engine bugs produce a stack trace.
-import { fatalLine, FatalError, InputError, nearest, oneLine } from './errors.js';
+import { InputError, nearest, oneLine, reportFatal } from './errors.js';
 import { helpText, parseArgs, type FlagSpec, type ParsedArgs } from './commands/args.js';
 import { checkCommand, checkFlags } from './commands/check.js';
 import { exportCommand, exportFlags } from './commands/export.js';
 import { conformCommand, conformFlags } from './commands/conform.js';
-import type { Io } from './commands/io.js';
+import type { Io, SignalHandler } from './commands/io.js';
 import { guardsCommand, guardsFlags } from './commands/guards.js';
 import { initCommand, initFlags } from './commands/init.js';
 import { lintCommand, lintFlags } from './commands/lint.js';
@@ -21,6 +21,11 @@ interface Command {
   readonly summary: string;
   readonly flags: readonly FlagSpec[];
   readonly extra?: string;
+  /**
+   * The command watches SIGINT/SIGTERM itself (commandStop): a first signal stops its
+   * searches (exit 3). Any other command ends at once on a signal, with 130.
+   */
+  readonly stops?: true;
   run(args: ParsedArgs, io: Io): number | Promise<number>;
 }
 
@@ -64,6 +69,7 @@ const commands: Readonly<Record<string, Command>> = {
       "Explore every interleaving of each model variant and judge every property. A model is named by id or by its file (TypeScript or JavaScript, loaded as is); with none named, the project config's models are checked (the shipped catalogue when there is no foliocheck.config). Then: always-properties hold or are violated (with a shortest counterexample under bfs), sometimes-properties are reached or not.",
     flags: checkFlags,
     extra: EXIT_CODES,
+    stops: true,
     run: checkCommand,
   },
   merge: {
@@ -91,6 +97,7 @@ exit codes:
     summary:
       "Skip each guard check of the design in turn (named, inline, and each check inside and()/or()/not()) and check again: an acceptance branch is taken as if the check passed, a refusal branch is never taken because of it. A check is necessary when a property that held is then violated (with its counterexample and the flaws it stands for), redundant when the machine changes but no verdict does, inert when no transition the model can take changes, unbounded when a machine's context no longer stays bounded without it.",
     flags: guardsFlags,
+    stops: true,
     run: guardsCommand,
   },
   replay: {
@@ -106,6 +113,7 @@ exit codes:
     summary:
       'Write one design-review report per design into DIR/<model>/ (default DIR: reports): index.md (summary, sources, UNCONFIRMED assumptions, bound, variants, verdict matrix, counterexamples with the kernel function of each step, state space, coverage), a self-contained index.html with the state graphs and a step-by-step explorer, report.txt (80 columns, for mail) and Graphviz .dot graphs; traces into DIR/traces/; with no MODEL also an index over the designs. --format text prints the text report instead. With --check, exit 1 when the files in DIR are stale. See docs/reports.md.',
     flags: reportFlags,
+    stops: true,
     run: reportCommand,
   },
   shrink: {
@@ -138,13 +146,19 @@ exit codes:
   0  every scenario passes
   1  some step differs from its expectation
   2  bad usage or a malformed scenario (file:line: what was expected)
+  3  a first SIGINT/SIGTERM stopped the run (the scenarios run are printed)
+130  a second SIGINT/SIGTERM: exit at once
 `,
+    stops: true,
     run: conformCommand,
   },
 };
 
 const HELP_FLAG: FlagSpec = { name: 'help', doc: 'show this help' };
-const DEBUG_FLAG: FlagSpec = { name: 'debug', doc: 'on an internal error, print the stack trace too' };
+const DEBUG_FLAG: FlagSpec = {
+  name: 'debug',
+  doc: "on an internal error, print the stack trace too; say on stderr ('debug: ...') when signals are watched and each search starts",
+};
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length)) + 2;
@@ -160,11 +174,20 @@ ${list}
 ${EXIT_CODES}`;
 }
 
+/** The signal handler of a command that runs no search: a signal ends it at once (130). */
+function exitAtOnce(io: Io): SignalHandler {
+  return (signal, noted) => {
+    if (!noted) io.err(`\n${signal}: interrupted\n`);
+    io.exit?.(130);
+  };
+}
+
 /** Runs the CLI; returns the exit code. */
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+export async function main(argv: readonly string[], plainIo: Io): Promise<number> {
   const [name, ...given] = argv;
   // --debug is global: every command accepts it.
   const debug = given.includes('--debug');
+  const io: Io = debug ? { ...plainIo, debug: (text) => plainIo.err(`debug: ${text}\n`) } : plainIo;
   const rest = given.filter((a) => a !== '--debug');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(mainHelp());
@@ -175,6 +198,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   const command = commands[name];
+  if (command?.stops !== true) io.onSignal?.(exitAtOnce(io));
   try {
     if (command === undefined) {
       const near = nearest(name, Object.keys(commands));
@@ -197,12 +221,4 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     reportFatal(err, io, debug);
     return 4;
   }
-}
-
-/** One line on stderr for an unexpected error (the stack trace with --debug): exit 4, never a verdict. */
-export function reportFatal(err: unknown, io: Pick<Io, 'err'>, debug: boolean): void {
-  io.err(`${fatalLine(err)}\n`);
-  if (!debug) return;
-  const cause = err instanceof FatalError ? err.error : err;
-  io.err(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
 }

@@ -69,6 +69,14 @@ export function fatalLine(err: unknown): string {
   );
 }
 
+/** One line on stderr for an unexpected error (the stack trace with --debug): exit 4, never a verdict. */
+export function reportFatal(err: unknown, io: { err(text: string): void }, debug: boolean): void {
+  io.err(`${fatalLine(err)}\n`);
+  if (!debug) return;
+  const cause = err instanceof FatalError ? err.error : err;
+  io.err(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+}
+
 /** Closest candidate by edit distance, for "did you mean" hints (undefined if none is close). */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;

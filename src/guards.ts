@@ -16,10 +16,11 @@
 // A check is necessary when skipping it violates a property that held; redundant when the
 // machine then behaves differently but no verdict changes; inert when the machine's
 // compiled tables do not change at all (the check never decides anything the model can
-// reach); unbounded when a counter it bounded no longer stays bounded.
+// reach); unbounded when a counter it bounded no longer stays bounded; unknown when a
+// limit (--max-seconds, --max-memory) stopped the search without the check.
 import { and, createMachine, not, or } from 'xstate';
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { checkSystem, type CheckOptions, type Judgement, type RunResult } from './check.js';
+import { checkSystemAsync, type CheckOptions, type Judgement, type RunResult } from './check.js';
 import { InputError } from './errors.js';
 import {
   guardTree,
@@ -33,9 +34,10 @@ import {
 import { compileKind, eventKey, initialSnapshot, snapshotKey, type Kind } from './machines.js';
 import type { AnyModel } from './model.js';
 import { OK } from './outcome.js';
+import { describeStop, endsCommand, turnEventLoop, type ShouldStop, type StopReason } from './stop.js';
 import { compileSystem, type CompiledSystem } from './system.js';
 
-export type GuardStatus = 'necessary' | 'redundant' | 'inert' | 'changes-verdicts' | 'unbounded';
+export type GuardStatus = 'necessary' | 'redundant' | 'inert' | 'changes-verdicts' | 'unbounded' | 'unknown';
 
 /** One guard check on one transition branch of one machine kind. */
 export interface GuardSite {
@@ -85,7 +87,12 @@ export interface GuardFinding extends GuardSite {
 
 export interface GuardReport {
   readonly baseline: RunResult;
+  /** The guards judged, in order: all of them unless a signal (or the heap) stopped the command. */
   readonly guards: readonly GuardFinding[];
+  /** Guard checks of the design, judged or not. */
+  readonly total: number;
+  /** Why the guards after the judged ones were not judged (the baseline's own stop included). */
+  readonly stopReason: StopReason | undefined;
 }
 
 /** Every guard check of every machine kind of `sys`, kinds in order, then by state node and event. */
@@ -253,59 +260,90 @@ export interface GuardOptions extends CheckOptions {
    * 'unbounded' (default: the engine's limit, MAX_LOCAL_STATES; lower is faster).
    */
   readonly maxLocalStates?: number | undefined;
+  /** The stop of each search, a fresh budget per call (default: none; src/stop.ts). */
+  readonly searchStop?: (() => ShouldStop) | undefined;
 }
 
-export function guardNecessity(
+/**
+ * Judges every guard check, one search each after the design's own (inert checks need none).
+ * A search that a
+ * limit stopped (--max-seconds, --max-memory) leaves its guard 'unknown' and the next is
+ * judged; a signal or a full heap ends the whole: the guards judged so far are returned.
+ */
+export async function guardNecessity(
   model: AnyModel,
   params: Readonly<Record<string, number>>,
   variant: string,
   opts: GuardOptions,
   sys: CompiledSystem = compileSystem(model, params, variant),
-): GuardReport {
-  const baseline = checkSystem(model, sys, opts);
+): Promise<GuardReport> {
+  const baseline = await checkSystemAsync(model, sys, { ...opts, shouldStop: opts.searchStop?.() });
   const inputs = model.build(params, variant).machines;
+  const sites = guardSites(sys);
   // Skipping different checks often leaves the same machine behind (a sub-check that
   // decides exactly what its guard decides): one run per distinct compiled kind.
   const runs = new Map<string, RunResult>();
-  const judge = (site: GuardSite): GuardFinding => {
+  const judge = async (site: GuardSite, shouldStop: ShouldStop | undefined): Promise<GuardFinding> => {
     const k = sys.kindIndex.get(site.machine);
     const kind = k === undefined ? undefined : sys.kinds[k];
     if (kind === undefined) throw new Error(`engine: no machine kind ${site.machine}`);
     const without = withoutCheck(kind.machine, site);
     const none = { changes: [], message: undefined, run: undefined };
+    let run: RunResult | undefined;
     try {
       const tables = kindTables(kind, without, inputs, sys, opts.maxLocalStates);
       if (tables === tablesOf(kind)) return { ...site, status: 'inert', ...none };
       const key = `${site.machine}\u0000${tables}`;
-      let run = runs.get(key);
+      run = runs.get(key);
       if (run === undefined) {
         const hooks = {
           substitute: (m: AnyStateMachine) => (m.id === site.machine ? without : m),
           maxLocalStates: opts.maxLocalStates,
         };
-        run = checkSystem(model, compileSystem(model, params, variant, hooks), opts);
-        runs.set(key, run);
+        run = await checkSystemAsync(model, compileSystem(model, params, variant, hooks), {
+          ...opts,
+          shouldStop,
+        });
+        // A stopped run is not a finding to share: the next check with these tables searches again.
+        if (run.stopReason === undefined) runs.set(key, run);
       }
-      const changes = run.properties.flatMap((p, i): VerdictChange[] => {
-        const from = baseline.properties[i]?.verdict ?? 'unknown';
-        if (p.verdict === from) return [];
-        return [
-          { property: p.name, from, to: p.verdict, path: p.verdict === 'violated' ? p.path : undefined },
-        ];
-      });
-      const breaks = changes.some((c) => c.from === 'holds' && c.to === 'violated');
-      const status: GuardStatus = breaks
-        ? 'necessary'
-        : changes.length === 0
-          ? 'redundant'
-          : 'changes-verdicts';
-      return { ...site, status, changes, message: undefined, run };
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       return { ...site, status: 'unbounded', ...none, message: err.message };
     }
+    if (run.stopReason !== undefined)
+      return { ...site, status: 'unknown', changes: [], message: describeStop(run.stopReason), run };
+    const changes = run.properties.flatMap((p, i): VerdictChange[] => {
+      const from = baseline.properties[i]?.verdict ?? 'unknown';
+      if (p.verdict === from) return [];
+      return [{ property: p.name, from, to: p.verdict, path: p.verdict === 'violated' ? p.path : undefined }];
+    });
+    const breaks = changes.some((c) => c.from === 'holds' && c.to === 'violated');
+    const status: GuardStatus = breaks
+      ? 'necessary'
+      : changes.length === 0
+        ? 'redundant'
+        : 'changes-verdicts';
+    return { ...site, status, changes, message: undefined, run };
   };
-  return { baseline, guards: guardSites(sys).map(judge) };
+  const guards: GuardFinding[] = [];
+  let stopReason = baseline.stopReason;
+  for (const site of sites) {
+    if (stopReason !== undefined) break;
+    // A signal that arrived during the last search is seen before the next one starts.
+    await turnEventLoop();
+    const shouldStop = opts.searchStop?.();
+    const now = shouldStop?.();
+    if (now !== undefined && endsCommand(now)) {
+      stopReason = now;
+      break;
+    }
+    const g = await judge(site, shouldStop);
+    const why = g.run?.stopReason;
+    if (why !== undefined && endsCommand(why)) stopReason = why;
+    else guards.push(g);
+  }
+  return { baseline, guards, total: sites.length, stopReason };
 }
 
 type Inputs = readonly { readonly id: string; readonly machine: AnyStateMachine; readonly input?: unknown }[];

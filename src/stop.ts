@@ -39,6 +39,14 @@ export function stopExitCode(reason: StopReason): 3 | 4 {
   return reason === 'out-of-memory' ? 4 : 3;
 }
 
+/**
+ * True when `reason` stops every later search of the command too (a signal, a full heap);
+ * the other limits (--max-seconds, --max-memory, --max-states) bound one search each.
+ */
+export function endsCommand(reason: StopReason): boolean {
+  return reason === 'SIGINT' || reason === 'SIGTERM' || reason === 'out-of-memory';
+}
+
 /** How a stop reads in text output. */
 export function describeStop(reason: StopReason): string {
   if (reason === 'SIGINT' || reason === 'SIGTERM') return `interrupted by ${reason}`;
@@ -78,28 +86,45 @@ export interface SharedStop {
   readonly deadline: number | null;
   /** Resident set size (bytes) above which to stop, or null. */
   readonly maxMemory: number | null;
-  /** Share of V8's heap limit past which to stop as out of memory. */
+  /** Share of the old generation's limit (oldGenerationLimit) past which to stop as out of memory. */
   readonly heapFull: number;
 }
 
 export interface RunLimits {
   readonly maxSeconds?: number | undefined;
   readonly maxMemory?: number | undefined;
-  /** Share of V8's heap limit past which a search stops as out of memory (default HEAP_FULL). */
+  /** Share of the old generation's limit past which a search stops as out of memory (default HEAP_FULL). */
   readonly heapFull?: number | undefined;
 }
 
 /**
- * Share of V8's heap limit past which a search stops as out of memory (exit 4, partial
- * figures) instead of crashing: V8 gives up ("ineffective mark-compacts") well before its
- * limit, at about 55 % of it for a small heap and later for the default one.
+ * Share of the old generation's limit past which a search stops as out of memory (exit 4,
+ * partial figures) instead of crashing: V8 gives up ("ineffective mark-compacts") when the
+ * old generation is nearly full.
  */
 export const HEAP_FULL = 0.7;
+
+/**
+ * The old generation's limit: V8's heap_size_limit less the young generation (three
+ * semi-spaces, 16 MB each on 64-bit unless --max-semi-space-size says otherwise), which
+ * the states a search keeps never live in. With a small heap the difference matters:
+ * `--max-old-space-size=64` gives a heap_size_limit of 112 MB, and V8 aborts at 65 MB
+ * used, 58 % of it, so a share of heap_size_limit would never be reached.
+ */
+export function oldGenerationLimit(): number {
+  const limit = getHeapStatistics().heap_size_limit;
+  const flags = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+  const semi = flags
+    .map((f) => /^--max[-_]semi[-_]space[-_]size=(\d+)$/.exec(f)?.[1])
+    .find((v) => v !== undefined);
+  const young = 3 * Number(semi ?? 16) * 2 ** 20;
+  return Math.max(limit / 4, limit - young);
+}
 
 /** The stop condition of one search: the shared flag, then its deadline and memory budget. */
 export function shouldStopFrom(shared: SharedStop): ShouldStop {
   let reason: StopReason | undefined;
-  const limit = getHeapStatistics().heap_size_limit * shared.heapFull;
+  const limit = oldGenerationLimit() * shared.heapFull;
   return () => {
     if (reason !== undefined) return reason;
     reason = reasonOf(shared.cell);
@@ -132,6 +157,15 @@ export function runStop(flag: StopFlag, limits: RunLimits): RunStop {
     heapFull: limits.heapFull ?? HEAP_FULL,
   };
   return { shouldStop: shouldStopFrom(shared), shared };
+}
+
+/**
+ * Lets the event loop turn once, so a signal that arrived is recorded on the command's
+ * flag. Commands call it between two searches: a search turns the loop only when it runs
+ * longer than a slice, and many short ones in a row would otherwise keep a signal out.
+ */
+export function turnEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Target milliseconds of work between two polls. */

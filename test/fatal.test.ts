@@ -2,9 +2,11 @@
 // with one line on stderr (the stack only with --debug); output destinations are checked
 // before the search; a file that cannot be written after the search still lets the
 // results be printed, then exit 4.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import bench from '../models/bench.js';
 import { checkRunAsync } from '../src/check.js';
@@ -53,6 +55,39 @@ describe('fatal errors', () => {
     ])
       expect(fatalLine(new RangeError(message))).toMatch(/^foliocheck: out of memory: RangeError: /);
     expect(fatalLine(new RangeError('Maximum call stack size exceeded'))).toMatch(/internal error/);
+  });
+
+  it('a real out-of-memory in a child: the heap guard stops the search before V8 aborts, exit 4 with partial figures', async () => {
+    // A 48 MB old generation and the interpreting engine, which keeps states on the
+    // JavaScript heap, fill the heap in seconds. Measured against heap_size_limit (which
+    // counts 48 MB of young generation) the guard never fired: V8 thrashed for minutes,
+    // then aborted (exit 134).
+    const r = await runBin(
+      ['check', 'bench', '--set', 'pages=6', '--no-symmetry', '--engine', 'interpret', '--json'],
+      { node: ['--max-old-space-size=48'] },
+    );
+    expect([r.code, r.signal]).toEqual([4, null]);
+    const run = (
+      JSON.parse(r.out) as {
+        runs: { stopReason: string; states: number; properties: { verdict: string }[] }[];
+      }
+    ).runs[0];
+    expect(run?.stopReason).toBe('out-of-memory');
+    expect(run?.states).toBeGreaterThan(1);
+    expect(run?.properties.every((p) => p.verdict === 'unknown')).toBe(true);
+    expect(r.err).toMatch(
+      /^foliocheck: out of memory \(bench:spec after \d+ states, depth \d+\): [^\n]*; exit 4\n$/m,
+    );
+    expect(r.err).not.toMatch(STACK);
+  });
+
+  it("the heap guard measures the old generation's own limit", async () => {
+    const stop = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'src', 'stop.js')).href;
+    const script = `const m = await import('${stop}'); console.log(m.oldGenerationLimit());`;
+    const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(Number(r.stdout)).toBe(64 * 2 ** 20);
   });
 
   it('a search stopped because the heap is nearly full is exit 4, not a verdict', async () => {

@@ -193,6 +193,9 @@ describe('rerun commands carry every option that shaped the run', () => {
   });
 });
 
+/** A gunyah-longterm-pin trace file name. */
+const name = (rest: string): string => `gunyah-longterm-pin.${rest}.trace.json`;
+
 describe('trace file names', () => {
   it('carry the non-default parameters, so matrix jobs with different --set do not overwrite each other', async () => {
     const dir = tmp();
@@ -204,5 +207,46 @@ describe('trace file names', () => {
       'gunyah-longterm-pin.longterm-pin.pages=2.no-longterm-pin-on-movable.trace.json',
       'gunyah-longterm-pin.longterm-pin.pages=3.no-longterm-pin-on-movable.trace.json',
     ]);
+  });
+  it('a swarm shard is part of a run, so it removes no trace; the whole run does', async () => {
+    const dir = tmp();
+    const stale = 'guest-memfd-inplace.no-pin-check.renamed-property.trace.json';
+    writeFileSync(join(dir, stale), '{}\n');
+    const swarm = ['check', 'guest-memfd-inplace:no-pin-check', '--strategy', 'swarm', '--seeds', '2'];
+    await runCli([...swarm, '--walks', '5', '--shard', '1/2', '--out', dir]);
+    expect(readdirSync(dir)).toContain(stale);
+    await runCli([...swarm, '--walks', '5', '--out', dir]);
+    expect(readdirSync(dir)).not.toContain(stale);
+  });
+  it("a run owns the traces of exactly its (variant, parameters): matrix jobs sharing a directory neither overwrite nor remove each other's", async () => {
+    const dir = tmp();
+    // Left by earlier runs: traces of a property that holds now (or was renamed), at the
+    // defaults and at pages=3, plus files no run of this variant owns.
+    const planted = [
+      name('longterm-pin.renamed-property'),
+      name('longterm-pin.pages=3.renamed-property'),
+      name('longterm-pin.pages=2.renamed-property'),
+      name('fault-time-share.renamed-property'),
+      'gunyah-longterm-pin.longterm-pin.pages=3.no-longterm-pin-on-movable.shrunk.trace.json',
+    ];
+    for (const f of planted) writeFileSync(join(dir, f), '{}\n');
+    const check = (sets: readonly string[]): Promise<unknown> =>
+      runCli(['check', 'gunyah-longterm-pin:longterm-pin', ...sets, '--out', dir]);
+    await check(['--set', 'pages=3']);
+    const afterTagged = readdirSync(dir);
+    const written3 = afterTagged.filter((f) => !planted.includes(f));
+    expect(written3).toContain(name('longterm-pin.pages=3.no-longterm-pin-on-movable'));
+    // The pages=3 run removed its own stale trace only.
+    expect(afterTagged.sort()).toEqual(
+      [...planted.filter((f) => f !== name('longterm-pin.pages=3.renamed-property')), ...written3].sort(),
+    );
+    await check([]);
+    const afterDefault = readdirSync(dir);
+    const written1 = afterDefault.filter((f) => !afterTagged.includes(f));
+    expect(written1).toContain(name('longterm-pin.no-longterm-pin-on-movable'));
+    // The run at the defaults removed its own, and left the pages=3 run's traces.
+    expect(afterDefault.sort()).toEqual(
+      [...afterTagged.filter((f) => f !== name('longterm-pin.renamed-property')), ...written1].sort(),
+    );
   });
 });

@@ -6,12 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import bench from '../models/bench.js';
 import { main } from '../src/cli.js';
-import type { Io } from '../src/commands/io.js';
+import type { Io, SignalHandler } from '../src/commands/io.js';
 import { parseSize } from '../src/commands/limits.js';
+import { guardNecessity } from '../src/guards.js';
+import { measureCoverage, measureCoverageAsync } from '../src/report/coverage.js';
+import { compileSystem } from '../src/system.js';
 import { Poller, runStop, shouldStopFrom, StopFlag, stopExitCode } from '../src/stop.js';
 import { runCli } from './helpers.js';
-import { runBin, runBinUntil } from './spawn.js';
+import { runBin, runBinUntil, STACK } from './spawn.js';
 
 interface Captured {
   code: number;
@@ -20,20 +24,38 @@ interface Captured {
   exits: number[];
 }
 
-/** Runs the CLI with a fake signal source that fires `signals` times 300 ms after the command starts. */
-async function runWithSignals(argv: readonly string[], signals: number): Promise<Captured> {
+/**
+ * Runs the CLI with a fake signal source that delivers `signals` SIGINTs at the first turn
+ * of the event loop after the first search started (its --debug line, or the first line
+ * matching `after`): the search is then running (it lets the loop turn every 50 ms), so
+ * the signal lands in it, whatever the machine's speed.
+ */
+async function runWithSignals(
+  argv: readonly string[],
+  signals: number,
+  after: RegExp = /^search /,
+): Promise<Captured> {
   const captured: Captured = { code: -1, out: '', err: '', exits: [] };
+  let handler: SignalHandler | undefined;
+  let sent = false;
   const io: Io = {
     out: (t) => void (captured.out += t),
     err: (t) => void (captured.err += t),
     isTTY: false,
     env: {},
     cwd: process.cwd(),
-    onSignal: (handler) => {
-      const timer = setTimeout(() => {
-        for (let i = 0; i < signals; i++) handler('SIGINT');
-      }, 300);
-      return () => clearTimeout(timer);
+    onSignal: (h) => {
+      handler = h;
+      return () => {
+        handler = undefined;
+      };
+    },
+    debug: (text) => {
+      if (sent || !after.test(text)) return;
+      sent = true;
+      setImmediate(() => {
+        for (let i = 0; i < signals; i++) handler?.('SIGINT', false);
+      });
     },
     // Records the exit instead of ending the test process; the command then stops as usual.
     exit: ((code: number) => {
@@ -113,8 +135,9 @@ describe('signals', () => {
     expect(run.code).toBe(3);
     expect(run.exits).toEqual([]);
     expect(run.err).toContain('SIGINT: stopping');
-    expect(run.out).toContain('interrupted by SIGINT');
-    expect(run.out).toContain('run(s) not started');
+    expect(run.out).toContain('bench:spec: search stopped early (interrupted by SIGINT)');
+    expect(run.out).toMatch(/bench\s+spec\s+no-host-map-of-private\s+unknown/);
+    expect(run.out).toMatch(/interrupted by SIGINT: \d+ run\(s\) not started/);
   });
   it('a second signal exits at once with 130', async () => {
     const run = await runWithSignals(['check', 'bench', '--set', 'pages=5', '--no-symmetry'], 2);
@@ -122,15 +145,174 @@ describe('signals', () => {
   });
 });
 
+const tmpDir = (): string => mkdtempSync(join(tmpdir(), 'foliocheck-stop-'));
+
+describe('report, guards and conform take the same stop', () => {
+  it('report: a signal during its searches writes nothing, exit 3', async () => {
+    const out = join(tmpDir(), 'reports');
+    const run = await runWithSignals(['report', '--out', out], 1);
+    expect(run.code).toBe(3);
+    expect(run.exits).toEqual([]);
+    expect(run.err).toMatch(
+      /^\nSIGINT: stopping at the next safe point \(again to exit at once\)\nfoliocheck: report: interrupted by SIGINT while checking [^;]+; nothing written \(a report is written whole or not at all\); exit 3\n$/,
+    );
+    expect(run.out).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('report: --max-seconds stops its search; nothing written, not even with --format text or --check', async () => {
+    const out = join(tmpDir(), 'reports');
+    for (const extra of [[], ['--format', 'text'], ['--check']]) {
+      const run = await runCli(['report', 'bench', '--out', out, '--max-seconds', '0', ...extra]);
+      expect(run.code).toBe(3);
+      expect(run.err).toContain('report: --max-seconds reached while checking bench:spec; nothing written');
+      expect(run.out).toBe('');
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('coverage runs poll the stop and let the event loop turn; unstopped they measure what the synchronous run does', async () => {
+    const sys = compileSystem(bench, { pages: 2, converters: 1 }, 'spec');
+    expect(await measureCoverageAsync(sys, undefined, true, () => 'SIGINT')).toEqual({ stopped: 'SIGINT' });
+    expect(await measureCoverageAsync(sys, undefined, true, () => undefined)).toEqual(
+      measureCoverage(sys, undefined, true),
+    );
+  });
+
+  it('guards: a limit leaves a guard unknown and the next is judged; a signal ends the command with the guards judged so far', async () => {
+    const params = { pages: 2, converters: 1 };
+    const base = { engine: 'compiled', strategy: 'bfs', symmetry: true, maxLocalStates: 64 } as const;
+    const full = await guardNecessity(bench, params, 'spec', base);
+    expect(full.stopReason).toBeUndefined();
+    expect(full.guards.length).toBe(full.total);
+    // Every search after the baseline out of time: each searched check unknown, none skipped.
+    let searches = 0;
+    const timedOut = await guardNecessity(bench, params, 'spec', {
+      ...base,
+      searchStop: () => {
+        const first = searches++ === 0;
+        return () => (first ? undefined : 'max-seconds');
+      },
+    });
+    expect(timedOut.stopReason).toBeUndefined();
+    expect(timedOut.guards.map((g) => [g.status, g.message])).toEqual(
+      // (a check whose machine is unbounded without it is found when compiling, an inert one
+      // from the compiled tables: neither needs a search)
+      full.guards.map((g) =>
+        g.status === 'unbounded' || g.status === 'inert'
+          ? [g.status, g.message]
+          : ['unknown', '--max-seconds reached'],
+      ),
+    );
+    // A signal in the second guard's search: the first guard judged as without a stop.
+    searches = 0;
+    const signalled = await guardNecessity(bench, params, 'spec', {
+      ...base,
+      searchStop: () => {
+        const n = searches++;
+        return () => (n < 2 ? undefined : 'SIGINT');
+      },
+    });
+    expect(signalled.stopReason).toBe('SIGINT');
+    expect(signalled.guards.map((g) => g.status)).toEqual(full.guards.slice(0, 1).map((g) => g.status));
+  });
+
+  it("guards: --max-seconds in the design's own check judges no guard, exit 3", async () => {
+    const run = await runCli(['guards', 'bench:spec', '--max-seconds', '0']);
+    expect(run.code).toBe(3);
+    expect(run.out).toMatch(
+      /bench:spec: --max-seconds reached in the design's own check: (\d+) of \1 checks not judged\n$/,
+    );
+  });
+
+  it('conform: a signal between two scenarios prints those run, writes no JUnit, exit 3', async () => {
+    const junit = join(tmpDir(), 'junit.xml');
+    const run = await runWithSignals(['conform', '--junit', junit, '--json'], 1, /^scenario /);
+    expect(run.code).toBe(3);
+    const body = JSON.parse(run.out) as { ok: boolean; stopReason: string; scenarios: unknown[] };
+    expect(body).toMatchObject({ ok: false, stopReason: 'SIGINT' });
+    expect(body.scenarios).toHaveLength(1);
+    expect(run.err).toMatch(/conform: interrupted by SIGINT: (\d+) of \d+ scenario\(s\) not run/);
+    expect(existsSync(junit)).toBe(false);
+  });
+});
+
+const FIXTURE = 'test/fixtures/signalWhileLoading.ts';
+
 describe('signals in a real process', () => {
+  // Each test signals the child once it has printed a readiness line (a --debug line, the
+  // fixture's announcement, a progress line), never after a fixed delay, and asserts exit
+  // codes, stop reasons and partial figures, never timings: the 2-core box is shared.
   it('SIGINT during a long search prints partial figures and exits 3', async () => {
-    // Signalled once the search reports progress (model loading may take a while on a busy machine).
-    const r = await runBinUntil(['check', 'bench', '--set', 'pages=6', '--no-symmetry'], /progress/, (kill) =>
-      kill('SIGINT'),
+    const r = await runBinUntil(
+      ['check', 'bench', '--set', 'pages=6', '--no-symmetry', '--json', '--debug'],
+      /debug: search bench:spec started/,
+      (kill) => kill('SIGINT'),
     );
     expect(r.code).toBe(3);
-    expect(r.out).toContain('interrupted by SIGINT');
-    expect(r.out).toMatch(/bench\s+spec\s+no-host-map-of-private\s+unknown/);
+    expect(r.err).toContain('SIGINT: stopping at the next safe point');
+    const run = json(r.out).runs[0];
+    expect(run?.stopReason).toBe('SIGINT');
+    expect(run?.states).toBeGreaterThan(0);
+    expect(run?.properties.every((p) => p.verdict === 'unknown')).toBe(true);
+  });
+
+  it('SIGINT while the models load (before any handler of the command): one note, no run started, exit 3', async () => {
+    const r = await runBinUntil(['check', `${FIXTURE}:spec`], /fixture: loading/, (kill) => kill('SIGINT'));
+    expect([r.code, r.signal]).toEqual([3, null]);
+    expect(r.err).toContain('SIGINT: stopping before the search starts (again to exit at once)');
+    expect(r.err.match(/SIGINT: stopping/g)).toHaveLength(1);
+    expect(r.err).not.toMatch(STACK);
+    expect(r.out).toContain('interrupted by SIGINT: 1 run(s) not started');
+  });
+
+  it('SIGTERM while the models load, with --json: no run, ok false, exit 3', async () => {
+    const r = await runBinUntil(['check', `${FIXTURE}:spec`, '--json'], /fixture: loading/, (kill) =>
+      kill('SIGTERM'),
+    );
+    expect([r.code, r.signal]).toEqual([3, null]);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: false, runs: [] });
+  });
+
+  it('a second signal exits at once with 130 (here while the models load)', async () => {
+    const r = await runBinUntil(['check', `${FIXTURE}:spec`], /fixture: loading/, (kill) => kill('SIGINT'), {
+      env: { FIXTURE_SIGNALS: '2' },
+      // The second is sent once the first was seen (two signals sent at once may merge into one).
+      again: /SIGINT: stopping/,
+      thenAgain: (kill) => kill('SIGINT'),
+    });
+    expect([r.code, r.signal]).toEqual([130, null]);
+    expect(r.out).toBe('');
+  });
+
+  it('a command that runs no search ends at once on a signal, with 130', async () => {
+    const r = await runBinUntil(['list', FIXTURE], /fixture: loading/, (kill) => kill('SIGTERM'));
+    expect([r.code, r.signal]).toEqual([130, null]);
+    expect(r.err).not.toMatch(STACK);
+  });
+
+  it('report: a signal before its first search writes nothing, exit 3', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'foliocheck-sig-')), 'reports');
+    const r = await runBinUntil(['report', FIXTURE, '--out', out], /fixture: loading/, (kill) =>
+      kill('SIGINT'),
+    );
+    expect([r.code, r.signal]).toEqual([3, null]);
+    expect(r.err).toMatch(
+      /foliocheck: report: interrupted by SIGINT while checking bench:spec; nothing written .*\n$/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("guards: a signal stops the design's own check, no guard is judged, exit 3", async () => {
+    const r = await runBinUntil(['guards', `${FIXTURE}:spec`, '--json'], /fixture: loading/, (kill) =>
+      kill('SIGINT'),
+    );
+    expect([r.code, r.signal]).toEqual([3, null]);
+    const body = JSON.parse(r.out) as { stopReason: string; guards: unknown[]; notJudged: number };
+    expect(body.stopReason).toBe('SIGINT');
+    expect(body.guards).toEqual([]);
+    expect(body.notJudged).toBeGreaterThan(0);
+    expect(r.err).toMatch(/checks not judged\n$/);
   });
 });
 
@@ -173,6 +355,8 @@ describe('every strategy obeys the stop, in a real process', () => {
 
   it('SIGTERM stops swarm workers mid-job: partial figures, counterexamples found so far written, exit 3', async () => {
     const out = mkdtempSync(join(tmpdir(), 'foliocheck-sig-'));
+    // Signalled once the workers report a property decided: the jobs have then found a
+    // counterexample, whichever worker started first (job 0 finds them, job 1 never does).
     const r = await runBinUntil(
       [
         'check',
@@ -185,7 +369,7 @@ describe('every strategy obeys the stop, in a real process', () => {
         out,
         '--json',
       ],
-      /progress .* walks/,
+      /progress .* walks, .* [1-9]\d* propert(y|ies) decided/,
       (kill) => kill('SIGTERM'),
     );
     expect(r.code).toBe(3);
@@ -203,30 +387,23 @@ describe('every strategy obeys the stop, in a real process', () => {
 
   it('SIGINT stops a random search (main thread) with exit 3', async () => {
     const r = await runBinUntil(
-      ['check', 'bench', '--set', 'pages=3', '--strategy', 'random', '--walks', '100000000', '--json'],
-      /progress .* walks/,
+      [
+        'check',
+        'bench',
+        '--set',
+        'pages=3',
+        '--strategy',
+        'random',
+        '--walks',
+        '100000000',
+        '--json',
+        '--debug',
+      ],
+      /debug: search bench:spec random started/,
       (kill) => kill('SIGINT'),
     );
     expect(r.code).toBe(3);
     expect(json(r.out).runs[0]?.stopReason).toBe('SIGINT');
-  });
-
-  it('a second signal exits at once with 130 (here during the checkpoint save of the stopped search)', async () => {
-    const cp = join(mkdtempSync(join(tmpdir(), 'foliocheck-sig-')), 'ck');
-    let first = true;
-    // After two progress lines (10 s) the store is large, so saving it takes long enough for
-    // the second signal to arrive while the process is still at work.
-    const r = await runBinUntil(
-      ['check', 'bench', '--set', 'pages=6', '--no-symmetry', '--checkpoint', cp],
-      /progress[^]*progress/,
-      (kill) => {
-        kill('SIGINT');
-        first = false;
-      },
-      { again: /SIGINT: stopping/, thenAgain: (kill) => kill('SIGINT') },
-    );
-    expect(first).toBe(false);
-    expect(r.code).toBe(130);
   });
 
   it('--max-seconds stops a symmetry-reduced BFS with progress properties (the graph run is not started)', async () => {

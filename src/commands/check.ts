@@ -18,6 +18,7 @@ import type { Io } from './io.js';
 import { lintPlans, reportLint } from './lint.js';
 import { configFlag, openRegistry } from './models.js';
 import { commandStop, limitFlags, memoryInUse, parseLimits, type CommandStop } from './limits.js';
+import { turnEventLoop } from '../stop.js';
 import { emitResults } from './results.js';
 import { asFatal, progressReporter } from './progress.js';
 import {
@@ -292,6 +293,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       flaws: flawsFile,
       json: flag(args, 'json'),
       planned: plans.length,
+      interrupted: stop.stopped(),
       shaping: () => shapingOptions(args),
       embedTraces: args.flags.has('shard'),
       modelOf,
@@ -315,8 +317,10 @@ async function exhaustiveRuns(
   const checkpointing = ['checkpoint', 'resume'].some((f) => args.flags.has(f));
   const runs: RunResult[] = [];
   for (const p of plans) {
+    await turnEventLoop();
     if (stop.stopped() !== undefined) break;
     const progress = progressReporter(io, `${p.model.id}:${p.variant}`, memoryInUse);
+    io.debug?.(`search ${p.model.id}:${p.variant} started`);
     const opts: CheckOptions = {
       ...base,
       shouldStop: stop.run().shouldStop,

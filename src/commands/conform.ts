@@ -18,8 +18,10 @@ import { parseScenario, type Scenario } from '../conform/scenario.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
 import { reportConformCi } from './conformCi.js';
 import type { Io } from './io.js';
+import { commandStop } from './limits.js';
 import { configFlag, openRegistry } from './models.js';
 import { finderOf } from '../registry.js';
+import { describeStop, turnEventLoop } from '../stop.js';
 
 export const conformFlags: readonly FlagSpec[] = [
   { name: 'json', doc: 'print { "ok", "scenarios": [ { "name", "pass", "steps", "failures" } ] }' },
@@ -130,10 +132,25 @@ export async function conformCommand(args: ParsedArgs, io: Io): Promise<number> 
   const registry = await openRegistry(args, io);
   const candidates = [...(await registry.defaultModels()), ...(await registry.shippedModels())];
   const find = finderOf([...new Map(candidates.reverse().map((e) => [e.model.id, e.model])).values()]);
-  const results = files.map((f) => runFile(f, io.cwd, find));
+  const stop = commandStop(io, { maxSeconds: undefined, maxMemory: undefined });
+  const results: ScenarioResult[] = [];
+  try {
+    for (const f of files) {
+      // Each scenario runs synchronously in milliseconds; a signal gets in between two.
+      await turnEventLoop();
+      if (stop.stopped() !== undefined) break;
+      io.debug?.(`scenario ${relative(io.cwd, f) || f} started`);
+      results.push(runFile(f, io.cwd, find));
+    }
+  } finally {
+    stop.release();
+  }
+  // A signal: the scenarios run so far are printed; no JUnit or job summary, which would
+  // read as the whole suite.
+  const stopReason = stop.stopped();
   const failed = results.some(failsRun);
   const malformed = results.filter((r) => r.status === 'malformed');
-  reportConformCi(results, args, io);
+  if (stopReason === undefined) reportConformCi(results, args, io);
   if (flag(args, 'json')) {
     const scenariosJson = results.map((r) => ({
       name: r.name,
@@ -148,13 +165,18 @@ export async function conformCommand(args: ParsedArgs, io: Io): Promise<number> 
       failures: r.steps.filter((s) => !s.pass),
     }));
     io.out(
-      `${JSON.stringify({ ok: !failed, summary: conformSummary(results), scenarios: scenariosJson }, null, 2)}\n`,
+      `${JSON.stringify({ ok: !failed && stopReason === undefined, summary: conformSummary(results), stopReason: stopReason ?? null, scenarios: scenariosJson }, null, 2)}\n`,
     );
   } else {
     printText(results, io, flag(args, 'verbose'));
   }
   // Bad input still gets its one line on stderr; exit 2 once every other file has run.
   for (const r of malformed) io.err(`${r.error ?? r.file}\n`);
+  if (stopReason !== undefined)
+    io.err(
+      `foliocheck: conform: ${describeStop(stopReason)}: ${files.length - results.length} of ${files.length} scenario(s) not run, no JUnit or job summary written\n`,
+    );
   if (malformed.length > 0) return 2;
-  return failed ? 1 : 0;
+  if (failed) return 1;
+  return stopReason === undefined ? 0 : 3;
 }

@@ -10,14 +10,17 @@ import {
   flawsOf,
   guardNecessity,
   type GuardFinding,
+  type GuardReport,
   type GuardStatus,
   type VerdictChange,
 } from '../guards.js';
 import { failing } from '../lint.js';
+import { describeStop, stopExitCode } from '../stop.js';
 import { buildTrace, serializeTrace, traceFileName, withSource } from '../trace.js';
 import { planRuns } from './check.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { commandStop, limitFlags, parseLimits } from './limits.js';
 import { lintPlans, reportLint } from './lint.js';
 import { configFlag, openRegistry } from './models.js';
 
@@ -40,11 +43,19 @@ export const guardsFlags: readonly FlagSpec[] = [
     doc: 'write the counterexample of each property a skipped check breaks to DIR/<model>.<variant>-no-<machine>.<check>.<property>.trace.json',
   },
   { name: 'all', doc: 'list inert checks in the table too (JSON always lists every check)' },
+  ...limitFlags,
   { name: 'json', doc: 'print one JSON object instead of the table' },
   configFlag,
 ];
 
-const STATUSES: readonly GuardStatus[] = ['necessary', 'changes-verdicts', 'redundant', 'inert', 'unbounded'];
+const STATUSES: readonly GuardStatus[] = [
+  'necessary',
+  'changes-verdicts',
+  'redundant',
+  'inert',
+  'unbounded',
+  'unknown',
+];
 
 /** `machine.check-id`: how a check is named in JSON, file names and the summary. */
 function guardName(g: GuardFinding): string {
@@ -88,9 +99,22 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
   const linted = lintPlans(plans);
   reportLint(linted.findings, false, io);
   if (failing(linted.findings, false)) return 2;
-  const report = guardNecessity(p.model, p.params, p.variant, opts, linted.systems.get(p));
   const flaws = (c: VerdictChange): string[] =>
     c.from === 'holds' && c.to === 'violated' ? flawsOf(p.model, p.variant, c.property) : [];
+  const stop = commandStop(io, parseLimits(args, 'guards'));
+  let report: GuardReport;
+  try {
+    io.debug?.(`search ${p.model.id}:${p.variant} started`);
+    report = await guardNecessity(
+      p.model,
+      p.params,
+      p.variant,
+      { ...opts, searchStop: () => stop.run().shouldStop },
+      linted.systems.get(p),
+    );
+  } finally {
+    stop.release();
+  }
   const files = new Map<string, string>();
   if (out !== undefined) {
     for (const g of report.guards) {
@@ -111,16 +135,21 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
       }
     }
   }
-  const limited = [
-    report.baseline,
-    ...report.guards.flatMap((g) => (g.run === undefined ? [] : [g.run])),
-  ].some((r) => r.stopReason !== undefined);
   const named = (s: GuardStatus): string[] => report.guards.filter((g) => g.status === s).map(guardName);
+  // Checks left unknown by a limit, or not judged at all: exit 3 (4 when the heap filled).
+  const stopped = report.stopReason ?? report.guards.find((g) => g.status === 'unknown')?.run?.stopReason;
+  const status = stopped === undefined ? 0 : stopExitCode(stopped);
+  const notJudged =
+    report.stopReason === undefined
+      ? ''
+      : `${p.model.id}:${p.variant}: ${describeStop(report.stopReason)}${report.baseline.stopReason === undefined ? '' : " in the design's own check"}: ${report.total - report.guards.length} of ${report.total} checks not judged\n`;
   if (flag(args, 'json')) {
     const body = {
       model: p.model.id,
       variant: p.variant,
       params: p.params,
+      stopReason: report.stopReason ?? null,
+      notJudged: report.total - report.guards.length,
       baseline: {
         states: report.baseline.states,
         verdicts: Object.fromEntries(report.baseline.properties.map((q) => [q.name, q.verdict])),
@@ -152,7 +181,8 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
       })),
     };
     io.out(JSON.stringify(body, null, 2) + '\n');
-    return limited ? 3 : 0;
+    io.err(notJudged);
+    return status;
   }
   const changeText = (c: VerdictChange): string => {
     const f = flaws(c);
@@ -186,6 +216,9 @@ export async function guardsCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   for (const file of files.values())
     io.out(`counterexample: ${file}  (replay --force shows the step the check forbids)\n`);
-  io.out(`${STATUSES.map((s) => `${named(s).length} ${s}`).join(', ')}\n`);
-  return limited ? 3 : 0;
+  // 'unknown' (a limit stopped that check's search) is counted only when it occurs.
+  const counted = STATUSES.filter((s) => s !== 'unknown' || named(s).length > 0);
+  io.out(`${counted.map((s) => `${named(s).length} ${s}`).join(', ')}\n`);
+  io.out(notJudged);
+  return status;
 }

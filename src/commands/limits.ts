@@ -65,10 +65,10 @@ export function commandStop(io: Io, limits: Limits): CommandStop {
   const flag = new StopFlag();
   let signals = 0;
   const release =
-    io.onSignal?.((sig) => {
+    io.onSignal?.((sig, noted) => {
       if (++signals > 1) io.exit?.(130);
       flag.request(sig);
-      io.err(`\n${sig}: stopping at the next safe point (again to exit at once)\n`);
+      if (!noted) io.err(`\n${sig}: stopping at the next safe point (again to exit at once)\n`);
     }) ?? (() => undefined);
   return {
     flag,

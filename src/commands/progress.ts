@@ -25,6 +25,11 @@ export function formatCount(n: number): string {
       : String(Math.round(n));
 }
 
+/** "1 property decided", "3 properties decided": what random and swarm walks have seen fire. */
+function decidedText(n: number): string {
+  return `${n} ${n === 1 ? 'property' : 'properties'} decided`;
+}
+
 export function progressReporter(io: Io, label: string, memoryBytes: () => number): ProgressReporter {
   const start = performance.now();
   let last = start;
@@ -43,7 +48,8 @@ export function progressReporter(io: Io, label: string, memoryBytes: () => numbe
           ? `${label}: ${formatCount(p.states)} states, ${formatCount(p.states / secs)}/s, depth ${p.depth}, ` +
             `queue ${formatCount(p.queue)}, ${memory}`
           : `${label}: ${formatCount(p.walks)} walks, ${formatCount(p.walks / secs)} walks/s, ` +
-            `${formatCount(p.states)} states, ${formatCount(p.states / secs)}/s, ${memory}`;
+            `${formatCount(p.states)} states, ${formatCount(p.states / secs)}/s, ` +
+            `${decidedText(p.decided?.length ?? 0)}, ${memory}`;
       if (io.isTTY) {
         io.err(`\r\x1b[2K${line}`);
         drawn = true;

@@ -2,25 +2,29 @@
 // into DIR/<model>/ (index.md, index.html, report.txt, a Graphviz graph per small variant),
 // the counterexample traces into DIR/traces/, and for the whole catalogue an index over
 // the designs; with --check say whether the files there are exactly what this build would
-// write; with --format text print the plain-text report for mail instead.
+// write; with --format text print the plain-text report for mail instead. A limit or a
+// signal that stops any of its searches writes nothing (exit 3): DIR stays as it was.
 import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkRun } from '../check.js';
+import { checkRunAsync } from '../check.js';
 import { InputError } from '../errors.js';
 import { checkOutputPath, readTextFile, writeFileAtomic } from '../files.js';
 import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
 import type { Selection } from '../registry.js';
-import { collectModel, collectRun, type ReportModel } from '../report/collect.js';
+import { collectModel, collectRun, type ReportModel, type ReportRun } from '../report/collect.js';
+import { GRAPH_MAX_STATES, measureCoverageAsync } from '../report/coverage.js';
 import { renderDot } from '../report/dot.js';
 import { renderIndexHtml, renderModelHtml } from '../report/html.js';
 import { dotFile, renderIndexMarkdown, renderModelMarkdown } from '../report/markdown.js';
 import { renderText } from '../report/text.js';
+import { describeStop, stopExitCode, turnEventLoop, type StopReason } from '../stop.js';
 import { serializeTrace, withSource, type TraceSource } from '../trace.js';
 import { ownedTraceFiles } from '../traceDir.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { choiceOption, flag, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
+import { commandStop, limitFlags, parseLimits, type CommandStop } from './limits.js';
 import { configFlag, openRegistry } from './models.js';
 
 export const reportFlags: readonly FlagSpec[] = [
@@ -34,6 +38,7 @@ export const reportFlags: readonly FlagSpec[] = [
     name: 'check',
     doc: 'write nothing; exit 1 when the files in DIR differ from what this build would write (stale report)',
   },
+  ...limitFlags,
   configFlag,
 ];
 
@@ -51,18 +56,47 @@ function designs(selections: readonly Selection[]): { model: AnyModel; variants:
   }));
 }
 
-/** Checks the selected variants and gathers each design's report data. */
-export function reportModels(selections: readonly Selection[]): ReportModel[] {
-  return designs(selections).map(({ model, variants }) => {
+/** A report whose searches a limit or signal stopped: why, and in which variant. */
+export interface ReportStopped {
+  readonly reason: StopReason;
+  readonly where: string;
+}
+
+/**
+ * Checks the selected variants and gathers each design's report data. Every check and
+ * coverage run is a search with its own budget from `stop` (limits, signals); the first
+ * one stopped ends it all, since a report is written whole or not at all.
+ */
+export async function reportModels(
+  selections: readonly Selection[],
+  stop: CommandStop,
+  io?: Io,
+): Promise<ReportModel[] | ReportStopped> {
+  const models: ReportModel[] = [];
+  for (const { model, variants } of designs(selections)) {
     const params = resolveParams(model, {});
-    const runs = variants.map((variant) =>
-      collectRun(
-        checkRun(model, params, variant, { engine: 'compiled', strategy: 'bfs', symmetry: true }),
-        model,
-      ),
-    );
-    return collectModel(model, runs);
-  });
+    const runs: ReportRun[] = [];
+    for (const variant of variants) {
+      const where = `${model.id}:${variant}`;
+      await turnEventLoop();
+      const signalled = stop.stopped();
+      if (signalled !== undefined) return { reason: signalled, where };
+      io?.debug?.(`search ${where} started`);
+      const run = await checkRunAsync(model, params, variant, {
+        engine: 'compiled',
+        strategy: 'bfs',
+        symmetry: true,
+        shouldStop: stop.run().shouldStop,
+      });
+      if (run.stopReason !== undefined) return { reason: run.stopReason, where };
+      const wantGraph = run.states <= GRAPH_MAX_STATES;
+      const coverage = await measureCoverageAsync(run.system, run.maxDepth, wantGraph, stop.run().shouldStop);
+      if ('stopped' in coverage) return { reason: coverage.stopped, where: `${where} (coverage)` };
+      runs.push(collectRun(run, model, coverage));
+    }
+    models.push(collectModel(model, runs));
+  }
+  return models;
 }
 
 /** The command that regenerates a report, as printed in it. */
@@ -187,6 +221,7 @@ export async function reportCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (check && format === 'text') {
     throw new InputError('usage', 'report: --check compares the files a report writes; drop --format text');
   }
+  const limits = parseLimits(args, 'report');
   const selectors = args.positionals;
   const whole = selectors.length === 0;
   const registry = await openRegistry(args, io);
@@ -196,7 +231,22 @@ export async function reportCommand(args: ParsedArgs, io: Io): Promise<number> {
     const model = byId.get(id);
     return model === undefined ? undefined : registry.sourceFor(model, traceFile);
   };
-  const models = reportModels(selections);
+  const stop = commandStop(io, limits);
+  let built: ReportModel[] | ReportStopped;
+  try {
+    built = await reportModels(selections, stop, io);
+  } finally {
+    stop.release();
+  }
+  if (!Array.isArray(built)) {
+    const { reason, where } = built;
+    const code = stopExitCode(reason);
+    io.err(
+      `foliocheck: report: ${describeStop(reason)} while checking ${where}; nothing written (a report is written whole or not at all); exit ${code}\n`,
+    );
+    return code;
+  }
+  const models = built;
   if (format === 'text') {
     const tool = `${TOOL_NAME} ${TOOL_VERSION}`;
     const command = `${reportCommandLine(selectors, dir)} --format text`;

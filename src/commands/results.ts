@@ -11,7 +11,7 @@ import { enabledAfterAllFinding, neverEnabledFinding, type Finding } from '../li
 import { table } from '../format.js';
 import { verdictText, type AnyModel } from '../model.js';
 import type { Registry } from '../registry.js';
-import { describeStop, stopExitCode } from '../stop.js';
+import { describeStop, HEAP_FULL, stopExitCode } from '../stop.js';
 import { eventLabel } from '../system.js';
 import { buildTrace, paramTag, serializeTrace, traceFileName, withSource, type Trace } from '../trace.js';
 import { removeStaleTraces } from '../traceDir.js';
@@ -27,6 +27,8 @@ export interface ResultSinks {
   readonly json: boolean;
   /** Runs planned (fewer ran when a signal stopped the command). */
   readonly planned: number;
+  /** The signal that stopped the command, if one did (it skips the runs not started). */
+  readonly interrupted?: string | undefined;
   /** Options that shaped a run (strategy, bounds, seeds...), in command-line form, without --set. */
   readonly shaping: (r: RunResult) => readonly string[];
   /** Sharded swarm runs embed their counterexamples in the JSON (for `foliocheck merge`). */
@@ -131,12 +133,15 @@ export function emitResults(
         });
       }
     }
-    // The directory holds the latest run of each variant checked at default parameters:
-    // older traces of those variants (a property that holds now) go (src/traceDir.ts).
-    // Traces of runs with other parameters carry them in their names and are left alone.
-    const untagged = runs.filter((r) => runTag(r, defaults(r)) === '');
+    // The directory holds the latest run of each (variant, parameters): older traces of
+    // the runs made here (a property that holds now) go; those of other variants and of
+    // the same variant at other parameters stay (src/traceDir.ts). A swarm shard is part
+    // of a run, so it removes nothing.
+    const owners = runs
+      .filter((r) => (r.sampling?.shard ?? null) === null)
+      .map((r) => ({ model: r.model, variant: r.variant, tag: runTag(r, defaults(r)) }));
     attempt(() => {
-      removeStaleTraces(out, untagged, new Set([...traces.values()].map((f) => basename(f))));
+      removeStaleTraces(out, owners, new Set([...traces.values()].map((f) => basename(f))));
     });
   }
   if (sinks.flaws !== undefined) {
@@ -160,7 +165,12 @@ export function emitResults(
     reportCi(runs, traces, sinks.junit, commands, io, `${runs.length} run(s): ${summary} (exit ${status})`),
   );
   if (sinks.json) io.out(JSON.stringify(jsonBody(runs, traces, commands, sinks, status), null, 2) + '\n');
-  else printTable(runs, traces, commands, sinks.planned, summary, never, io);
+  else printTable(runs, traces, commands, sinks, summary, never, io);
+  // The heap guard's stop is a fatal error like an allocation failure: one line on stderr.
+  for (const r of runs.filter((x) => x.stopReason === 'out-of-memory'))
+    io.err(
+      `foliocheck: out of memory (${r.model}:${r.variant} after ${r.states} states, depth ${r.depth}): the JavaScript heap passed ${HEAP_FULL * 100} % of its limit, so the search stopped; the results so far are printed; exit 4\n`,
+    );
   for (const f of failures) io.err(`foliocheck: ${oneLine(f)}\n`);
   if (failures.length > 0) status = 4;
   return status;
@@ -221,7 +231,7 @@ function printTable(
   runs: readonly RunResult[],
   traces: ReadonlyMap<string, string>,
   commands: RerunCommands,
-  planned: number,
+  { planned, interrupted }: Pick<ResultSinks, 'planned' | 'interrupted'>,
   summary: string,
   never: readonly Finding[],
   io: Io,
@@ -249,7 +259,10 @@ function printTable(
       );
     }
   }
-  if (runs.length < planned) io.out(`interrupted: ${planned - runs.length} run(s) not started\n`);
+  if (runs.length < planned) {
+    const why = interrupted === undefined ? 'interrupted' : describeStop(interrupted);
+    io.out(`${why}: ${planned - runs.length} run(s) not started\n`);
+  }
   for (const r of runs) {
     if (r.stopReason !== undefined)
       io.out(

@@ -16,6 +16,7 @@ import {
 import { intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import type { Io } from './io.js';
 import { memoryInUse, type CommandStop } from './limits.js';
+import { turnEventLoop } from '../stop.js';
 import { asFatal, progressReporter } from './progress.js';
 import type { Shard } from '../explore/swarm.js';
 
@@ -106,8 +107,10 @@ export async function sampledRuns(
   const runs: RunResult[] = [];
   try {
     for (const p of plans) {
+      await turnEventLoop();
       if (stop.stopped() !== undefined) break;
       const progress = progressReporter(io, `${p.model.id}:${p.variant} ${strategy}`, memoryInUse);
+      io.debug?.(`search ${p.model.id}:${p.variant} ${strategy} started`);
       const opts: SampledOptions = { ...base, stop: stop.run(), onProgress: progress.onProgress };
       let run: RunResult;
       try {

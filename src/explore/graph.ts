@@ -200,7 +200,8 @@ export class GraphRecorder implements StateSpace, StateGraph {
     if (inOrder && offsets[n] === edges) {
       log.targets.drainInto(new Uint32Array(targets.buffer));
       if (labels instanceof Uint32Array && log.labels instanceof Uint32Column) log.labels.drainInto(labels);
-      else if (labels instanceof Uint16Array && log.labels instanceof Uint16Column) log.labels.drainInto(labels);
+      else if (labels instanceof Uint16Array && log.labels instanceof Uint16Column)
+        log.labels.drainInto(labels);
     } else {
       // States expanded out of order (DFS) or not at all: copy each state's range.
       let at = 0;

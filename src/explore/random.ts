@@ -131,7 +131,8 @@ export function* walkSearch(
         break;
       }
       if (poller.due()) {
-        control.onProgress?.({ states: retired + space.size, transitions, depth, queue: 0, walks });
+        const decided = found.flatMap((f, i) => (f === null ? [] : [i]));
+        control.onProgress?.({ states: retired + space.size, transitions, depth, queue: 0, walks, decided });
         stopReason = control.shouldStop?.();
         if (stopReason !== undefined) break;
         yield;

@@ -39,6 +39,8 @@ export interface SearchProgress {
   readonly states: number;
   /** Random and swarm search: walks done so far. */
   readonly walks?: number;
+  /** Random and swarm search: indices of the properties decided so far (a violation or witness seen). */
+  readonly decided?: readonly number[];
   readonly transitions: number;
   readonly depth: number;
   readonly queue: number;

@@ -53,7 +53,14 @@ export interface SwarmJob {
 
 /** What a worker posts: progress of a job now and then, its result at the end. */
 export type SwarmMessage =
-  | { readonly kind: 'progress'; readonly index: number; readonly walks: number; readonly states: number }
+  | {
+      readonly kind: 'progress';
+      readonly index: number;
+      readonly walks: number;
+      readonly states: number;
+      /** Properties the job has decided so far. */
+      readonly decided: readonly number[];
+    }
   | { readonly kind: 'result'; readonly index: number; readonly result: WalkResult }
   | { readonly kind: 'error'; readonly index: number; readonly error: string };
 
@@ -134,6 +141,7 @@ export class SwarmPool {
   ): Promise<{ results: WalkResult[]; stopReason: StopReason | undefined }> {
     const results: WalkResult[] = [];
     const running = new Map<number, { walks: number; states: number }>();
+    const decided = new Set<number>();
     let stopReason: StopReason | undefined;
     let nextJob = 0;
     const report = (): void => {
@@ -149,7 +157,7 @@ export class SwarmPool {
         walks += p.walks;
         states += p.states;
       }
-      onProgress({ states, transitions, depth, queue: jobs.length - nextJob, walks });
+      onProgress({ states, transitions, depth, queue: jobs.length - nextJob, walks, decided: [...decided] });
     };
     const drive = (worker: Worker): Promise<void> =>
       new Promise((resolveDrive, reject) => {
@@ -172,10 +180,14 @@ export class SwarmPool {
           }
           if (msg.kind === 'progress') {
             running.set(msg.index, msg);
+            for (const i of msg.decided) decided.add(i);
             return report();
           }
           running.delete(msg.index);
           results[msg.index] = msg.result;
+          msg.result.found.forEach((f, i) => {
+            if (f !== null) decided.add(i);
+          });
           stopReason ??= msg.result.stopReason ?? undefined;
           report();
           feed();

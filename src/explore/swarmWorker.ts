@@ -41,7 +41,13 @@ function run(sys: CompiledSystem, job: SwarmJob, post: (m: SwarmMessage) => void
       const now = performance.now();
       if (now - last < PROGRESS_MS) return;
       last = now;
-      post({ kind: 'progress', index: job.index, walks: p.walks ?? 0, states: p.states });
+      post({
+        kind: 'progress',
+        index: job.index,
+        walks: p.walks ?? 0,
+        states: p.states,
+        decided: p.decided ?? [],
+      });
     },
   });
   post({ kind: 'result', index: job.index, result });

@@ -281,7 +281,11 @@ function counterexampleOf(r: RunResult, p: PropertyResult): Counterexample[] {
   ];
 }
 
-export function collectRun(r: RunResult, model: AnyModel): ReportRun {
+export function collectRun(
+  r: RunResult,
+  model: AnyModel,
+  coverage: Coverage = measureCoverage(r.system, r.maxDepth, r.states <= GRAPH_MAX_STATES),
+): ReportRun {
   const sys = r.system;
   const spec = model.variants[r.variant];
   return {
@@ -316,7 +320,7 @@ export function collectRun(r: RunResult, model: AnyModel): ReportRun {
       const why = Object.entries(spec?.neverEnabled ?? {}).find(([key]) => namesEvent(key, ev))?.[1];
       return why === undefined ? eventLabel(ev) : `${eventLabel(ev)} (by design: ${why})`;
     }),
-    coverage: measureCoverage(sys, r.maxDepth, r.states <= GRAPH_MAX_STATES),
+    coverage,
     system: sys,
   };
 }

@@ -8,9 +8,10 @@ import { bfs } from '../explore/bfs.js';
 import { tryCompiledSpace } from '../explore/compiledSpace.js';
 import { InterpretedSpace } from '../explore/interpretedSpace.js';
 import type { Sink, StateSpace } from '../explore/space.js';
-import { runSync, type SearchStats } from '../explore/strategy.js';
+import { runAsync, runSync, type SearchStats } from '../explore/strategy.js';
 import { PropertyTracker } from '../explore/tracker.js';
 import { formatValue } from '../format.js';
+import type { ShouldStop, StopReason } from '../stop.js';
 import { snapshotKey, type Kind } from '../machines.js';
 import { at, eventLabel, kindOf, type CompiledSystem } from '../system.js';
 import { tableStep } from '../participants.js';
@@ -162,13 +163,47 @@ export function measureCoverage(
   maxDepth: number | undefined,
   wantGraph: boolean,
 ): Coverage {
+  const measured = runSync(coverageSearch(sys, maxDepth, wantGraph, undefined));
+  if ('stopped' in measured) throw new Error(`engine: coverage stopped (${measured.stopped}) with no stop`);
+  return measured;
+}
+
+/** A coverage exploration that a limit or signal stopped: no coverage, and why. */
+export interface CoverageStopped {
+  readonly stopped: StopReason;
+}
+
+/**
+ * As measureCoverage, but polls `shouldStop` (src/stop.ts) and lets the event loop run
+ * between slices (signals), so a report's coverage run stops like any search.
+ */
+export function measureCoverageAsync(
+  sys: CompiledSystem,
+  maxDepth: number | undefined,
+  wantGraph: boolean,
+  shouldStop: ShouldStop,
+): Promise<Coverage | CoverageStopped> {
+  return runAsync(coverageSearch(sys, maxDepth, wantGraph, shouldStop));
+}
+
+function* coverageSearch(
+  sys: CompiledSystem,
+  maxDepth: number | undefined,
+  wantGraph: boolean,
+  shouldStop: ShouldStop | undefined,
+): Generator<undefined, Coverage | CoverageStopped, undefined> {
   const inner: StateSpace =
     tryCompiledSpace(sys, { symmetry: false, indexSeen: wantGraph }) ?? new InterpretedSpace(sys, false);
   const recorder = new Recorder(sys, wantGraph);
   const space = recorder.wrap(inner);
   const maxStates = wantGraph ? GRAPH_MAX_STATES + 1 : COVERAGE_MAX_STATES;
-  const stats = runSync(bfs(space, new PropertyTracker(sys), { maxDepth, maxStates }));
-  if (wantGraph && stats.stopReason !== undefined) return measureCoverage(sys, maxDepth, false);
+  const stats = yield* bfs(space, new PropertyTracker(sys), { maxDepth, maxStates, shouldStop });
+  // 'max-states' is this exploration's own cap (coverage is then partial); any other
+  // reason comes from shouldStop and stops the report.
+  if (stats.stopReason !== undefined && stats.stopReason !== 'max-states')
+    return { stopped: stats.stopReason };
+  if (wantGraph && stats.stopReason !== undefined)
+    return yield* coverageSearch(sys, maxDepth, false, shouldStop);
   return {
     complete: stats.stopReason === undefined,
     states: stats.states,
