@@ -33,8 +33,9 @@
 // (`a` before `b`); a punch of a referenced folio moves it out of the file (`truncated`): the
 // index's next fault allocates the other folio, so the conversion check sees the new folio,
 // and the old folio's pin or DMA mapping stays on it, allocated, until its holder drops it
-// (then it is freed). With both folios of a slot punched and still referenced, a fault
-// fails with ENOMEM (the model's memory bound).
+// (then it is freed). With one reference holder per slot, at most one punched folio of a
+// slot stays allocated, so a fault always finds the slot's other folio free: allocation
+// failure (-ENOMEM → VM_FAULT_OOM) is outside the model.
 // Variants change one design rule each: fixed; no-pin-check (F6: the reference check reads
 // folio_mapped() only, so pins and DMA mappings pass); check-before-unmap (F7: the check runs
 // before taking the lock and without zapping, the D5b order, so a fault or a pin slips in
@@ -85,8 +86,6 @@ export type IndexEvent =
   | { type: 'faultCheck' }
   /** The fault's PTE install. */
   | { type: 'mapIn' }
-  /** The fault could not allocate a folio (-ENOMEM → VM_FAULT_OOM). */
-  | { type: 'allocFails' }
   /** munmap / unmap_mapping_pages(): the user PTE goes. */
   | { type: 'unmap' }
   /**
@@ -109,9 +108,6 @@ export const fileIndexMachine = setup({
 }).createMachine({
   id: 'page',
   type: 'parallel',
-  on: {
-    allocFails: { actions: outcome('ENOMEM') },
-  },
   states: {
     attr: {
       initial: 'shared',
@@ -184,8 +180,6 @@ const K = {
     'kvm_gmem_fault_user_mapping(): folio from the page cache, PTE installed (finish_fault), folio_add_lru(); filemap_invalidate_unlock_shared()',
   faultAlloc:
     'kvm_gmem_fault_user_mapping(): __filemap_get_folio(FGP_CREAT) allocates a zeroed folio, PTE installed, folio_add_lru(); filemap_invalidate_unlock_shared()',
-  noMem:
-    'kvm_gmem_fault_user_mapping(): folio allocation fails (-ENOMEM → VM_FAULT_OOM); filemap_invalidate_unlock_shared()',
   unmap: 'munmap() of the VMM mapping: zap_pte_range() drops the mapcount',
   punch:
     'fallocate(PUNCH_HOLE) → kvm_gmem_punch_hole(): filemap_invalidate_lock, kvm_gmem_invalidate_begin(), truncate_inode_pages_range() (unmap_mapping_range + filemap removal; a referenced folio stays allocated), kvm_gmem_invalidate_end()',
@@ -383,21 +377,6 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
             ...mapped(b),
           ],
           { kernel: K.faultAlloc },
-        ),
-      );
-      events.push(
-        worldEvent(
-          VMM,
-          'faultNoMem',
-          { page: i },
-          [
-            { machine: a, requires: 'truncated' },
-            { machine: b, requires: 'truncated' },
-            participant(page, { type: 'allocFails' }),
-            actorStep(VMM, 'mapped', i, { prior: true }),
-            participant(LOCK, { type: 'unlockShared' }),
-          ],
-          { kernel: K.noMem },
         ),
       );
       // One reference holder per folio slot (a GUP pinner or a VFIO mapping): it takes its
