@@ -46,7 +46,9 @@
 // (L-Convert, under weak fairness of the converter's own steps only). A conversion refused
 // because a pin or DMA mapping is held is documented behaviour (INPLACE rule 10: userspace
 // drops its references first; the catalogue's F6 companion), reported by the witness
-// conversion-refused rather than as a failure of the design. In check-before-unmap the
+// conversion-refused rather than as a failure of the design. no-pin-check has instead the
+// witness pin-refuses-conversion (unreached: a pin never stops its conversions), since its
+// mapcount check still refuses a large folio whose sibling page is mapped. In check-before-unmap the
 // converter never holds the lock on a zapped page, so conversion-completes has no trigger
 // there (vacuous).
 // Bound: exhaustive (folios=1, pagesPerFolio=1, converters=1 by default). One reference
@@ -63,9 +65,11 @@ import {
   range,
   sometimesEach,
   sometimesStep,
+  sometimesTransition,
   worldEvent,
   type MachineInstance,
   type Participant,
+  type TransitionView,
   type WorldEventSpec,
 } from '../src/index.js';
 import { conversionCompletes } from '../properties/conversion.js';
@@ -209,6 +213,39 @@ const K = {
 const notCached = (s: AnyMachineSnapshot): boolean => !s.matches('cached');
 const unreferenced = (s: AnyMachineSnapshot): boolean => !hostRefs(s.context as RefFolioContext);
 
+/**
+ * Was the folio a conversion check looked at pinned, GET-referenced or DMA-mapped, and
+ * mapped nowhere, before the step (so only a reference can have refused it)? Its id is
+ * folio<slot><frame>; a slot spans pagesPerFolio indices (pages / slots).
+ */
+function onlyReferenceOnCheckedFolio(t: TransitionView): boolean {
+  const { page, frame } = t.args;
+  if (typeof page !== 'number' || typeof frame !== 'string') return false;
+  const slots = t.before.ids('refFolio').length / FRAMES.length;
+  const perSlot = t.before.ids('page').length / slots;
+  const folio = t.before.get(`folio${Math.floor(page / perSlot)}${frame}`);
+  const c = folio.context as RefFolioContext;
+  return hostRefs(c) && c.maps === 0;
+}
+
+/** The witness of the designs that check references: some conversion is refused (EAGAIN). */
+const conversionRefused = sometimesStep(
+  'conversion-refused',
+  'a conversion is refused with EAGAIN while references remain (for a pinned page: the F6 companion, a stuck conversion attributable to the pin)',
+  (s) => s.type === 'convertCheck' && s.outcome === 'EAGAIN',
+);
+
+/**
+ * F6's witness: no conversion is ever refused because of a pin or DMA mapping (the check
+ * reads folio_mapped() only). A refusal of a folio that is also mapped (a sibling page of a
+ * large folio) is not one of these: the mapping alone refuses it.
+ */
+const pinRefusesConversion = sometimesTransition(
+  'pin-refuses-conversion',
+  'a conversion is refused (EAGAIN) while the folio it checks is pinned, GET-referenced or DMA-mapped and mapped nowhere',
+  (t) => t.type === 'convertCheck' && t.outcome === 'EAGAIN' && onlyReferenceOnCheckedFolio(t),
+);
+
 /** Expectations: every invariant holds and every witness is reached unless listed. */
 function expected(v: Readonly<Record<string, 'holds' | 'vacuous' | 'violated' | 'reached' | 'unreached'>>) {
   return {
@@ -218,7 +255,6 @@ function expected(v: Readonly<Record<string, 'holds' | 'vacuous' | 'violated' | 
     'conversion-completes': 'holds',
     'converts-to-private': 'reached',
     'converts-to-shared': 'reached',
-    'conversion-refused': 'reached',
     'punched-folio-stays-referenced': 'reached',
     ...v,
   } as const;
@@ -246,34 +282,39 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     fixed: {
       doc: 'INPLACE v7/v8: lock exclusive, zap PTEs, drain LRU batches, refuse any reference beyond the page cache, commit',
       flaws: [],
-      expect: expected({}),
+      properties: [conversionRefused],
+      expect: expected({ 'conversion-refused': 'reached' }),
     },
     'no-pin-check': {
       doc: 'the reference check reads folio_mapped() only (rule A without "must not be GUP-pinned"): pins and DMA mappings pass',
       flaws: ['F6'],
       fixedBy: 'fixed',
+      properties: [pinRefusesConversion],
       expect: expected({
         'no-pin-on-private': 'violated',
         'no-dma-of-private': 'violated',
-        'conversion-refused': 'unreached',
+        'pin-refuses-conversion': 'unreached',
       }),
     },
     'check-before-unmap': {
       doc: 'check mappings and references first without the lock, then lock and commit (the D5b order): a TOCTOU window. The converter never holds the lock on a zapped page, so conversion-completes has no trigger (vacuous)',
       flaws: ['F7'],
       fixedBy: 'fixed',
+      properties: [conversionRefused],
       expect: expected({
         'no-host-map-of-private': 'violated',
         'no-pin-on-private': 'violated',
         'no-dma-of-private': 'violated',
         'conversion-completes': 'vacuous',
+        'conversion-refused': 'reached',
       }),
     },
     'no-lru-drain': {
       doc: 'the reference check counts transient LRU-batch references without draining them first; a batch on another CPU may never drain by itself',
       flaws: ['F3'],
       fixedBy: 'fixed',
-      expect: expected({ 'conversion-completes': 'violated' }),
+      properties: [conversionRefused],
+      expect: expected({ 'conversion-completes': 'violated', 'conversion-refused': 'reached' }),
     },
   },
   properties: [
@@ -290,11 +331,6 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
       'converts-to-shared',
       'a private→shared conversion commits',
       (s) => s.type === 'convertToShared' && s.outcome === 'ok',
-    ),
-    sometimesStep(
-      'conversion-refused',
-      'a conversion is refused with EAGAIN while references remain (for a pinned page: the F6 companion, a stuck conversion attributable to the pin)',
-      (s) => s.type === 'convertCheck' && s.outcome === 'EAGAIN',
     ),
     sometimesEach(
       'punched-folio-stays-referenced',
