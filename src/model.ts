@@ -10,7 +10,13 @@ export type Args = Readonly<Record<string, ArgValue>>;
 export interface ParamSpec {
   readonly default: number;
   readonly min: number;
+  /** The largest value a `check` of the model finishes (larger ones need --beyond-max). */
   readonly max: number;
+  /**
+   * The largest value a replay of one path (a conformance scenario) may use, when the
+   * machines support more than an exhaustive check finishes; default `max`.
+   */
+  readonly replayMax?: number;
   readonly doc: string;
 }
 

@@ -11,6 +11,8 @@ export interface ParamOptions {
    * never accepted.
    */
   readonly beyondMax?: boolean;
+  /** Bound values by a parameter's `replayMax` (conformance scenarios replay one path). */
+  readonly replay?: boolean;
 }
 
 /** Defaults overridden by `sets` (NAME → text); every value checked against its bounds. */
@@ -33,6 +35,16 @@ export function resolveParams(
       throw new InputError('bad_param', `parameter ${name} of ${model.id} must be an integer, got '${text}'`);
     }
     const value = Number(text);
+    if (opts.replay === true) {
+      const max = spec.replayMax ?? spec.max;
+      if (value < spec.min || value > max)
+        throw new InputError(
+          'bad_param',
+          `parameter ${name} of ${model.id} must be between ${spec.min} and ${max}, got ${value}`,
+        );
+      params[name] = value;
+      continue;
+    }
     if (value > spec.max && value >= spec.min && opts.beyondMax !== true) {
       throw new InputError(
         'bad_param',

@@ -1,16 +1,17 @@
 // Resolves a model, parameters and variant into a compiled system: instances, machine
 // kinds with their local tables, world events with participant indices, property tables
 // and the model fingerprint. Both engines (interpretation and compiled) start from here.
+import { performance } from 'node:perf_hooks';
 import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { InputError } from './errors.js';
 import { canonicalJson, hash64 } from './key.js';
 import {
-  compileKind,
+  compileKindSteps,
   eventKey,
   initialSnapshot,
   snapshotKey,
+  stepCache,
   type Kind,
-  type StepCache,
 } from './machines.js';
 import type { AnyModel, Args, SymmetryGroup } from './model.js';
 import { OK } from './outcome.js';
@@ -24,6 +25,7 @@ import {
 } from './participants.js';
 import type { Property } from './property.js';
 import { propertyTables } from './propertyTables.js';
+import { Poller, type ShouldStop, type StopReason } from './stop.js';
 
 export type { ResolvedParticipant } from './participants.js';
 export { eventLabel } from './participants.js';
@@ -105,6 +107,30 @@ export interface CompileHooks {
   readonly maxLocalStates?: number | undefined;
 }
 
+/** How far a compile has got, at a poll (CompileControl.onProgress). */
+export interface CompileProgress {
+  /** The machine kind being closed. */
+  readonly kind: string;
+  /** Its local states found so far, and its alphabet in this pass. */
+  readonly localStates: number;
+  readonly events: number;
+  /** Pass over the kinds (the alphabets grow while new outcomes appear), from 1. */
+  readonly pass: number;
+}
+
+/** The stop and progress of a compile driven by compileSystemAsync. */
+export interface CompileControl {
+  /** Polled about every 10 ms of work; a reason stops the compile. */
+  readonly shouldStop?: ShouldStop | undefined;
+  readonly onProgress?: ((p: CompileProgress) => void) | undefined;
+}
+
+/** A compile a limit or signal stopped: why, and how far it got. */
+export interface CompileStopped {
+  readonly stopped: StopReason;
+  readonly progress: CompileProgress | undefined;
+}
+
 /**
  * Build and compile the system of `model` for `params` and `variant` (already validated),
  * with every machine kind passed through `hooks.substitute` when given.
@@ -115,6 +141,53 @@ export function compileSystem(
   variant: string,
   hooks: CompileHooks = {},
 ): CompiledSystem {
+  const steps = compileSteps(model, params, variant, hooks, {});
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) {
+      if ('stopped' in r.value) throw new Error('engine: a compile without a stop stopped');
+      return r.value;
+    }
+  }
+}
+
+/** Milliseconds of compiling between two turns of the event loop. */
+const SLICE_MS = 50;
+
+/**
+ * As compileSystem, but lets the event loop run between slices of work (signals, timers),
+ * polls `control.shouldStop` and reports progress: a kind of thousands of local states
+ * under hundreds of events takes seconds, and a limit or signal must stop it as it stops
+ * a search.
+ */
+export async function compileSystemAsync(
+  model: AnyModel,
+  params: Readonly<Record<string, number>>,
+  variant: string,
+  control: CompileControl,
+  hooks: CompileHooks = {},
+): Promise<CompiledSystem | CompileStopped> {
+  const steps = compileSteps(model, params, variant, hooks, control);
+  let last = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    const now = performance.now();
+    if (now - last >= SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+/** The compile, yielding at every poll of `control` (about every 10 ms of work). */
+function* compileSteps(
+  model: AnyModel,
+  params: Readonly<Record<string, number>>,
+  variant: string,
+  hooks: CompileHooks,
+  control: CompileControl,
+): Generator<undefined, CompiledSystem | CompileStopped, undefined> {
   const { substitute } = hooks;
   const sys = model.build(params, variant);
   const instanceIndex = new Map<string, number>();
@@ -169,8 +242,10 @@ export function compileSystem(
   // Alphabets grow as outcomes are discovered (prior participants need one event per
   // outcome); iterate until no new outcome appears.
   let kinds: Kind[] = [];
-  const stepCaches = kindMachines.map((): StepCache => new Map());
-  for (;;) {
+  const stepCaches = kindMachines.map(() => stepCache());
+  const poller = new Poller();
+  let progress: CompileProgress | undefined;
+  for (let pass = 1; ; pass++) {
     const before = outcomes.length;
     const alphabets = kindMachines.map(() => new Map<string, EventObject>());
     specs.forEach((e, ei) =>
@@ -180,17 +255,32 @@ export function compileSystem(
         for (const ev of deliveries(p, outcomes)) alphabet.set(eventKey(ev), ev);
       }),
     );
-    kinds = kindMachines.map((machine, k) =>
-      compileKind(
+    kinds = [];
+    for (const [k, machine] of kindMachines.entries()) {
+      const alphabet = [...(alphabets[k] as Map<string, EventObject>).values()];
+      const rows = compileKindSteps(
         machine.id,
         machine,
         rawInstances.filter((i) => i.kind === k).map((i) => i.initial),
-        [...(alphabets[k] as Map<string, EventObject>).values()],
+        alphabet,
         intern,
         hooks.maxLocalStates,
         stepCaches[k],
-      ),
-    );
+      );
+      for (;;) {
+        const r = rows.next();
+        if (r.done === true) {
+          kinds.push(r.value);
+          break;
+        }
+        if (!poller.due()) continue;
+        progress = { kind: machine.id, localStates: r.value, events: alphabet.length, pass };
+        const why = control.shouldStop?.();
+        if (why !== undefined) return { stopped: why, progress };
+        control.onProgress?.(progress);
+        yield;
+      }
+    }
     if (outcomes.length === before) break;
   }
 

@@ -10,7 +10,8 @@ import type { AnyModel } from '../model.js';
 import { resolveParams } from '../params.js';
 import { failing } from '../lint.js';
 import type { Registry } from '../registry.js';
-import { compileSystem, type CompiledSystem } from '../system.js';
+import type { CompiledSystem } from '../system.js';
+import { compileForRun } from './compilePhase.js';
 import { choiceOption, flag, intOption, option, type FlagSpec, type ParsedArgs } from './args.js';
 import { DEFAULT_WORKERS } from '../sampledRun.js';
 import { ciFlags } from './ci.js';
@@ -18,7 +19,7 @@ import type { Io } from './io.js';
 import { lintPlans, reportLint } from './lint.js';
 import { configFlag, openRegistry } from './models.js';
 import { commandStop, limitFlags, memoryInUse, parseLimits, type CommandStop } from './limits.js';
-import { turnEventLoop } from '../stop.js';
+import { endsCommand, turnEventLoop, type StopReason } from '../stop.js';
 import { emitResults } from './results.js';
 import { asFatal, progressReporter } from './progress.js';
 import {
@@ -206,10 +207,15 @@ function checkpointInputs(args: ParsedArgs, plans: readonly Plan[], strategy: st
 }
 
 /** One run that saves (--checkpoint) or continues (--resume) its search. */
-async function checkpointedRun(args: ParsedArgs, p: Plan, opts: CheckOptions, io: Io): Promise<RunResult> {
+async function checkpointedRun(
+  args: ParsedArgs,
+  p: Plan,
+  sys: CompiledSystem,
+  opts: CheckOptions,
+  io: Io,
+): Promise<RunResult> {
   const save = option(args, 'checkpoint');
   const every = intOption(args, 'check', 'checkpoint-every', 1) ?? 60;
-  const sys = compileSystem(p.model, p.params, p.variant);
   const header = checkpointHeader(sys, { ...opts, maxDepth: opts.maxDepth ?? p.model.maxDepth });
   const from = option(args, 'resume');
   return checkSystemAsync(p.model, sys, {
@@ -259,11 +265,13 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     ...(save === undefined ? [] : prepareOutput(save, 'file', 'check: --checkpoint')),
   ];
   const stop = commandStop(io, limits);
+  // A run whose compile a limit stopped is not started; the first such reason is reported.
+  const notStarted: { reason: StopReason | undefined } = { reason: undefined };
   let runs: RunResult[];
   try {
     runs = isSampled(strategy)
       ? await sampledRuns(plans, strategy, args, { engine, maxDepth, maxStates, workers }, stop, io)
-      : await exhaustiveRuns(args, plans, linted.systems, io, stop, {
+      : await exhaustiveRuns(args, plans, linted.systems, io, stop, notStarted, {
           engine,
           strategy,
           symmetry: !flag(args, 'no-symmetry'),
@@ -293,7 +301,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       flaws: flawsFile,
       json: flag(args, 'json'),
       planned: plans.length,
-      interrupted: stop.stopped(),
+      interrupted: stop.stopped() ?? notStarted.reason,
       shaping: () => shapingOptions(args),
       embedTraces: args.flags.has('shard'),
       modelOf,
@@ -305,13 +313,17 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
   );
 }
 
-/** BFS or DFS of each plan, each with its own budget; a signal ends the loop. */
+/**
+ * BFS or DFS of each plan, each with its own budget for compiling its machines and its
+ * search; a signal ends the loop, and a run whose compile a limit stopped is not started.
+ */
 async function exhaustiveRuns(
   args: ParsedArgs,
   plans: readonly Plan[],
   systems: ReadonlyMap<Plan, CompiledSystem>,
   io: Io,
   stop: CommandStop,
+  notStarted: { reason: StopReason | undefined },
   base: CheckOptions,
 ): Promise<RunResult[]> {
   const checkpointing = ['checkpoint', 'resume'].some((f) => args.flags.has(f));
@@ -319,18 +331,26 @@ async function exhaustiveRuns(
   for (const p of plans) {
     await turnEventLoop();
     if (stop.stopped() !== undefined) break;
+    // One budget per run, for compiling its machines and for its search.
+    const budget = stop.run();
+    const compiled = systems.get(p) ?? (await compileForRun(p, budget.shouldStop, io));
+    if ('stopped' in compiled) {
+      notStarted.reason ??= compiled.stopped;
+      if (endsCommand(compiled.stopped)) break;
+      continue;
+    }
     const progress = progressReporter(io, `${p.model.id}:${p.variant}`, memoryInUse);
     io.debug?.(`search ${p.model.id}:${p.variant} started`);
     const opts: CheckOptions = {
       ...base,
-      shouldStop: stop.run().shouldStop,
+      shouldStop: budget.shouldStop,
       onProgress: progress.onProgress,
     };
     let run: RunResult;
     try {
       run = checkpointing
-        ? await checkpointedRun(args, p, opts, io)
-        : await checkRunAsync(p.model, p.params, p.variant, opts, systems.get(p));
+        ? await checkpointedRun(args, p, compiled, opts, io)
+        : await checkRunAsync(p.model, p.params, p.variant, opts, compiled);
     } catch (err) {
       throw asFatal(err, progress);
     } finally {

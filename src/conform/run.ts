@@ -121,7 +121,9 @@ export function scenarioSystem(
       sc.variant === undefined
         ? (Object.keys(model.variants)[0] as string)
         : resolveVariant(model, sc.variant);
-    const params = resolveParams(model, sc.params);
+    // A declared maximum bounds what an exhaustive check finishes; a scenario replays one
+    // path by interpretation, so it is bounded by the parameter's replayMax instead.
+    const params = resolveParams(model, sc.params, { replay: true });
     return { model, variant, sys: interpretSystem(model, params, variant) };
   } catch (err) {
     return wrap(err);
