@@ -2,8 +2,8 @@
 // state reachable from the instances' initial snapshots under the kind's event alphabet,
 // with next-state and outcome per (state, event). XState is the only semantics; the
 // tables cache what its pure transition() answered.
-import { initialTransition, transition } from 'xstate';
-import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
+import { createActor, initialTransition } from 'xstate';
+import type { AnyActorScope, AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { InputError } from './errors.js';
 import { canonicalJson } from './key.js';
 import { outcomeOf } from './outcome.js';
@@ -17,10 +17,50 @@ export interface LocalStep {
   readonly outcome: string;
 }
 
+/** An actor scope that collects the actions of one transition instead of executing them. */
+interface InertScope {
+  readonly scope: AnyActorScope;
+  readonly actions: { type: string; params?: unknown }[];
+}
+
+/**
+ * One inert scope per machine, reused by every step of it. XState's own transition() builds
+ * the same kind of scope for each call, and building it creates an actor, which computes
+ * the machine's initial snapshot (running its context factory): on models with rich
+ * contexts that was most of compiling a kind. The scope's actor is only a placeholder
+ * `self` (it is never started and receives nothing); the machines compiled here spawn no
+ * actors, so nothing registers in its system between steps.
+ */
+const scopes = new WeakMap<AnyStateMachine, InertScope>();
+
+function inertScope(machine: AnyStateMachine): InertScope {
+  let s = scopes.get(machine);
+  if (s === undefined) {
+    const self = createActor(machine);
+    const actions: { type: string; params?: unknown }[] = [];
+    const scope = {
+      self,
+      defer: () => undefined,
+      id: '',
+      logger: () => undefined,
+      sessionId: '',
+      stopChild: () => undefined,
+      system: self.system,
+      emit: () => undefined,
+      actionExecutor: (a: { type: string; params?: unknown }) => {
+        actions.push(a);
+      },
+    } as unknown as AnyActorScope;
+    s = { scope, actions };
+    scopes.set(machine, s);
+  }
+  return s;
+}
+
 /**
  * The pure step of one machine: enabled iff XState selects at least one transition
- * (guards evaluated); then XState's transition() gives the next snapshot, and the
- * outcome is read from the returned actions (never executed).
+ * (guards evaluated); then XState's transition gives the next snapshot, and the outcome is
+ * read from the actions it hands to the scope (never executed).
  */
 export function machineStep(
   machine: AnyStateMachine,
@@ -28,7 +68,9 @@ export function machineStep(
   event: EventObject,
 ): LocalStep | undefined {
   if (machine.getTransitionData(snapshot, event).length === 0) return undefined;
-  const [next, actions] = transition(machine, snapshot, event);
+  const { scope, actions } = inertScope(machine);
+  actions.length = 0;
+  const next = machine.transition(snapshot, event, scope) as AnyMachineSnapshot;
   return { next, outcome: outcomeOf(actions) };
 }
 
@@ -37,9 +79,21 @@ export function initialSnapshot(machine: AnyStateMachine, input: unknown): AnyMa
   return snapshot;
 }
 
+/**
+ * Keys already computed, by snapshot object. A snapshot is never mutated (XState returns
+ * new ones), and compiling a system asks for the key of the same cached step results on
+ * every pass over a kind, so each is serialized once.
+ */
+const snapshotKeys = new WeakMap<AnyMachineSnapshot, string>();
+
 /** Canonical identity of a local state: status, state value and context. */
 export function snapshotKey(s: AnyMachineSnapshot): string {
-  return canonicalJson({ s: s.status, v: s.value, c: s.context });
+  let key = snapshotKeys.get(s);
+  if (key === undefined) {
+    key = canonicalJson({ s: s.status, v: s.value, c: s.context });
+    snapshotKeys.set(s, key);
+  }
+  return key;
 }
 
 export function eventKey(e: EventObject): string {
