@@ -153,7 +153,7 @@ describe('rerun commands carry every option that shaped the run', () => {
       '--seeds',
       '3',
       '--walks',
-      '20',
+      '50',
       '--seed',
       '5',
       '--max-depth',
@@ -163,7 +163,7 @@ describe('rerun commands carry every option that shaped the run', () => {
     ];
     const r = await runCli(argv, { GITHUB_STEP_SUMMARY: summary });
     const rerun =
-      'npx foliocheck check guest-memfd-inplace:no-pin-check --set folios=2 --max-depth 30 --strategy swarm --seed 5 --walks 20 --seeds 3';
+      'npx foliocheck check guest-memfd-inplace:no-pin-check --set folios=2 --max-depth 30 --strategy swarm --seed 5 --walks 50 --seeds 3';
     expect(r.out).toContain(`rerun with: ${rerun}`);
     // JUnit: undecided properties are skipped cases that say how to rerun.
     expect(readFileSync(junit, 'utf8')).toContain(`rerun: ${rerun}"/>`);
