@@ -3,14 +3,16 @@
 // default bound). Every measurement runs in a fresh child process (bench/child.ts) so time
 // is the whole exploration and memory is the process's own peak. Prints the tables and
 // writes reports/bench.md (and reports/bench.json; --json prints the JSON instead of the
-// tables). `--only bench` or `--only shipped` measures one part and writes no report.
+// tables). `--only bench` or `--only shipped` measures one part and writes no report;
+// `--render` rewrites reports/bench.md from reports/bench.json without measuring.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/files.js';
 import { table } from '../src/format.js';
 import type { BenchJob, BenchResult } from './child.js';
-import { measureShipped, renderShipped } from './shipped.js';
+import { measureShipped, renderShipped, type Shipped } from './shipped.js';
 
 const child = fileURLToPath(new URL('./child.js', import.meta.url));
 const COMPILED_BUDGET = Number(process.env['BENCH_BUDGET'] ?? 180);
@@ -44,6 +46,13 @@ function sizes(): [number, number][] {
 
 const log = (s: string): boolean => process.stderr.write(s + '\n');
 
+interface Body {
+  readonly machine: { cpus: number; model: string; node: string };
+  readonly baselineRss?: number;
+  readonly rows?: Row[];
+  readonly shipped?: Shipped;
+}
+
 function main(): void {
   const json = process.argv.includes('--json');
   const only = process.argv[process.argv.indexOf('--only') + 1];
@@ -53,19 +62,29 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
+  // --render: rewrite reports/bench.md from the measurements in reports/bench.json.
+  if (process.argv.includes('--render')) {
+    const saved = JSON.parse(readFileSync('reports/bench.json', 'utf8')) as Body;
+    writeFileAtomic('reports/bench.md', renderAll(saved));
+    return;
+  }
   const benchPart = which === 'shipped' ? undefined : measureBench();
   const shipped = which === 'bench' ? undefined : measureShipped(log);
   const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version };
-  const body = { machine, ...benchPart, shipped };
-  const text = [
-    ...(benchPart === undefined ? [] : [render(benchPart.rows, machine, benchPart.baselineRss)]),
-    ...(shipped === undefined ? [] : [renderShipped(shipped)]),
-  ].join('\n');
+  const body: Body = { machine, ...benchPart, ...(shipped === undefined ? {} : { shipped }) };
+  const text = renderAll(body);
   if (which === undefined) {
     writeFileAtomic('reports/bench.json', JSON.stringify(body, null, 2) + '\n');
     writeFileAtomic('reports/bench.md', text);
   }
   process.stdout.write(json ? JSON.stringify(body, null, 2) + '\n' : text);
+}
+
+function renderAll(body: Body): string {
+  return [
+    ...(body.rows === undefined ? [] : [render(body.rows, body.machine, body.baselineRss ?? 0)]),
+    ...(body.shipped === undefined ? [] : [renderShipped(body.shipped)]),
+  ].join('\n');
 }
 
 /** The rows of docs/bench.md's sizes (the `bench` model), with its baseline. */

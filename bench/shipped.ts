@@ -170,16 +170,15 @@ const symmetryCell = (r: ShippedRow): string => (!r.symmetry ? 'off' : r.symmetr
 const note = (r: ShippedRow): string =>
   r.complete ? '' : `stopped: ${r.stopReason ?? 'limit'}${r.code === 4 ? ' (fatal)' : ''}`;
 
-/** A row's verdicts against the unreduced run of the same bound and properties, when that finished. */
+/**
+ * A row's verdicts against the run of the same bound and properties that asked for no
+ * reduction (--no-por --no-symmetry), when both finished; a row that reduced nothing is
+ * itself the unreduced run.
+ */
 function sameAsUnreduced(r: ShippedRow, rows: readonly ShippedRow[]): string {
+  if (!r.porApplied && !r.symmetryApplied) return 'unreduced';
   const plain = rows.find(
-    (x) =>
-      x.section === r.section &&
-      x.bound === r.bound &&
-      x.properties === r.properties &&
-      !x.porApplied &&
-      !x.symmetryApplied &&
-      x.complete,
+    (x) => x.bound === r.bound && x.properties === r.properties && !x.por && !x.symmetry && x.complete,
   );
   if (plain === undefined || !r.complete) return '-';
   return plain.verdicts === r.verdicts ? 'yes' : 'NO';
@@ -233,8 +232,8 @@ on but pruned nothing (it stops itself after a window of expansions where it pru
 flagship with its safety properties only (bench/flagshipSafety.ts, loaded as a model file).
 "B/state" is the peak resident memory above a baseline process (\`check ${FLAGSHIP}:fixed\` at its
 default bound, ${(s.baselineRss / 2 ** 20).toFixed(0)} MiB) per stored state, shown from 100,000 states up.
-"= unreduced" compares the verdicts with the run of the same bound and properties that applied no
-reduction, where that run finished. Runs at folios=3 are bounded by \`--max-seconds\`
+"= unreduced" compares the verdicts with the run of the same bound and properties asked for no
+reduction, where both finished ("unreduced": the row reduced nothing itself). Runs at folios=3 are bounded by \`--max-seconds\`
 (${LARGE_BUDGET} s with every property, ${LARGE_SAFETY_BUDGET} s for safety only) and \`--max-memory 8G\`.
 
 ### guest-memfd-inplace:fixed at realistic bounds
