@@ -132,6 +132,12 @@ export default defineModel<never, Variant>({
         'gup-refuses-no-direct-map': 'holds',
         'gup-fast-refused': 'reached',
       },
+      neverEnabled: {
+        'reader: read(folio=0)':
+          '65291dcfcf89: gup_fast_folio_allowed() refuses a secretmem mapping and a NULL mapping falls back to the slow path, which refuses the VMA or finds the PTE gone: the reader never holds the secretmem folio',
+        'reader: unpin(folio=0)':
+          'the reader never pins the secretmem folio (65291dcfcf89), so it never unpins it',
+      },
     },
     'gup-fast-null-mapping-ok': {
       doc: '2026 probe: GUP-fast accepts an order-0 folio with a NULL mapping (truncated secretmem too)',

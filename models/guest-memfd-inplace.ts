@@ -33,8 +33,9 @@
 // (`a` before `b`); a punch of a referenced folio moves it out of the file (`truncated`): the
 // index's next fault allocates the other folio, so the conversion check sees the new folio,
 // and the old folio's pin or DMA mapping stays on it, allocated, until its holder drops it
-// (then it is freed). With both folios of a slot punched and still referenced, a fault
-// fails with ENOMEM (the model's memory bound).
+// (then it is freed). With one reference holder per slot, at most one punched folio of a
+// slot stays allocated, so a fault always finds the slot's other folio free: allocation
+// failure (-ENOMEM → VM_FAULT_OOM) is outside the model.
 // Variants change one design rule each: fixed; no-pin-check (F6: the reference check reads
 // folio_mapped() only, so pins and DMA mappings pass); check-before-unmap (F7: the check runs
 // before taking the lock and without zapping, the D5b order, so a fault or a pin slips in
@@ -45,7 +46,9 @@
 // (L-Convert, under weak fairness of the converter's own steps only). A conversion refused
 // because a pin or DMA mapping is held is documented behaviour (INPLACE rule 10: userspace
 // drops its references first; the catalogue's F6 companion), reported by the witness
-// conversion-refused rather than as a failure of the design. In check-before-unmap the
+// conversion-refused rather than as a failure of the design. no-pin-check has instead the
+// witness pin-refuses-conversion (unreached: a pin never stops its conversions), since its
+// mapcount check still refuses a large folio whose sibling page is mapped. In check-before-unmap the
 // converter never holds the lock on a zapped page, so conversion-completes has no trigger
 // there (vacuous).
 // Bound: exhaustive (folios=1, pagesPerFolio=1, converters=1 by default). The declared
@@ -65,9 +68,11 @@ import {
   range,
   sometimesEach,
   sometimesStep,
+  sometimesTransition,
   worldEvent,
   type MachineInstance,
   type Participant,
+  type TransitionView,
   type WorldEventSpec,
 } from '../src/index.js';
 import { conversionCompletes } from '../properties/conversion.js';
@@ -88,8 +93,6 @@ export type IndexEvent =
   | { type: 'faultCheck' }
   /** The fault's PTE install. */
   | { type: 'mapIn' }
-  /** The fault could not allocate a folio (-ENOMEM → VM_FAULT_OOM). */
-  | { type: 'allocFails' }
   /** munmap / unmap_mapping_pages(): the user PTE goes. */
   | { type: 'unmap' }
   /**
@@ -112,9 +115,6 @@ export const fileIndexMachine = setup({
 }).createMachine({
   id: 'page',
   type: 'parallel',
-  on: {
-    allocFails: { actions: outcome('ENOMEM') },
-  },
   states: {
     attr: {
       initial: 'shared',
@@ -187,8 +187,6 @@ const K = {
     'kvm_gmem_fault_user_mapping(): folio from the page cache, PTE installed (finish_fault), folio_add_lru(); filemap_invalidate_unlock_shared()',
   faultAlloc:
     'kvm_gmem_fault_user_mapping(): __filemap_get_folio(FGP_CREAT) allocates a zeroed folio, PTE installed, folio_add_lru(); filemap_invalidate_unlock_shared()',
-  noMem:
-    'kvm_gmem_fault_user_mapping(): folio allocation fails (-ENOMEM → VM_FAULT_OOM); filemap_invalidate_unlock_shared()',
   unmap: 'munmap() of the VMM mapping: zap_pte_range() drops the mapcount',
   punch:
     'fallocate(PUNCH_HOLE) → kvm_gmem_punch_hole(): filemap_invalidate_lock, kvm_gmem_invalidate_begin(), truncate_inode_pages_range() (unmap_mapping_range + filemap removal; a referenced folio stays allocated), kvm_gmem_invalidate_end()',
@@ -218,6 +216,39 @@ const K = {
 const notCached = (s: AnyMachineSnapshot): boolean => !s.matches('cached');
 const unreferenced = (s: AnyMachineSnapshot): boolean => !hostRefs(s.context as RefFolioContext);
 
+/**
+ * Was the folio a conversion check looked at pinned, GET-referenced or DMA-mapped, and
+ * mapped nowhere, before the step (so only a reference can have refused it)? Its id is
+ * folio<slot><frame>; a slot spans pagesPerFolio indices (pages / slots).
+ */
+function onlyReferenceOnCheckedFolio(t: TransitionView): boolean {
+  const { page, frame } = t.args;
+  if (typeof page !== 'number' || typeof frame !== 'string') return false;
+  const slots = t.before.ids('refFolio').length / FRAMES.length;
+  const perSlot = t.before.ids('page').length / slots;
+  const folio = t.before.get(`folio${Math.floor(page / perSlot)}${frame}`);
+  const c = folio.context as RefFolioContext;
+  return hostRefs(c) && c.maps === 0;
+}
+
+/** The witness of the designs that check references: some conversion is refused (EAGAIN). */
+const conversionRefused = sometimesStep(
+  'conversion-refused',
+  'a conversion is refused with EAGAIN while references remain (for a pinned page: the F6 companion, a stuck conversion attributable to the pin)',
+  (s) => s.type === 'convertCheck' && s.outcome === 'EAGAIN',
+);
+
+/**
+ * F6's witness: no conversion is ever refused because of a pin or DMA mapping (the check
+ * reads folio_mapped() only). A refusal of a folio that is also mapped (a sibling page of a
+ * large folio) is not one of these: the mapping alone refuses it.
+ */
+const pinRefusesConversion = sometimesTransition(
+  'pin-refuses-conversion',
+  'a conversion is refused (EAGAIN) while the folio it checks is pinned, GET-referenced or DMA-mapped and mapped nowhere',
+  (t) => t.type === 'convertCheck' && t.outcome === 'EAGAIN' && onlyReferenceOnCheckedFolio(t),
+);
+
 /** Expectations: every invariant holds and every witness is reached unless listed. */
 function expected(v: Readonly<Record<string, 'holds' | 'vacuous' | 'violated' | 'reached' | 'unreached'>>) {
   return {
@@ -227,7 +258,6 @@ function expected(v: Readonly<Record<string, 'holds' | 'vacuous' | 'violated' | 
     'conversion-completes': 'holds',
     'converts-to-private': 'reached',
     'converts-to-shared': 'reached',
-    'conversion-refused': 'reached',
     'punched-folio-stays-referenced': 'reached',
     ...v,
   } as const;
@@ -255,34 +285,39 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     fixed: {
       doc: 'INPLACE v7/v8: lock exclusive, zap PTEs, drain LRU batches, refuse any reference beyond the page cache, commit',
       flaws: [],
-      expect: expected({}),
+      properties: [conversionRefused],
+      expect: expected({ 'conversion-refused': 'reached' }),
     },
     'no-pin-check': {
       doc: 'the reference check reads folio_mapped() only (rule A without "must not be GUP-pinned"): pins and DMA mappings pass',
       flaws: ['F6'],
       fixedBy: 'fixed',
+      properties: [pinRefusesConversion],
       expect: expected({
         'no-pin-on-private': 'violated',
         'no-dma-of-private': 'violated',
-        'conversion-refused': 'unreached',
+        'pin-refuses-conversion': 'unreached',
       }),
     },
     'check-before-unmap': {
       doc: 'check mappings and references first without the lock, then lock and commit (the D5b order): a TOCTOU window. The converter never holds the lock on a zapped page, so conversion-completes has no trigger (vacuous)',
       flaws: ['F7'],
       fixedBy: 'fixed',
+      properties: [conversionRefused],
       expect: expected({
         'no-host-map-of-private': 'violated',
         'no-pin-on-private': 'violated',
         'no-dma-of-private': 'violated',
         'conversion-completes': 'vacuous',
+        'conversion-refused': 'reached',
       }),
     },
     'no-lru-drain': {
       doc: 'the reference check counts transient LRU-batch references without draining them first; a batch on another CPU may never drain by itself',
       flaws: ['F3'],
       fixedBy: 'fixed',
-      expect: expected({ 'conversion-completes': 'violated' }),
+      properties: [conversionRefused],
+      expect: expected({ 'conversion-completes': 'violated', 'conversion-refused': 'reached' }),
     },
   },
   properties: [
@@ -299,11 +334,6 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
       'converts-to-shared',
       'a private→shared conversion commits',
       (s) => s.type === 'convertToShared' && s.outcome === 'ok',
-    ),
-    sometimesStep(
-      'conversion-refused',
-      'a conversion is refused with EAGAIN while references remain (for a pinned page: the F6 companion, a stuck conversion attributable to the pin)',
-      (s) => s.type === 'convertCheck' && s.outcome === 'EAGAIN',
     ),
     sometimesEach(
       'punched-folio-stays-referenced',
@@ -386,21 +416,6 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
             ...mapped(b),
           ],
           { kernel: K.faultAlloc },
-        ),
-      );
-      events.push(
-        worldEvent(
-          VMM,
-          'faultNoMem',
-          { page: i },
-          [
-            { machine: a, requires: 'truncated' },
-            { machine: b, requires: 'truncated' },
-            participant(page, { type: 'allocFails' }),
-            actorStep(VMM, 'mapped', i, { prior: true }),
-            participant(LOCK, { type: 'unlockShared' }),
-          ],
-          { kernel: K.noMem },
         ),
       );
       // One reference holder per folio slot (a GUP pinner or a VFIO mapping): it takes its

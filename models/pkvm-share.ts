@@ -446,6 +446,14 @@ const folioTest =
 const pfolioOf = (w: { get(id: string): { context: unknown } }): PFolioContext =>
   w.get(FOLIO).context as PFolioContext;
 
+// The migrator waits to retry only after the notifier's reclaim answers EBUSY (the
+// notifier-retries rule); under the other rules that never happens.
+const unmovableNeverRetries = {
+  'migrator: migRetry':
+    'donated folios are unmovable (guest_memfd semantics, the F25 fix): the notifier refuses with EINVAL and the attempt ends, so no migration waits to retry',
+  'migrator: migAbort': 'no migration is ever left retrying (donated folios are unmovable), so none gives up',
+} as const;
+
 const safe = {
   'no-kernel-access-to-private': 'holds',
   'no-free-while-in-stage2': 'holds',
@@ -481,6 +489,7 @@ export default defineModel<never, Variant>({
       doc: 'FOLL_EXCLUSIVE on donation and unshare, donated folios unmovable, page-by-page reclaim on -E2BIG with one unpin per entry',
       flaws: [],
       expect: { 'migration-attempt-ends': 'holds', ...safe, ...reachable },
+      neverEnabled: unmovableNeverRetries,
     },
     'unchecked-donation': {
       doc: 'pKVM donates and unshares whatever host pins exist; the kernel then reads through its pin',
@@ -492,6 +501,7 @@ export default defineModel<never, Variant>({
         'no-kernel-access-to-private': 'violated',
         ...reachable,
       },
+      neverEnabled: unmovableNeverRetries,
     },
     'notifier-retries': {
       doc: 'the MMU notifier retries the refused reclaim of a donated folio: migration never completes',
@@ -510,6 +520,11 @@ export default defineModel<never, Variant>({
         'no-leak-after-teardown': 'violated',
         ...reachable,
       },
+      neverEnabled: {
+        'migrator: migRetry':
+          'the notifier goes on as if the refused reclaim had succeeded (F25): no migration waits to retry',
+        'migrator: migAbort': 'no migration is ever left retrying, so none gives up',
+      },
     },
     'reclaim-leaks': {
       doc: 'teardown gives up on the entry when reclaim answers -E2BIG: the folio stays pinned and page 0 guest-owned',
@@ -521,12 +536,18 @@ export default defineModel<never, Variant>({
         'no-leak-after-teardown': 'violated',
         ...reachable,
       },
+      neverEnabled: {
+        ...unmovableNeverRetries,
+        'teardown: reclaimPage':
+          'on -E2BIG teardown gives up on the whole entry (F26): it never reclaims page by page',
+      },
     },
     'reclaim-double-unpin': {
       doc: 'on -E2BIG teardown reclaims page by page and unpins after each page, though the entry held one pin',
       flaws: ['F26'],
       fixedBy: 'fixed',
       expect: { 'migration-attempt-ends': 'holds', ...safe, 'no-double-unpin': 'violated', ...reachable },
+      neverEnabled: unmovableNeverRetries,
     },
   },
   properties: [

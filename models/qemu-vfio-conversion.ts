@@ -146,6 +146,10 @@ export default defineModel<never, QemuVariant>({
       flaws: [],
       expect: expectD9,
       properties: d9Properties,
+      neverEnabled: {
+        'qemu: stateUnchanged':
+          "the v3 undo clears the bit a failed notify_populate set, so a to-shared conversion always finds the block discarded: ram_block_attributes_state_change()'s early return on a populated block is reached only through F32's stale bit (populate-no-undo)",
+      },
     },
     'populate-no-undo': {
       doc: 'D9 as merged: bitmap_set() before notify_populate, and a failure returns without clearing the bit',

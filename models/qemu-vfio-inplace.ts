@@ -96,6 +96,10 @@ export default defineModel<never, Variant>({
         'conversion-can-complete': 'violated',
         'converts-to-private': 'unreached',
       },
+      neverEnabled: {
+        'qemu: unmapDma':
+          "D9 order: VFIO's unmap follows the attribute change, which kvm_gmem_is_safe_for_conversion() refuses (-EAGAIN) while the VFIO type1 pin that unmap would drop is held, so a conversion to private never gets there (F10)",
+      },
     },
     'pinned-unmap-first': {
       doc: `INV-15 order: unmap before the page turns private, map after it turns shared; ${PINNED}`,
