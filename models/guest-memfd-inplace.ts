@@ -54,9 +54,10 @@
 // Bound: exhaustive (folios=1, pagesPerFolio=1, converters=1 by default). The declared
 // maxima are what a check finishes: folios=2, pagesPerFolio=2, converters=3 has 471,316
 // states and folios=3, pagesPerFolio=1, converters=3 has 1,615,040 (seconds each);
-// folios=3 with pagesPerFolio=2 is allowed but does not finish within a minute (over 5.5
-// million states stored by then; reports/bench.md). One reference holder per folio slot (a GUP pinner or a VFIO mapping, on the folio in the file or on one
-// punched out of it); FOLL_GET references are not exercised here (the refcount check treats
+// folios=3 with pagesPerFolio=2 is allowed but does not finish within a minute (over ten
+// million states stored by then; reports/bench.md). One reference holder per folio slot
+// (a GUP pinner or a VFIO mapping, on the folio in the file or on one punched out of it);
+// FOLL_GET references are not exercised here (the refcount check treats
 // them as pins). An LRU-batch reference on a punched folio is not followed (truncate
 // `untrackBatch`: it only delays the free). Punch hole is per folio slot (guest_memfd is
 // order-0 in mainline; with pagesPerFolio=2 a slot is one large folio, checked per folio).
