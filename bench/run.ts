@@ -58,7 +58,7 @@ function main(): void {
   const only = process.argv[process.argv.indexOf('--only') + 1];
   const which = process.argv.includes('--only') ? only : undefined;
   if (which !== undefined && which !== 'bench' && which !== 'shipped') {
-    process.stderr.write(`bench: --only takes bench or shipped, not ${String(which)}\n`);
+    process.stderr.write(`bench: --only takes bench or shipped, not ${which}\n`);
     process.exitCode = 2;
     return;
   }

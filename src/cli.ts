@@ -8,7 +8,7 @@ import { TOOL_VERSION } from './version.js';
 /** A command's flags and entry point, in the module that implements it. */
 interface Loaded {
   readonly flags: readonly FlagSpec[];
-  run(args: ParsedArgs, io: Io): number | Promise<number>;
+  readonly run: (args: ParsedArgs, io: Io) => number | Promise<number>;
 }
 
 interface Command {

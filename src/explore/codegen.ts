@@ -147,14 +147,14 @@ export const EVENTS_PER_CHUNK = 12;
 /**
  * The factory body of a generated successor function: table constants, one function per
  * chunk of EVENTS_PER_CHUNK event blocks taking the state words, every local state and
- * `emit`, and `expand(...words, L, emit)` that decodes (`decode` fills `L` from the words)
+ * `emit`, and `expand(...words, L, emit)` that decodes (`decodeLines` fill `L` from the words)
  * and calls the chunks in order, so successors are emitted in event order.
  */
 export function chunkedSource(
   sys: CompiledSystem,
   blocks: EventBlocks,
   words: readonly string[],
-  decode: readonly string[],
+  decodeLines: readonly string[],
 ): string {
   const M = sys.instances.length;
   const locals = Array.from({ length: M }, (_, i) => `l${i}`).join(', ');
@@ -166,7 +166,7 @@ export function chunkedSource(
     out.push(`function chunk${c}(${params}) {`, '  let o = 0, a = 0;', ...chunk.flat(), '}');
     calls.push(`  chunk${c}(${params});`);
   }
-  out.push(`return function expand(${[...words, 'L', 'emit'].join(', ')}) {`, ...decode);
+  out.push(`return function expand(${[...words, 'L', 'emit'].join(', ')}) {`, ...decodeLines);
   for (let i = 0; i < M; i++) out.push(`  const l${i} = L[${i}];`);
   out.push(...calls, '};');
   return out.join('\n');
