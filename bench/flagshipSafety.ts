@@ -7,7 +7,6 @@ import flagship from '../models/guest-memfd-inplace.js';
 import { isSafety } from '../src/property.js';
 
 const properties = flagship.properties.filter(isSafety);
-const kept = new Set(properties.map((p) => p.name));
 
 export default {
   ...flagship,
@@ -15,9 +14,17 @@ export default {
   title: `${flagship.title}, safety properties only`,
   properties,
   variants: Object.fromEntries(
-    Object.entries(flagship.variants).map(([name, v]) => [
-      name,
-      { ...v, expect: Object.fromEntries(Object.entries(v.expect).filter(([p]) => kept.has(p))) },
-    ]),
+    Object.entries(flagship.variants).map(([name, v]) => {
+      const own = (v.properties ?? []).filter(isSafety);
+      const kept = new Set([...properties, ...own].map((p) => p.name));
+      return [
+        name,
+        {
+          ...v,
+          ...(v.properties === undefined ? {} : { properties: own }),
+          expect: Object.fromEntries(Object.entries(v.expect).filter(([p]) => kept.has(p))),
+        },
+      ];
+    }),
   ) as typeof flagship.variants,
 };

@@ -3,10 +3,10 @@
 // default bound). Every measurement runs in a fresh child process (bench/child.ts) so time
 // is the whole exploration and memory is the process's own peak. Prints the tables and
 // writes reports/bench.md (and reports/bench.json; --json prints the JSON instead of the
-// tables). `--only bench` or `--only shipped` measures one part and writes no report;
-// `--render` rewrites reports/bench.md from reports/bench.json without measuring.
+// tables). `--only bench` or `--only shipped` measures one part and keeps the other part's
+// saved measurements; `--render` rewrites reports/bench.md from reports/bench.json.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/files.js';
@@ -64,20 +64,24 @@ function main(): void {
   }
   // --render: rewrite reports/bench.md from the measurements in reports/bench.json.
   if (process.argv.includes('--render')) {
-    const saved = JSON.parse(readFileSync('reports/bench.json', 'utf8')) as Body;
-    writeFileAtomic('reports/bench.md', renderAll(saved));
+    writeFileAtomic('reports/bench.md', renderAll(readSaved()));
     return;
   }
   const benchPart = which === 'shipped' ? undefined : measureBench();
   const shipped = which === 'bench' ? undefined : measureShipped(log);
   const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version };
   const body: Body = { machine, ...benchPart, ...(shipped === undefined ? {} : { shipped }) };
-  const text = renderAll(body);
-  if (which === undefined) {
-    writeFileAtomic('reports/bench.json', JSON.stringify(body, null, 2) + '\n');
-    writeFileAtomic('reports/bench.md', text);
-  }
-  process.stdout.write(json ? JSON.stringify(body, null, 2) + '\n' : text);
+  // One part measured: the other part's saved measurements are kept.
+  const saved = which === undefined || !existsSync('reports/bench.json') ? undefined : readSaved();
+  const all: Body = saved === undefined ? body : { ...saved, ...body };
+  const text = renderAll(all);
+  writeFileAtomic('reports/bench.json', JSON.stringify(all, null, 2) + '\n');
+  writeFileAtomic('reports/bench.md', text);
+  process.stdout.write(json ? JSON.stringify(all, null, 2) + '\n' : text);
+}
+
+function readSaved(): Body {
+  return JSON.parse(readFileSync('reports/bench.json', 'utf8')) as Body;
 }
 
 function renderAll(body: Body): string {
