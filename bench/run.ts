@@ -1,13 +1,18 @@
-// `npm run bench`: the exploration-speed benchmark of ../shared/docs/bench.md. Every
-// measurement runs in a fresh child process (bench/child.ts) so time is the whole
-// exploration and memory is the process's own peak. Prints a table and writes
-// reports/bench.md (and reports/bench.json; --json prints the JSON instead of the table).
+// `npm run bench`: the exploration-speed benchmark of ../shared/docs/bench.md, then the
+// shipped models (bench/shipped.ts: the flagship at realistic bounds, every model at its
+// default bound). Every measurement runs in a fresh child process (bench/child.ts) so time
+// is the whole exploration and memory is the process's own peak. Prints the tables and
+// writes reports/bench.md (and reports/bench.json; --json prints the JSON instead of the
+// tables). `--only bench` or `--only shipped` measures one part and keeps the other part's
+// saved measurements; `--render` rewrites reports/bench.md from reports/bench.json.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/files.js';
 import { table } from '../src/format.js';
 import type { BenchJob, BenchResult } from './child.js';
+import { measureShipped, renderShipped, type Shipped } from './shipped.js';
 
 const child = fileURLToPath(new URL('./child.js', import.meta.url));
 const COMPILED_BUDGET = Number(process.env['BENCH_BUDGET'] ?? 180);
@@ -41,8 +46,53 @@ function sizes(): [number, number][] {
 
 const log = (s: string): boolean => process.stderr.write(s + '\n');
 
+interface Body {
+  readonly machine: { cpus: number; model: string; node: string };
+  readonly baselineRss?: number;
+  readonly rows?: Row[];
+  readonly shipped?: Shipped;
+}
+
 function main(): void {
   const json = process.argv.includes('--json');
+  const only = process.argv[process.argv.indexOf('--only') + 1];
+  const which = process.argv.includes('--only') ? only : undefined;
+  if (which !== undefined && which !== 'bench' && which !== 'shipped') {
+    process.stderr.write(`bench: --only takes bench or shipped, not ${which}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  // --render: rewrite reports/bench.md from the measurements in reports/bench.json.
+  if (process.argv.includes('--render')) {
+    writeFileAtomic('reports/bench.md', renderAll(readSaved()));
+    return;
+  }
+  const benchPart = which === 'shipped' ? undefined : measureBench();
+  const shipped = which === 'bench' ? undefined : measureShipped(log);
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version };
+  const body: Body = { machine, ...benchPart, ...(shipped === undefined ? {} : { shipped }) };
+  // One part measured: the other part's saved measurements are kept.
+  const saved = which === undefined || !existsSync('reports/bench.json') ? undefined : readSaved();
+  const all: Body = saved === undefined ? body : { ...saved, ...body };
+  const text = renderAll(all);
+  writeFileAtomic('reports/bench.json', JSON.stringify(all, null, 2) + '\n');
+  writeFileAtomic('reports/bench.md', text);
+  process.stdout.write(json ? JSON.stringify(all, null, 2) + '\n' : text);
+}
+
+function readSaved(): Body {
+  return JSON.parse(readFileSync('reports/bench.json', 'utf8')) as Body;
+}
+
+function renderAll(body: Body): string {
+  return [
+    ...(body.rows === undefined ? [] : [render(body.rows, body.machine, body.baselineRss ?? 0)]),
+    ...(body.shipped === undefined ? [] : [renderShipped(body.shipped)]),
+  ].join('\n');
+}
+
+/** The rows of docs/bench.md's sizes (the `bench` model), with its baseline. */
+function measureBench(): { baselineRss: number; rows: Row[] } {
   const baseline = baselineRss();
   const rows: Row[] = [];
   // Plain interpretation is measured until a size exceeds its budget; larger sizes of the
@@ -104,15 +154,7 @@ function main(): void {
       }
     }
   }
-  const body = {
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
-    baselineRss: baseline,
-    rows,
-  };
-  writeFileAtomic('reports/bench.json', JSON.stringify(body, null, 2) + '\n');
-  const text = render(rows, body.machine, baseline);
-  writeFileAtomic('reports/bench.md', text);
-  process.stdout.write(json ? JSON.stringify(body, null, 2) + '\n' : text);
+  return { baselineRss: baseline, rows };
 }
 
 function render(

@@ -24,24 +24,41 @@ export function sequentialActor(id: string, phases: readonly string[]): AnyState
     if (phase === 'idle' || phase.includes('.') || phases.indexOf(phase) !== k)
       throw new Error(`actor '${id}': phase '${phase}' is 'idle', contains '.' or is listed twice`);
   }
-  const states: Record<string, object> = {};
-  const stateAfter = (k: number): string => (k === phases.length - 1 ? 'idle' : (phases[k] as string));
-  for (const [k, phase] of phases.entries()) {
-    const from = k === 0 ? 'idle' : (phases[k - 1] as string);
-    const to = stateAfter(k);
-    const params = { phase, fresh: k === 0 };
-    states[from] = {
-      on: {
-        step: [
-          {
-            guard: { type: 'accepts', params },
-            target: to,
-            actions: to === 'idle' ? 'clearPage' : 'setPage',
-          },
-          { guard: { type: 'refused', params }, target: 'idle', actions: 'clearPage' },
-        ],
+  return phaseMachine(
+    id,
+    phases.map((phase, k) => ({
+      from: k === 0 ? 'idle' : (phases[k - 1] as string),
+      phase,
+      target: k === phases.length - 1 ? 'idle' : phase,
+    })),
+  );
+}
+
+/** One step of a phase actor: from state `from`, completing `phase`, to state `target`. */
+export interface PhaseEdge {
+  readonly from: string;
+  readonly phase: string;
+  readonly target: string;
+}
+
+/**
+ * The actor machine of a list of steps (sequentialActor's, or routedActor's routes): a step
+ * from idle fixes the page, later steps must name the same page; a step with a refusal as
+ * `prior` goes back to idle; a step into idle forgets the page.
+ */
+export function phaseMachine(id: string, edges: readonly PhaseEdge[]): AnyStateMachine {
+  const states: Record<string, { on: { step: object[] } }> = { idle: { on: { step: [] } } };
+  for (const e of edges) {
+    const params = { phase: e.phase, fresh: e.from === 'idle' };
+    const state = (states[e.from] ??= { on: { step: [] } });
+    state.on.step.push(
+      {
+        guard: { type: 'accepts', params },
+        target: e.target,
+        actions: e.target === 'idle' ? 'clearPage' : 'setPage',
       },
-    };
+      { guard: { type: 'refused', params }, target: 'idle', actions: 'clearPage' },
+    );
   }
   return setup({
     types: { context: {} as { page: number }, events: {} as ActorEvent },

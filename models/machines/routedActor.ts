@@ -5,8 +5,8 @@
 // names each state after the phase its last step completed, returns to idle after a
 // route's last phase, and goes back to idle when a step with `prior` sees a refusal; its
 // steps are taken with actorStep() from ./actor.ts.
-import { assign, setup, type AnyStateMachine } from 'xstate';
-import type { ActorEvent } from './actor.js';
+import type { AnyStateMachine } from 'xstate';
+import { phaseMachine, type PhaseEdge } from './actor.js';
 
 /**
  * A step of its own phase name that jumps from state `from` to where completing phase `to`
@@ -22,24 +22,18 @@ export interface Shortcut {
 const stateAfter = (phases: readonly string[], k: number): string =>
   k === phases.length - 1 ? 'idle' : (phases[k] as string);
 
-interface Edge {
-  readonly from: string;
-  readonly phase: string;
-  readonly target: string;
-}
-
 /** The edges of the routes plus the shortcuts; throws on a malformed route or shortcut. */
 function edges(
   id: string,
   routes: Readonly<Record<string, readonly string[]>>,
   shortcuts: readonly Shortcut[],
-): Edge[] {
+): PhaseEdge[] {
   const all = [...Object.values(routes).flat(), ...shortcuts.map((s) => s.phase)];
   for (const [k, phase] of all.entries()) {
     if (phase === 'idle' || phase.includes('.') || all.indexOf(phase) !== k)
       throw new Error(`actor '${id}': phase '${phase}' is 'idle', contains '.' or is listed twice`);
   }
-  const list: Edge[] = [];
+  const list: PhaseEdge[] = [];
   for (const phases of Object.values(routes)) {
     if (phases.length === 0) throw new Error(`actor '${id}': a route needs at least one phase`);
     phases.forEach((phase, k) => {
@@ -65,35 +59,5 @@ export function routedActor(
   routes: Readonly<Record<string, readonly string[]>>,
   shortcuts: readonly Shortcut[] = [],
 ): AnyStateMachine {
-  const states: Record<string, { on: { step: object[] } }> = { idle: { on: { step: [] } } };
-  for (const e of edges(id, routes, shortcuts)) {
-    const params = { phase: e.phase, fresh: e.from === 'idle' };
-    const state = (states[e.from] ??= { on: { step: [] } });
-    state.on.step.push(
-      {
-        guard: { type: 'accepts', params },
-        target: e.target,
-        actions: e.target === 'idle' ? 'clearPage' : 'setPage',
-      },
-      { guard: { type: 'refused', params }, target: 'idle', actions: 'clearPage' },
-    );
-  }
-  return setup({
-    types: { context: {} as { page: number }, events: {} as ActorEvent },
-    guards: {
-      accepts: ({ context, event }, p: { phase: string; fresh: boolean }) =>
-        event.phase === p.phase &&
-        (p.fresh || context.page === event.page) &&
-        (event.prior === undefined || event.prior === 'ok'),
-      refused: ({ context, event }, p: { phase: string; fresh: boolean }) =>
-        event.phase === p.phase &&
-        (p.fresh || context.page === event.page) &&
-        event.prior !== undefined &&
-        event.prior !== 'ok',
-    },
-    actions: {
-      setPage: assign({ page: ({ event }) => event.page }),
-      clearPage: assign({ page: 0 }),
-    },
-  }).createMachine({ id, initial: 'idle', context: { page: 0 }, states });
+  return phaseMachine(id, edges(id, routes, shortcuts));
 }

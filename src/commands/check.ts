@@ -62,7 +62,7 @@ export const checkFlags: readonly FlagSpec[] = [
   },
   {
     name: 'no-por',
-    doc: 'do not use partial-order reduction (on by default for safety-only runs without a depth bound; docs/performance.md)',
+    doc: 'do not use partial-order reduction (on by default for runs without progress or transition properties, depth bound, workers or checkpoint; docs/performance.md)',
   },
   { name: 'exact', doc: 'store wide states exactly instead of as 63-bit fingerprints' },
   {

@@ -31,27 +31,19 @@ export function packTables(sys: CompiledSystem): PackedTables | undefined {
     if (w > MAX_PACKED) return undefined;
   }
   const priorAlpha: Int32Array[] = [];
-  const lines: string[] = [];
   const M = sys.instances.length;
-  lines.push('return function expand(s, L, emit) {');
-  lines.push('  let r = s, l = 0;');
+  const decodeLines: string[] = [];
   for (let i = 0; i < M; i++) {
-    if (i === M - 1) lines.push(`  L[${i}] = r;`);
-    else lines.push(`  l = r % ${radix[i]}; L[${i}] = l; r = (r - l) / ${radix[i]};`);
+    if (i === M - 1) decodeLines.push(`  L[${i}] = r;`);
+    else decodeLines.push(`  l = r % ${radix[i]}; L[${i}] = l; r = (r - l) / ${radix[i]};`);
   }
-  for (let i = 0; i < M; i++) lines.push(`  const l${i} = L[${i}];`);
-  lines.push('  let o = 0, a = 0;');
   const blocks = eventBlocks(
     sys,
     priorAlpha,
     (deltas) => `emit(${deltas.map((d) => `s${d}`).join('')}`,
     (p) => [0, weight[p] as number],
   );
-  lines.push(...blocks.lines, '};');
-  const header = [
-    ...sys.kinds.map((_, k) => `const T${k} = T[${k}], O${k} = O[${k}];`),
-    ...blocks.constants,
-  ].join('\n');
+  const source = chunkedSource(sys, blocks, ['s'], ['  let r = s, l = 0;', ...decodeLines]);
   return {
     radix,
     weight,
@@ -59,7 +51,7 @@ export function packTables(sys: CompiledSystem): PackedTables | undefined {
     out: sys.kinds.map((k) => k.out),
     width: sys.kinds.map((k) => k.alphabet.length),
     priorAlpha,
-    source: header + '\n' + lines.join('\n'),
+    source,
     capacity: w,
   };
 }
@@ -80,8 +72,8 @@ export function eventBlocks(
   emitCall: (deltas: readonly string[]) => string,
   place: (inst: number) => readonly [word: number, weight: number],
   words = 1,
-): { lines: string[]; constants: string[] } {
-  const lines: string[] = [];
+): EventBlocks {
+  const events: string[][] = [];
   const constants: string[] = [];
   const requireNames = new Map<string, string>();
   const requireTable = (table: Uint8Array): string => {
@@ -95,6 +87,8 @@ export function eventBlocks(
     return name;
   };
   for (const e of sys.events) {
+    const lines: string[] = [];
+    events.push(lines);
     let indent = '  ';
     const open: string[] = [];
     /** Variable holding each moved instance's current local state. */
@@ -133,7 +127,49 @@ export function eventBlocks(
     }
     lines.push(`${indent}${emitCall(deltas)}, ${e.index}, o);`, `  ${open.join(' ')} }`);
   }
-  return { lines, constants };
+  return { events, constants };
+}
+
+/** The generated blocks: lines per world event (in event order) and the constants they use. */
+export interface EventBlocks {
+  readonly events: readonly (readonly string[])[];
+  readonly constants: readonly string[];
+}
+
+/**
+ * World events per generated function. One function over every event of a large model
+ * (hundreds of events) takes TurboFan about a second to optimize, during which the search
+ * runs unoptimized code; functions of this many events compile in milliseconds each, and
+ * the calls between them cost little next to the blocks' table lookups.
+ */
+export const EVENTS_PER_CHUNK = 12;
+
+/**
+ * The factory body of a generated successor function: table constants, one function per
+ * chunk of EVENTS_PER_CHUNK event blocks taking the state words, every local state and
+ * `emit`, and `expand(...words, L, emit)` that decodes (`decodeLines` fill `L` from the words)
+ * and calls the chunks in order, so successors are emitted in event order.
+ */
+export function chunkedSource(
+  sys: CompiledSystem,
+  blocks: EventBlocks,
+  words: readonly string[],
+  decodeLines: readonly string[],
+): string {
+  const M = sys.instances.length;
+  const locals = Array.from({ length: M }, (_, i) => `l${i}`).join(', ');
+  const params = [...words, locals, 'emit'].join(', ');
+  const out = [...sys.kinds.map((_, k) => `const T${k} = T[${k}], O${k} = O[${k}];`), ...blocks.constants];
+  const calls: string[] = [];
+  for (let c = 0; c * EVENTS_PER_CHUNK < blocks.events.length; c++) {
+    const chunk = blocks.events.slice(c * EVENTS_PER_CHUNK, (c + 1) * EVENTS_PER_CHUNK);
+    out.push(`function chunk${c}(${params}) {`, '  let o = 0, a = 0;', ...chunk.flat(), '}');
+    calls.push(`  chunk${c}(${params});`);
+  }
+  out.push(`return function expand(${[...words, 'L', 'emit'].join(', ')}) {`, ...decodeLines);
+  for (let i = 0; i < M; i++) out.push(`  const l${i} = L[${i}];`);
+  out.push(...calls, '};');
+  return out.join('\n');
 }
 
 export type Emit = (succ: number, event: number, outcome: number) => void;

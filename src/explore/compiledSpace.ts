@@ -26,6 +26,13 @@ import { DenseBitSet, PackedHashMap, PackedHashSet, type PackedIndex, type Packe
 /** A window of expansions; a reduction that prunes less than PROBE_GAIN of the enabled events in one stops. */
 const PROBE = 4096;
 const PROBE_GAIN = 0.1;
+/**
+ * A window also ends once the selector has followed this many closure edges (see
+ * PorSelector.work): on a model whose events nearly all depend on each other a selection
+ * walks most of the event graph (over 10,000 edges on guest-memfd-inplace at 2x2x2), and
+ * 4096 of them cost a second before the reduction could find it gains nothing.
+ */
+const PROBE_WORK = 2 ** 22;
 
 /** Largest packed space for which a dense bitmap is used (2^34 bits = 2 GiB). */
 export const MAX_DENSE_BITS = 2 ** 34;
@@ -351,7 +358,8 @@ export class CompiledSpace implements StateSpace {
    * successor was stored and expands fully when any kept successor is stored (stronger,
    * and sound for the same reason: an edge to a state not yet stored is a parent link).
    *
-   * The reduction watches its own effect: when, over a window of PROBE expansions, it
+   * The reduction watches its own effect: when, over a window of PROBE expansions (or of
+   * PROBE_WORK closure edges followed, whichever ends first), it
    * pruned less than PROBE_GAIN of the enabled events, it stops for the rest of the search
    * (a fully expanded state always meets the conditions, so this stays sound), and a
    * search that it cannot shrink pays for little more than a window.
@@ -360,10 +368,11 @@ export class CompiledSpace implements StateSpace {
     const { succ, succEvent, succOutcome, keys, enabled, enabledList, chosen } = this;
     const n = this.count;
     const probe = this.probeCounts;
-    if (++probe.expansions === PROBE) {
-      // Each window of PROBE reduced expansions must prune PROBE_GAIN of the enabled events.
+    if (++probe.expansions === PROBE || por.work >= PROBE_WORK) {
+      // Each window of reduced expansions must prune PROBE_GAIN of the enabled events.
       if (probe.kept > (1 - PROBE_GAIN) * probe.enabled) this.porOff = true;
       probe.expansions = probe.enabled = probe.kept = 0;
+      por.work = 0;
     }
     probe.enabled += n;
     probe.kept += n;

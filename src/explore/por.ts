@@ -187,6 +187,8 @@ export class PorSelector {
   private readonly reachesPoison: Int32Array;
   /** DFS numbers of this state start at `base` (earlier states' marks are below it). */
   private base = 0;
+  /** Closure edges followed since the caller last reset it (a deterministic measure of cost). */
+  work = 0;
 
   constructor(readonly a: PorAnalysis) {
     const n = a.events;
@@ -244,6 +246,7 @@ export class PorSelector {
         const pos = callPos[depth] as number;
         if (pos < list.length) {
           callPos[depth] = pos + 1;
+          this.work++;
           const w = list[pos] as number;
           const iw = index[w] as number;
           if (iw < base) {

@@ -2,7 +2,7 @@
 // words, each a mixed-radix number below 2^53, so a state is a pair (w0, w1). Same
 // straight-line scheme as codegen.ts, with each participant's delta applied to its word.
 import { kindOf, type CompiledSystem } from '../system.js';
-import { eventBlocks, MAX_PACKED } from './codegen.js';
+import { chunkedSource, eventBlocks, MAX_PACKED } from './codegen.js';
 
 export interface WideTables {
   /** Word of each instance (0 or 1) and its weight inside that word. */
@@ -33,16 +33,14 @@ export function packWide(sys: CompiledSystem): WideTables | undefined {
     product[w] = (product[w] as number) * r;
   }
   const M = radix.length;
-  const lines = ['return function expand(w0, w1, L, emit) {', '  let r = 0, l = 0;'];
+  const decodeLines = ['  let r = 0, l = 0;'];
   for (const w of [0, 1]) {
-    lines.push(`  r = w${w};`);
+    decodeLines.push(`  r = w${w};`);
     for (let i = 0; i < M; i++) {
       if (word[i] !== w) continue;
-      lines.push(`  l = r % ${radix[i]}; L[${i}] = l; r = (r - l) / ${radix[i]};`);
+      decodeLines.push(`  l = r % ${radix[i]}; L[${i}] = l; r = (r - l) / ${radix[i]};`);
     }
   }
-  for (let i = 0; i < M; i++) lines.push(`  const l${i} = L[${i}];`);
-  lines.push('  let o = 0, a = 0;');
   const priorAlpha: Int32Array[] = [];
   const blocks = eventBlocks(
     sys,
@@ -51,11 +49,7 @@ export function packWide(sys: CompiledSystem): WideTables | undefined {
     (p) => [word[p] as number, weight[p] as number],
     2,
   );
-  lines.push(...blocks.lines, '};');
-  const header = [
-    ...sys.kinds.map((_, k) => `const T${k} = T[${k}], O${k} = O[${k}];`),
-    ...blocks.constants,
-  ].join('\n');
+  const source = chunkedSource(sys, blocks, ['w0', 'w1'], decodeLines);
   return {
     word,
     weight,
@@ -63,7 +57,7 @@ export function packWide(sys: CompiledSystem): WideTables | undefined {
     next: sys.kinds.map((k) => k.next),
     out: sys.kinds.map((k) => k.out),
     priorAlpha,
-    source: header + '\n' + lines.join('\n'),
+    source,
   };
 }
 
