@@ -204,11 +204,10 @@ function exitAtOnce(io: Io): SignalHandler {
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[], plainIo: Io): Promise<number> {
-  const [name, ...given] = argv;
-  // --debug is global: every command accepts it.
-  const debug = given.includes('--debug');
+  // --debug is global: every command accepts it, before or after the command's name.
+  const debug = argv.includes('--debug');
+  const [name, ...rest] = argv.filter((a) => a !== '--debug');
   const io: Io = debug ? { ...plainIo, debug: (text) => plainIo.err(`debug: ${text}\n`) } : plainIo;
-  const rest = given.filter((a) => a !== '--debug');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(mainHelp());
     return name === undefined ? 2 : 0;

@@ -45,6 +45,10 @@ describe('fatal errors', () => {
     const debug = brokenStdout();
     expect(await main(['check', 'bench', '--debug'], debug.io)).toBe(4);
     expect(debug.err()).toMatch(/\n\s+at /);
+    // --debug is global: before the command's name too.
+    const first = brokenStdout();
+    expect(await main(['--debug', 'check', 'bench'], first.io)).toBe(4);
+    expect(first.err()).toMatch(/\n\s+at /);
   });
 
   it('allocation failures read as out of memory', () => {
