@@ -24,8 +24,8 @@ import {
   type Property,
 } from '../src/property.js';
 import { compileSystem, type CompiledSystem } from '../src/system.js';
-import { initialWorld, stateTestHolds, stepWorld, transitionTestHolds } from '../src/world.js';
 import { runCli } from './helpers.js';
+import { testAtPathEnd } from './replayJudge.js';
 
 const defaults = (m: AnyModel): Record<string, number> =>
   Object.fromEntries(Object.entries(m.params).map(([k, p]) => [k, p.default]));
@@ -60,19 +60,7 @@ function expectReplays(r: RunResult): void {
   r.properties.forEach((p, i) => {
     const prop = sys.properties[i];
     if (p.path === undefined || prop === undefined || !isSafety(prop)) return;
-    let world = initialWorld(sys);
-    let last = true;
-    for (const e of p.path) {
-      const step = stepWorld(sys, world, e);
-      const ev = sys.events[e];
-      if (step === undefined || ev === undefined) throw new Error(`${p.name}: event ${e} not enabled`);
-      const outcome = sys.outcomes.indexOf(step.outcome);
-      if (prop.over === 'step') last = prop.test({ ...ev, outcome: step.outcome });
-      if (prop.over === 'transition') last = transitionTestHolds(sys, prop, e, outcome, world, step.world);
-      world = step.world;
-    }
-    const holds =
-      prop.over === 'step' || prop.over === 'transition' ? last : stateTestHolds(sys, prop, world);
+    const holds = testAtPathEnd(sys, prop, p.path, p.name);
     expect([p.name, holds]).toEqual([p.name, prop.kind !== 'always']);
   });
 }

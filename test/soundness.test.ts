@@ -14,7 +14,7 @@ import type { StrategyName } from '../src/explore/index.js';
 import type { AnyModel } from '../src/model.js';
 import { isSafety } from '../src/property.js';
 import { compileSystem, type CompiledSystem } from '../src/system.js';
-import { initialWorld, stateTestHolds, stepWorld, transitionTestHolds } from '../src/world.js';
+import { testAtPathEnd } from './replayJudge.js';
 
 const defaults = (m: AnyModel): Record<string, number> =>
   Object.fromEntries(Object.entries(m.params).map(([k, p]) => [k, p.default]));
@@ -54,20 +54,7 @@ function expectReplays(r: RunResult): void {
     const prop = sys.properties[i];
     // Progress counterexamples (lassos) are checked by replay in traces.test.ts.
     if (p.verdict !== 'violated' || p.path === undefined || prop === undefined || !isSafety(prop)) return;
-    let world = initialWorld(sys);
-    let last = true;
-    for (const e of p.path) {
-      const step = stepWorld(sys, world, e);
-      const ev = sys.events[e];
-      if (step === undefined || ev === undefined) throw new Error(`${p.name}: event ${e} not enabled`);
-      if (prop.over === 'step') last = prop.test({ ...ev, outcome: step.outcome });
-      // A transition property sees the step with the worlds before and after it.
-      if (prop.over === 'transition')
-        last = transitionTestHolds(sys, prop, e, sys.outcomes.indexOf(step.outcome), world, step.world);
-      world = step.world;
-    }
-    const stepScoped = prop.over === 'step' || prop.over === 'transition';
-    expect([p.name, stepScoped ? last : stateTestHolds(sys, prop, world)]).toEqual([p.name, false]);
+    expect([p.name, testAtPathEnd(sys, prop, p.path, p.name)]).toEqual([p.name, false]);
   });
 }
 

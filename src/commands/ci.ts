@@ -40,6 +40,17 @@ export function verdictLabel(r: RunResult, p: PropertyResult): string {
   return r.depthBounded && held ? `${text} up to depth ${r.maxDepth}` : text;
 }
 
+/** The cells every verdict table starts with: model, variant, property, verdict, expected. */
+export function verdictCells(r: RunResult, p: PropertyResult): string[] {
+  return [
+    r.model,
+    r.variant,
+    p.name,
+    verdictLabel(r, p),
+    p.expected === undefined ? '-' : verdictText(p.expected),
+  ];
+}
+
 /**
  * The command that replays this property's counterexample: the trace written by --out,
  * else the run's own command (every --set, bound, strategy and seed) writing it first.
@@ -101,11 +112,7 @@ export function checkSummary(
 ): string {
   const rows = runs.flatMap((r) =>
     r.properties.map((p) => [
-      r.model,
-      r.variant,
-      p.name,
-      verdictLabel(r, p),
-      p.expected === undefined ? '-' : verdictText(p.expected),
+      ...verdictCells(r, p),
       p.verdict === 'unknown' ? '❔ unknown' : asExpected(p) ? '✅ ok' : '❌ mismatch',
     ]),
   );

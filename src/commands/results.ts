@@ -9,13 +9,13 @@ import { writeFileAtomic } from '../files.js';
 import { flawRows, renderFlaws } from '../flaws.js';
 import { enabledAfterAllFinding, neverEnabledFinding, type Finding } from '../lint.js';
 import { table } from '../format.js';
-import { verdictText, type AnyModel } from '../model.js';
+import type { AnyModel } from '../model.js';
 import type { Registry } from '../registry.js';
 import { describeStop, HEAP_FULL, stopExitCode } from '../stop.js';
 import { eventLabel } from '../system.js';
 import { buildTrace, paramTag, serializeTrace, traceFileName, withSource, type Trace } from '../trace.js';
 import { removeStaleTraces } from '../traceDir.js';
-import { reportCi, verdictLabel, type RerunCommands } from './ci.js';
+import { reportCi, verdictCells, type RerunCommands } from './ci.js';
 import type { Io } from './io.js';
 import { sampledNote } from './sampled.js';
 
@@ -238,11 +238,7 @@ function printTable(
 ): void {
   const rows = runs.flatMap((r) =>
     r.properties.map((p) => [
-      r.model,
-      r.variant,
-      p.name,
-      verdictLabel(r, p),
-      p.expected === undefined ? '-' : verdictText(p.expected),
+      ...verdictCells(r, p),
       mark(p),
       String(r.states),
       String(r.transitions),
