@@ -142,11 +142,21 @@ export interface SymmetryGroup {
   readonly refs?: readonly SymmetryRef[];
 }
 
-/** A context field of machine `kind` that holds a slot index while `when` holds (default: always). */
+/**
+ * A context field of machine `kind` that refers to a slot while `when` holds (default:
+ * always). The field holds `offset + slot * per + kept` with `0 <= kept < per` (defaults:
+ * offset 0, per 1, so the field is the slot index): `per` lets it index something slots
+ * hold several of (a page index with `per` pages per folio slot), `offset` lets a group of
+ * a few slots refer to part of a range (the pages of one folio, `offset` its first). Moving
+ * the slot to t rewrites the field to `offset + t * per + kept`; a value outside the
+ * group's slots is no reference.
+ */
 export interface SymmetryRef {
   readonly kind: string;
   readonly field: string;
   readonly when?: (s: AnyMachineSnapshot) => boolean;
+  readonly per?: number;
+  readonly offset?: number;
 }
 
 /** The concrete system for one parameter assignment and variant. */

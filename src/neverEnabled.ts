@@ -4,9 +4,7 @@
 // reduction it expands one representative per orbit of states, so an event can be
 // enabled only in a permuted state; an event counts as fired when its image under some
 // permutation of the declared slots fired.
-import { eventKey } from './machines.js';
-import type { ArgValue } from './model.js';
-import type { CompiledSystem, ResolvedEvent } from './system.js';
+import type { CompiledSystem, ResolvedEvent, ResolvedSymmetry } from './system.js';
 
 /** Indices of the world events that never fired, given what the search took. */
 export function neverEnabled(sys: CompiledSystem, takenEvents: Uint8Array, reduced: boolean): number[] {
@@ -36,12 +34,19 @@ function closeUnderSymmetry(sys: CompiledSystem, taken: Uint8Array): void {
 
 /**
  * For each transposition of two slots of a symmetry group: image[e] = the events e maps
- * to. An image has the same actor and type, and participants at the swapped instances
- * with the same event types; among several such, those whose arguments agree except for
- * numbers (slot indices such as `page`) are all taken.
+ * to. The image of e moves the same way on the swapped instances: its actor is the swapped
+ * actor (when the actor is an instance), its type is e's, and each participant sits at the
+ * swapped instance with the same requirement and the same local transitions once the
+ * references to the two slots are swapped in the local states (compared on the compiled
+ * tables, so labels such as `frame: 'a'` need not match).
  */
 function transpositionImages(sys: CompiledSystem): number[][][] {
   const out: number[][][] = [];
+  const byShape = new Map<string, ResolvedEvent[]>();
+  for (const e of sys.events) {
+    const key = shape(sys, e, (i) => i);
+    byShape.set(key, [...(byShape.get(key) ?? []), e]);
+  }
   for (const g of sys.symmetry) {
     for (let a = 0; a < g.slots.length; a++) {
       for (let b = a + 1; b < g.slots.length; b++) {
@@ -52,15 +57,12 @@ function transpositionImages(sys: CompiledSystem): number[][][] {
           swap.set(inst, other);
           swap.set(other, inst);
         });
-        const byShape = new Map<string, ResolvedEvent[]>();
-        for (const e of sys.events) {
-          const key = shape(e, (i) => i);
-          byShape.set(key, [...(byShape.get(key) ?? []), e]);
-        }
+        const relabel = relabelling(sys, g, a, b);
+        const to = (i: number): number => swap.get(i) ?? i;
         out.push(
           sys.events.map((e) => {
-            const candidates = byShape.get(shape(e, (i) => swap.get(i) ?? i)) ?? [];
-            return candidates.filter((c) => sameButNumbers(e, c)).map((c) => c.index);
+            const candidates = byShape.get(shape(sys, e, to)) ?? [];
+            return candidates.filter((c) => sameMoves(sys, e, c, to, relabel)).map((c) => c.index);
           }),
         );
       }
@@ -69,21 +71,76 @@ function transpositionImages(sys: CompiledSystem): number[][][] {
   return out;
 }
 
-function shape(e: ResolvedEvent, map: (inst: number) => number): string {
-  const parts = e.participants.map((p) => `${map(p.inst)}:${p.event?.type ?? '-'}:${p.prior ? 1 : 0}`);
-  return `${e.actor}\u0000${e.type}\u0000${parts.join(',')}`;
+/** Per kind: local state l with its references to slots a and b of `g` swapped (identity for other kinds). */
+function relabelling(
+  sys: CompiledSystem,
+  g: ResolvedSymmetry,
+  a: number,
+  b: number,
+): (Int32Array | undefined)[] {
+  const n = g.slots.length;
+  const out: (Int32Array | undefined)[] = sys.kinds.map(() => undefined);
+  for (const r of g.refs) {
+    const kind = sys.kinds[r.kind];
+    if (kind === undefined) continue;
+    const map = out[r.kind] ?? Int32Array.from(kind.states, (_, l) => l);
+    for (let l = 0; l < map.length; l++) {
+      const k = r.ref[map[l] as number] as number;
+      if (k === a || k === b) map[l] = r.relabel[(map[l] as number) * n + (k === a ? b : a)] as number;
+    }
+    out[r.kind] = map;
+  }
+  return out;
 }
 
-/** Arguments with every number replaced by 0, canonically. */
-function masked(o: Readonly<Record<string, ArgValue>>): string {
-  const zeroed = Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? 0 : v] as const);
-  return eventKey({ type: '', ...Object.fromEntries(zeroed) });
+/** Actor (mapped when it is an instance), type, and per participant its instance and prior flag. */
+function shape(sys: CompiledSystem, e: ResolvedEvent, map: (inst: number) => number): string {
+  const actorInst = sys.instanceIndex.get(e.actor);
+  const actor = actorInst === undefined ? e.actor : (sys.instances[map(actorInst)]?.id ?? e.actor);
+  const parts = byInstance(e, map).map((p) => `${map(p.inst)}:${p.prior ? 1 : 0}`);
+  return `${actor}\u0000${e.type}\u0000${parts.join(',')}`;
 }
 
-function sameButNumbers(e: ResolvedEvent, f: ResolvedEvent): boolean {
-  if (masked(e.args) !== masked(f.args)) return false;
-  return e.participants.every((p, j) => {
-    const q = f.participants[j];
-    return q !== undefined && masked(p.event ?? {}) === masked(q.event ?? {});
+/** Participants ordered by their instance under `map`, in declared order per instance. */
+function byInstance(e: ResolvedEvent, map: (inst: number) => number): ResolvedEvent['participants'] {
+  return e.participants
+    .map((p, j) => ({ p, j, at: map(p.inst) }))
+    .sort((x, y) => x.at - y.at || x.j - y.j)
+    .map((x) => x.p);
+}
+
+/** True when f does to the swapped instances what e does, reading local states through `relabel`. */
+function sameMoves(
+  sys: CompiledSystem,
+  e: ResolvedEvent,
+  f: ResolvedEvent,
+  swap: (inst: number) => number,
+  relabel: readonly (Int32Array | undefined)[],
+): boolean {
+  const theirs = byInstance(f, (i) => i);
+  return byInstance(e, swap).every((p, j) => {
+    const q = theirs[j];
+    const kindIndex = sys.instances[p.inst]?.kind;
+    const kind = kindIndex === undefined ? undefined : sys.kinds[kindIndex];
+    if (q === undefined || kind === undefined) return false;
+    const map = relabel[kindIndex as number];
+    const rho = (l: number): number => (l < 0 || map === undefined ? l : (map[l] as number));
+    const width = kind.alphabet.length;
+    const alphas = (x: typeof p): number[] =>
+      x.priorAlpha === undefined ? [x.alpha] : [x.alpha, ...Array.from(x.priorAlpha)];
+    const [pa, qa] = [alphas(p), alphas(q)];
+    if (pa.length !== qa.length) return false;
+    for (let l = 0; l < kind.states.length; l++) {
+      const m = rho(l);
+      if ((p.requiresTable?.[l] ?? 1) !== (q.requiresTable?.[m] ?? 1)) return false;
+      for (let k = 0; k < pa.length; k++) {
+        const [x, y] = [pa[k] as number, qa[k] as number];
+        if (x < 0 !== y < 0) return false;
+        if (x < 0) continue;
+        if (rho(kind.next[l * width + x] as number) !== kind.next[m * width + y]) return false;
+        if (kind.out[l * width + x] !== kind.out[m * width + y]) return false;
+      }
+    }
+    return true;
   });
 }

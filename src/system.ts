@@ -394,6 +394,11 @@ function resolveSymmetry(
     const k = kindIndex.get(r.kind);
     if (k === undefined) throw bad(`unknown machine kind '${r.kind}'`);
     const kind = kinds[k] as Kind;
+    const per = r.per ?? 1;
+    const offset = r.offset ?? 0;
+    if (!Number.isInteger(per) || per < 1 || !Number.isInteger(offset)) {
+      throw bad(`ref '${r.field}' of ${r.kind}: per must be a positive integer and offset an integer`);
+    }
     const ref = new Int32Array(kind.states.length).fill(-1);
     const relabel = new Int32Array(kind.states.length * slots.length).fill(-1);
     kind.states.forEach((s, l) => {
@@ -404,13 +409,21 @@ function resolveSymmetry(
         for (let t = 0; t < slots.length; t++) relabel[l * slots.length + t] = l;
         return;
       }
-      ref[l] = value;
+      const rel = value - offset;
+      const slot = Math.floor(rel / per);
+      if (slot < 0 || slot >= slots.length) {
+        for (let t = 0; t < slots.length; t++) relabel[l * slots.length + t] = l;
+        return;
+      }
+      ref[l] = slot;
+      const kept = rel - slot * per;
       for (let t = 0; t < slots.length; t++) {
-        const key = canonicalJson({ s: s.status, v: s.value, c: { ...context, [r.field]: t } });
+        const moved = offset + t * per + kept;
+        const key = canonicalJson({ s: s.status, v: s.value, c: { ...context, [r.field]: moved } });
         const target = kind.stateIndex.get(key);
         if (target === undefined) {
           throw bad(
-            `relabelling '${r.field}' of a ${kind.name} state to ${t} gives a state the machine never reaches`,
+            `relabelling '${r.field}' of a ${kind.name} state to ${moved} gives a state the machine never reaches`,
           );
         }
         relabel[l * slots.length + t] = target;
