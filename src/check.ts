@@ -17,6 +17,7 @@ import { WideSpace } from './explore/wideSpace.js';
 import type { AnyModel, Verdict } from './model.js';
 import { neverEnabled } from './neverEnabled.js';
 import { progressJudge } from './progress.js';
+import { judgedUnderSymmetry, representativesJudge } from './progressRegion.js';
 import { porRefusal } from './explore/por.js';
 import type { Finding } from './explore/tracker.js';
 import { isSafety, type Property, type PropertyKind } from './property.js';
@@ -70,6 +71,11 @@ export interface RunResult {
   readonly stopReason: string | undefined;
   readonly states: number;
   readonly transitions: number;
+  /**
+   * States explored concretely to judge progress properties from a symmetry-reduced run's
+   * representatives (src/progressRegion.ts), beside `states`; 0 when there was no such run.
+   */
+  readonly regionStates: number;
   readonly depth: number;
   readonly levels: readonly number[];
   readonly seconds: number;
@@ -134,6 +140,8 @@ interface Prepared {
   readonly sys: CompiledSystem;
   readonly maxDepth: number | undefined;
   readonly graph: boolean;
+  /** Progress properties judged from the reduced run's representatives (src/progressRegion.ts). */
+  readonly byRepresentatives: boolean;
   /** A separate unreduced run recording the graph, when the main run is symmetry-reduced. */
   readonly graphRun: Exploration | undefined;
   readonly run: Exploration;
@@ -148,11 +156,20 @@ function prepare(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): Prep
   // system once, unreduced, and judges its safety properties on the same run: a reduced
   // run besides it would only repeat a subset of the work. Checkpointed runs keep no
   // graph, so they run as asked and a second, unreduced run records the graph.
+  // Exception: when every progress property is declared symmetric (judgedUnderSymmetry),
+  // the run explores symmetry-reduced and judges them from its representatives
+  // (src/progressRegion.ts).
   const progress = sys.properties.some((p) => !isSafety(p));
   const checkpointing = opts.resume !== undefined || opts.onCheckpoint !== undefined;
   const parallel = (opts.workers ?? 1) > 1 && opts.strategy === 'bfs' && !checkpointing;
+  const byRepresentatives =
+    progress &&
+    !checkpointing &&
+    opts.symmetry &&
+    sys.symmetry.length > 0 &&
+    judgedUnderSymmetry(sys.properties);
   const split = progress && checkpointing;
-  const graph = progress && !split;
+  const graph = progress && !split && !byRepresentatives;
   const por = porApplies(sys, opts, maxDepth);
   const run = explore(sys, { ...opts, maxDepth, graph, shared: parallel, por });
   const graphRun = split
@@ -166,7 +183,7 @@ function prepare(model: AnyModel, sys: CompiledSystem, opts: CheckOptions): Prep
         onCheckpoint: undefined,
       })
     : undefined;
-  return { model, opts, sys, maxDepth, graph, run, graphRun, start };
+  return { model, opts, sys, maxDepth, graph, byRepresentatives, run, graphRun, start };
 }
 
 /** Explores one model variant to the end (synchronously) and judges every property. */
@@ -268,14 +285,18 @@ function judge(
   let judgeStopped: string | undefined;
   if (graphOf !== undefined && graphStats.complete) graphOf.searchDone();
   const judgeOne =
-    graphOf !== undefined && graphStats.complete
-      ? progressJudge(sys, graphOf, { shouldStop: opts.shouldStop })
-      : undefined;
+    prep.byRepresentatives && stats.complete && space.size > 0
+      ? representativesJudge(sys, space, { shouldStop: opts.shouldStop, engine: run.engine })
+      : graphOf !== undefined && graphStats.complete
+        ? progressJudge(sys, graphOf, { shouldStop: opts.shouldStop })
+        : undefined;
+  let regionStates = 0;
   const properties = sys.properties.map((p, i): PropertyResult => {
     const found = tracker.found[i];
     if (!isSafety(p)) {
       const judged = judgeOne?.(p);
       judgeStopped ??= judged?.stopReason;
+      regionStates += judged?.regionStates ?? 0;
       return {
         name: p.name,
         kind: p.kind,
@@ -321,6 +342,7 @@ function judge(
     stopReason: stats.stopReason ?? graphRunStats?.stopReason ?? judgeStopped,
     states: stats.states,
     transitions: stats.transitions,
+    regionStates,
     depth: stats.depth,
     levels: stats.levels,
     seconds: (performance.now() - prep.start) / 1000,

@@ -19,6 +19,10 @@ export interface ProgressVerdict {
   readonly loop?: number | null;
   /** Why judging stopped early (verdict 'unknown'). */
   readonly stopReason?: string;
+  /** `eventually`, violated: the stored trigger state whose obligation the path breaks. */
+  readonly root?: number;
+  /** States explored concretely to judge it from representatives (src/progressRegion.ts). */
+  readonly regionStates?: number;
 }
 
 /** Per-state arrays a search inside the graph uses (see Marks.scratch). */
@@ -187,11 +191,18 @@ export function progressJudge(
 }
 
 function judgeWith(m: Marks, prop: ProgressProperty): ProgressVerdict {
-  try {
+  return stoppable(() => {
     m.poll();
     if (prop.kind === 'deadlock-free') return deadlock(m, prop.terminal);
     if (prop.kind === 'possibly') return possibly(m, prop.goal, prop.excluding);
     return eventually(m, prop);
+  });
+}
+
+/** Runs a judgement whose polls (Marks.poll) may stop it: then the verdict is 'unknown'. */
+export function stoppable(judgeIt: () => ProgressVerdict): ProgressVerdict {
+  try {
+    return judgeIt();
   } catch (e) {
     if (e instanceof Stopped) return { verdict: 'unknown', stopReason: e.reason };
     throw e;

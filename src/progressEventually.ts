@@ -31,12 +31,18 @@ interface Region {
   readonly parentRank: Int32Array;
 }
 
-export function eventually(m: Marks, prop: Eventually): ProgressVerdict {
+/**
+ * `triggers`, when given, replaces the trigger's evaluation: the states the obligation
+ * starts in (a region graph's roots, src/progressRegion.ts).
+ */
+export function eventually(m: Marks, prop: Eventually, triggers?: Uint8Array): ProgressVerdict {
   const { offsets } = m.csr;
-  const trigger = prop.after === undefined ? undefined : m.state(prop.after);
+  const trigger = triggers ?? (prop.after === undefined ? undefined : m.state(prop.after));
   if (trigger !== undefined && trigger.indexOf(1) < 0) return { verdict: 'vacuous' };
   const sccs = m.memo(prop.goal, () => new GoalComponents(m, prop.goal));
   const region = obligations(m, trigger, sccs.goalS, sccs.goalT);
+  // The trigger state a reported path passes first (its obligation's root).
+  let root = 0;
   const prefixTo = (r: number): number[] => {
     const tail: number[] = [];
     let c = r;
@@ -44,7 +50,8 @@ export function eventually(m: Marks, prop: Eventually): ProgressVerdict {
       tail.push(m.event(m.csr.labels[region.parentEdge[c] as number] as number));
       c = region.parentRank[c] as number;
     }
-    return [...pathTo(m.g, region.order[c] as number), ...tail.reverse()];
+    root = region.order[c] as number;
+    return [...pathTo(m.g, root), ...tail.reverse()];
   };
   let bestAt = region.size;
   let best: ProgressVerdict = { verdict: 'holds' };
@@ -52,7 +59,7 @@ export function eventually(m: Marks, prop: Eventually): ProgressVerdict {
     const s = region.order[r] as number;
     if (offsets[s + 1] === offsets[s]) {
       bestAt = r;
-      best = { verdict: 'violated', path: prefixTo(r), loop: null };
+      best = { verdict: 'violated', path: prefixTo(r), loop: null, root };
       break;
     }
   }
@@ -73,7 +80,7 @@ export function eventually(m: Marks, prop: Eventually): ProgressVerdict {
     const loop = loops.find(id, s);
     if (loop === undefined) continue;
     const prefix = prefixTo(r);
-    return { verdict: 'violated', path: [...prefix, ...loop], loop: prefix.length };
+    return { verdict: 'violated', path: [...prefix, ...loop], loop: prefix.length, root };
   }
   return best;
 }

@@ -89,6 +89,8 @@ export type ProgressProperty = Named & { readonly over: 'graph' } & (
         readonly after: StateTest | undefined;
         readonly goal: Goal;
         readonly fair: Fairness;
+        /** Declared unchanged by the model's symmetries (EventuallyOptions.symmetric). */
+        readonly symmetric: boolean;
       }
     | { readonly kind: 'possibly'; readonly goal: Goal; readonly excluding: StepTest | undefined }
     | { readonly kind: 'deadlock-free'; readonly terminal: StateTest | undefined }
@@ -201,11 +203,28 @@ export interface EventuallyOptions {
   readonly after?: StateTest;
   /** The world events under weak fairness (default 'all'; see Fairness). */
   readonly fair?: Fairness;
+  /**
+   * The property's contract that its trigger, goal and fairness are unchanged by the
+   * model's declared symmetries (a permutation of the slots maps a trigger state to a
+   * trigger state, a goal to a goal, a fair event to a fair event). A run may then explore
+   * symmetry-reduced and judge the property from the representatives' trigger states
+   * (docs/performance.md, "Progress under symmetry"). Default false.
+   */
+  readonly symmetric?: boolean;
 }
 
 /** Leads-to under weak fairness (see ProgressProperty). */
 export function eventually(name: string, doc: string, goal: Goal, opts: EventuallyOptions = {}): Property {
-  return { kind: 'eventually', name, doc, over: 'graph', goal, after: opts.after, fair: opts.fair ?? 'all' };
+  return {
+    kind: 'eventually',
+    name,
+    doc,
+    over: 'graph',
+    goal,
+    after: opts.after,
+    fair: opts.fair ?? 'all',
+    symmetric: opts.symmetric === true,
+  };
 }
 
 /** AG EF goal: the goal stays reachable from every reachable state, without `excluding` steps. */

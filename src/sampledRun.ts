@@ -143,6 +143,7 @@ export function sampledResult(
     stopReason,
     states: results.reduce((n, r) => n + r.states, 0),
     transitions: results.reduce((n, r) => n + r.transitions, 0),
+    regionStates: 0,
     depth: Math.max(0, ...results.map((r) => r.depth)),
     levels: [],
     seconds: (performance.now() - start) / 1000,

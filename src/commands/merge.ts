@@ -254,6 +254,7 @@ function mergeRun(
     stopReason: byIndex.find((s) => s.stopReason !== null)?.stopReason ?? undefined,
     states: sum((s) => s.states),
     transitions: sum((s) => s.transitions),
+    regionStates: 0,
     depth: Math.max(...shards.map((s) => s.depth)),
     levels: [],
     seconds: Math.max(...shards.map((s) => s.seconds)),

@@ -205,6 +205,7 @@ function jsonBody(
       sampling: r.sampling ?? null,
       states: r.states,
       transitions: r.transitions,
+      regionStates: r.regionStates,
       depth: r.depth,
       seconds: Number(r.seconds.toFixed(3)),
       neverEnabled: neverEnabledLabels(r),

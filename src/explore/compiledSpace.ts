@@ -17,7 +17,7 @@ import { LocalProperties } from './localProps.js';
 import { badSnapshot, checkLinks, checkNotEmpty } from './snapshot.js';
 import type { EdgeLog } from './graph.js';
 import { PorSelector, type PorAnalysis } from './por.js';
-import { forEachBlock, type Sink, type SpaceSnapshot, type StateSpace } from './space.js';
+import { forEachBlock, NO_PARENT, type Sink, type SpaceSnapshot, type StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
 import { makeCanonicalizer, makePackedCanonicalizer, symmetryPlan, type Canonicalizer } from './symmetry.js';
 import { SharedMap, SharedPackedIndex } from './sharedMap.js';
@@ -282,6 +282,21 @@ export class CompiledSpace implements StateSpace {
     this.store(s, -1, 0);
   }
 
+  /**
+   * Stores the state with local states `locals` (as given: not canonicalized) as a root,
+   * with no parent, unless it is stored already; returns its index. Needs the index of
+   * seen states (SpaceChoice.indexSeen).
+   */
+  addRoot(locals: Int32Array): number {
+    if (this.index === undefined) throw new Error('engine: addRoot needs a space that indexes seen states');
+    const s = encode(this.tables, locals);
+    const at = this.index.get(s);
+    if (at >= 0) return at;
+    const i = this.store(s, -1, 0);
+    this.index.add(s, i);
+    return i;
+  }
+
   expand(i: number, open: number, sink: Sink): number {
     this.current = i;
     this.sink = sink;
@@ -451,7 +466,9 @@ export class CompiledSpace implements StateSpace {
   }
 
   parentOf(i: number): number {
-    return i === 0 ? -1 : this.parents.get(i);
+    if (i === 0) return -1;
+    const p = this.parents.get(i);
+    return p === NO_PARENT ? -1 : p;
   }
 
   snapshot(): SpaceSnapshot {

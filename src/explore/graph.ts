@@ -4,7 +4,7 @@
 // offsets per state. Progress properties are judged on it after an exhaustive search.
 import type { World } from '../world.js';
 import { InputError } from '../errors.js';
-import type { Sink, SpaceSnapshot, StateSpace } from './space.js';
+import type { RootedSpace, Sink, SpaceSnapshot, StateSpace } from './space.js';
 import { uint16Column, uint32Column, Uint32Column, Uint16Column } from './store.js';
 
 /**
@@ -109,6 +109,12 @@ export class GraphRecorder implements StateSpace, StateGraph {
   }
   addInitial(): void {
     this.inner.addInitial();
+  }
+  /** Stores a root state in the inner space (see CompiledSpace.addRoot); its index. */
+  addRoot(locals: Int32Array): number {
+    const inner = this.inner as StateSpace & Partial<RootedSpace>;
+    if (inner.addRoot === undefined) throw new Error('engine: this space cannot store root states');
+    return inner.addRoot(locals);
   }
   expand(i: number, open: number, sink: Sink): number {
     this.expanded++;

@@ -76,6 +76,12 @@ export class InterpretedSpace implements StateSpace {
     return this.worlds.length - 1;
   }
 
+  /** Stores the world with local states `locals` (as given) as a root unless stored; its index. */
+  addRoot(locals: Int32Array): number {
+    const w: World = Array.from(locals, (l, i) => kindOf(this.sys, i).states[l] as AnyMachineSnapshot);
+    return this.seen.get(worldKey(w)) ?? this.store(w, -1, 0);
+  }
+
   addInitial(): void {
     this.store(this.canonical(initialWorld(this.sys)), -1, 0);
   }

@@ -47,6 +47,15 @@ export interface StateSpace {
   restore(snap: SpaceSnapshot): void;
 }
 
+/** A root's parent (-1) as a uint32 parent column holds it. */
+export const NO_PARENT = 0xffffffff;
+
+/** A space that can store arbitrary states as roots (compiled and wide spaces). */
+export interface RootedSpace {
+  /** Stores the state with these local states (one per instance) unless stored; its index. */
+  addRoot(locals: Int32Array): number;
+}
+
 /**
  * Stored states in index order, read in blocks so that neither a save nor a restore holds
  * a second copy of the store: `read(from, to, ...)` fills `states` with `stateWords` words

@@ -46,7 +46,8 @@ class NeedRead {
 export function compileStateTest(sys: CompiledSystem, test: StateTest, budget = TREE_BUDGET): CompiledTest {
   const tree = buildTree(sys, test, budget);
   const direct = directTest(sys, test);
-  if (tree === undefined || tree[0] === DIRECT) return { reads: undefined, tree: undefined, holds: direct };
+  if (tree === undefined) return { reads: undefined, tree: undefined, holds: lazyTree(sys, test) };
+  if (tree[0] === DIRECT) return { reads: undefined, tree: undefined, holds: direct };
   if (tree.length === 1) {
     const constant = tree[0] === TRUE;
     return { reads: [], tree, holds: () => constant };
@@ -115,6 +116,67 @@ function buildTree(sys: CompiledSystem, test: StateTest, budget: number): Int32A
 }
 
 const noRead: LocalReader = () => 0;
+
+/** A node of a lazily built tree: the instance read next, and per local state what follows. */
+interface LazyNode {
+  readonly inst: number;
+  readonly next: Map<number, LazyNode | boolean>;
+}
+
+/**
+ * A test whose whole tree is over budget, evaluated through the part of its tree the
+ * states asked about need: each evaluation walks the known part, and where it ends the
+ * test runs directly, recording the instances it reads in order, and the path is added
+ * (the tree's argument: a pure test's reads and answer depend only on the values read).
+ * Grows with the distinct combinations the explored states present, not with all of them.
+ */
+function lazyTree(sys: CompiledSystem, test: StateTest): (read: LocalReader) => boolean {
+  let current: LocalReader = noRead;
+  const path: number[] = [];
+  const seen = new Map<number, number>();
+  const view: WorldView = {
+    get(id: string): AnyMachineSnapshot {
+      const inst = sys.instanceIndex.get(id);
+      if (inst === undefined) throw new Error(`property asked for unknown machine '${id}'`);
+      let l = seen.get(inst);
+      if (l === undefined) {
+        l = current(inst);
+        seen.set(inst, l);
+        path.push(inst, l);
+      }
+      return kindOf(sys, inst).states[l] as AnyMachineSnapshot;
+    },
+    ids: (kind: string) => idsOfKind(sys, kind),
+  };
+  let root: LazyNode | boolean | undefined;
+  return (read) => {
+    let node = root;
+    while (node !== undefined && typeof node !== 'boolean') node = node.next.get(read(node.inst));
+    if (node !== undefined) return node;
+    current = read;
+    path.length = 0;
+    seen.clear();
+    const answer = test(view);
+    // Insert the recorded path: it agrees with the known part of the tree up to where the walk ended.
+    if (path.length === 0) return (root = answer);
+    let at: LazyNode = (root ??= { inst: path[0] as number, next: new Map() }) as LazyNode;
+    for (let k = 0; k < path.length; k += 2) {
+      const l = path[k + 1] as number;
+      const more = k + 2 < path.length;
+      const child = at.next.get(l);
+      if (child === undefined || typeof child === 'boolean') {
+        if (!more) {
+          at.next.set(l, answer);
+          break;
+        }
+        const fresh: LazyNode = { inst: path[k + 2] as number, next: new Map() };
+        at.next.set(l, fresh);
+        at = fresh;
+      } else at = child;
+    }
+    return answer;
+  };
+}
 
 /** Direct evaluation through a world view that decodes instances on demand. */
 function directTest(sys: CompiledSystem, test: StateTest): (read: LocalReader) => boolean {

@@ -8,7 +8,7 @@ import { LocalProperties } from './localProps.js';
 import { ExactPairSet, FingerprintSet, type PairSet } from './pairSets.js';
 import { SharedMap, SharedPairIndex } from './sharedMap.js';
 import { badSnapshot, checkLinks, checkNotEmpty } from './snapshot.js';
-import { forEachBlock, type Sink, type SpaceSnapshot, type StateSpace } from './space.js';
+import { forEachBlock, NO_PARENT, type Sink, type SpaceSnapshot, type StateSpace } from './space.js';
 import { float64Column, uint16Column, uint32Column } from './store.js';
 import { makeCanonicalizer, makeWideCanonicalizer, symmetryPlan, type Canonicalizer } from './symmetry.js';
 import {
@@ -150,6 +150,19 @@ export class WideSpace implements StateSpace {
     this.visited.add(s0, s1, this.store(s0, s1, -1, 0));
   }
 
+  /**
+   * Stores the state with local states `locals` (as given: not canonicalized) as a root,
+   * with no parent, unless it is stored already; returns its index.
+   */
+  addRoot(locals: Int32Array): number {
+    const [s0, s1] = encodeWide(this.tables, locals);
+    const at = this.visited.get(s0, s1);
+    if (at >= 0) return at;
+    const i = this.store(s0, s1, -1, 0);
+    this.visited.add(s0, s1, i);
+    return i;
+  }
+
   expand(i: number, open: number, sink: Sink): number {
     this.current = i;
     this.sink = sink;
@@ -224,7 +237,9 @@ export class WideSpace implements StateSpace {
   }
 
   parentOf(i: number): number {
-    return i === 0 ? -1 : this.parents.get(i);
+    if (i === 0) return -1;
+    const p = this.parents.get(i);
+    return p === NO_PARENT ? -1 : p;
   }
 
   eventOf(i: number): number {
