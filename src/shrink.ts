@@ -88,6 +88,7 @@ export function shrinkPath(
       current = removeWindows(current, test);
       current = removePairs(current, test);
     }
+    if (current.length <= MAX_CUBIC_LENGTH) current = removeTriples(current, test);
     const args = simplifyArgs(sys, current, test);
     current = args.path;
     simplified += args.kept;
@@ -162,6 +163,26 @@ function removePairs(path: number[], test: Test): number[] {
       if (kept !== undefined) {
         path = kept;
         break;
+      }
+    }
+  }
+  return path;
+}
+
+/**
+ * Paths up to this length also try dropping any three events: a step that only makes sense
+ * with two others (a fault's check, then an unmap and a refault that close what it opened)
+ * survives every single and pair removal.
+ */
+const MAX_CUBIC_LENGTH = 16;
+
+function removeTriples(path: number[], test: Test): number[] {
+  for (let i = path.length - 1; i >= 2; i--) {
+    for (let j = i - 1; j >= 1; j--) {
+      for (let k = j - 1; k >= 0; k--) {
+        if (i >= path.length) return path;
+        const kept = test(path.filter((_, x) => x !== i && x !== j && x !== k));
+        if (kept !== undefined) return removeTriples(kept, test);
       }
     }
   }
