@@ -29,8 +29,8 @@
 // (phases `zapped`, `checked`, `committed`; without the lock `checked`, `committed`).
 // Other actors act in one step: gup (FOLL_PIN pin/unpin), vfio (dmaMap/dmaUnmap), mm
 // (drains a folio's LRU batch), vmm (unmap, punch hole).
-// A fault of an index with no folio in the page cache allocates the slot's first free folio
-// (`a` before `b`); a punch of a referenced folio moves it out of the file (`truncated`): the
+// A fault of an index with no folio in the page cache allocates a free folio of the slot
+// (either, as the page allocator may return any); a punch of a referenced folio moves it out of the file (`truncated`): the
 // index's next fault allocates the other folio, so the conversion check sees the new folio,
 // and the old folio's pin or DMA mapping stays on it, allocated, until its holder drops it
 // (then it is freed). With one reference holder per slot, at most one punched folio of a
@@ -43,7 +43,9 @@
 // without lru_add_drain_all(), and a batch may never drain by itself).
 // Properties: INV-1..3 per index (a pin reaches the page it was taken through; the folio
 // counts it), each with the premise that a private index exists; conversion-completes
-// (L-Convert, under weak fairness of the converter's own steps only). A conversion refused
+// (L-Convert for any converter on any index, under weak fairness of the converters' own
+// steps only; declared symmetric, so it is judged on the symmetry-reduced run from the
+// representatives, src/progressRegion.ts). A conversion refused
 // because a pin or DMA mapping is held is documented behaviour (INPLACE rule 10: userspace
 // drops its references first; the catalogue's F6 companion), reported by the witness
 // conversion-refused rather than as a failure of the design. no-pin-check has instead the
@@ -51,11 +53,14 @@
 // mapcount check still refuses a large folio whose sibling page is mapped. In check-before-unmap the
 // converter never holds the lock on a zapped page, so conversion-completes has no trigger
 // there (vacuous).
+// Symmetry: the two physical folios of a slot, the pages of one folio, the folio slots
+// (with their folios and pages) and the converters are interchangeable (the VMM's and the
+// converters' `page` fields follow them).
 // Bound: exhaustive (folios=1, pagesPerFolio=1, converters=1 by default). The declared
-// maxima are what a check finishes: folios=2, pagesPerFolio=2, converters=3 has 471,316
-// states and folios=3, pagesPerFolio=1, converters=3 has 1,615,040 (seconds each);
-// folios=3 with pagesPerFolio=2 is allowed but does not finish within a minute (over ten
-// million states stored by then; reports/bench.md). One reference holder per folio slot
+// maxima are what a check finishes: folios=3, pagesPerFolio=2, converters=3 stores 355,234
+// representatives and judges conversion-completes from them in under 20 s (unreduced,
+// folios=2, pagesPerFolio=2, converters=2 alone has 377,140 states; reports/bench.md).
+// One reference holder per folio slot
 // (a GUP pinner or a VFIO mapping, on the folio in the file or on one punched out of it);
 // FOLL_GET references are not exercised here (the refcount check treats
 // them as pins). An LRU-batch reference on a punched folio is not followed (truncate
@@ -74,7 +79,10 @@ import {
   type MachineInstance,
   type Participant,
   type TransitionView,
+  type SymmetryGroup,
+  type SymmetryRef,
   type WorldEventSpec,
+  type WorldView,
 } from '../src/index.js';
 import { conversionCompletes } from '../properties/conversion.js';
 import {
@@ -174,6 +182,13 @@ const frameName = (k: number): string => (k === 0 ? 'a' : 'b');
 const frameId = (f: number, k: number): string => `folio${f}${frameName(k)}`;
 const FRAMES = [0, 1];
 const convId = (k: number): string => `converter${k}`;
+/** The two frames of the folio slot holding file index `index` (slots hold pages / slots pages each). */
+const foliosOfIndex = (w: WorldView, index: number): readonly string[] => {
+  const frames = w.ids('refFolio');
+  const slots = frames.length / FRAMES.length;
+  const f = Math.floor(index / (w.ids('page').length / slots));
+  return FRAMES.map((k) => frameId(f, k));
+};
 const LOCK = 'invalidateLock';
 const VMM = 'vmm';
 
@@ -325,7 +340,7 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
     noHostMapOfPrivateIndex('page'),
     noPinOnPrivateIndex('page'),
     noDmaOfPrivateIndex('page'),
-    conversionCompletes(convId(0), pageId(0), [frameId(0, 0), frameId(0, 1)]),
+    conversionCompletes('converter', foliosOfIndex),
     sometimesStep(
       'converts-to-private',
       'a shared→private conversion commits',
@@ -411,7 +426,7 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
           'faultAlloc',
           { page: i, frame: 'b' },
           [
-            { machine: a, requires: 'truncated' },
+            { machine: a, requires: notCached },
             { machine: b, event: { type: 'alloc' }, requires: 'free' },
             participant(b, { type: 'lruAdd' }),
             ...mapped(b),
@@ -629,20 +644,30 @@ export default defineModel<'folios' | 'pagesPerFolio' | 'converters', Variant>({
       { id: VMM, machine: vmmMachine },
       ...range(converters).map((k) => ({ id: convId(k), machine: converter })),
     ];
-    const symmetry =
-      pagesPerFolio === 1
-        ? [
-            {
-              name: 'folios',
-              slots: range(folios).map((f) => [frameId(f, 0), frameId(f, 1), pageId(f)]),
-              refs: [
-                { kind: VMM, field: 'page', when: busy },
-                { kind: 'converter', field: 'page', when: busy },
-              ],
-            },
-            { name: 'converters', slots: range(converters).map((k) => [convId(k)]) },
-          ]
-        : [{ name: 'converters', slots: range(converters).map((k) => [convId(k)]) }];
+    // Interchangeable: the two physical folios of a slot (which frame a fault allocates
+    // first is a naming choice), the pages of one folio, the folio slots with their frames
+    // and pages, and the converters. Inner groups are listed first, so they are sorted
+    // before the slots that hold them.
+    const refs = (per: number, offset: number): SymmetryRef[] => [
+      { kind: VMM, field: 'page', when: busy, per, offset },
+      { kind: 'converter', field: 'page', when: busy, per, offset },
+    ];
+    const symmetry: SymmetryGroup[] = [
+      ...range(folios).map((f) => ({ name: `frames${f}`, slots: FRAMES.map((k) => [frameId(f, k)]) })),
+      ...(pagesPerFolio === 1
+        ? []
+        : range(folios).map((f) => ({
+            name: `pages${f}`,
+            slots: slotPages(f).map((j) => [pageId(j)]),
+            refs: refs(1, f * pagesPerFolio),
+          }))),
+      {
+        name: 'folios',
+        slots: range(folios).map((f) => [...FRAMES.map((k) => frameId(f, k)), ...slotPages(f).map(pageId)]),
+        refs: refs(pagesPerFolio, 0),
+      },
+      { name: 'converters', slots: range(converters).map((k) => [convId(k)]) },
+    ];
     return { machines, events, symmetry };
   },
 });

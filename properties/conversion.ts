@@ -20,31 +20,38 @@ const cached = (w: WorldView, folios: readonly string[]): RefFolioContext | unde
   return undefined;
 };
 
+/** The physical folios that may hold file index `index` of world `w`. */
+export type FoliosOf = (w: WorldView, index: number) => readonly string[];
+
 /**
- * Converter `converter` has zapped `page` holding the lock exclusive, and the folio there
- * (if any) has no mapping and no pin, FOLL_GET or DMA reference: only transient references
- * may remain.
+ * Some converter (machines of kind `converterKind`) has zapped an index holding the lock
+ * exclusive, and the folio there (one of `foliosOf(index)`, if any) has no mapping and no
+ * pin, FOLL_GET or DMA reference: only transient references may remain. Every converter
+ * and every index alike, so the test is unchanged by permuting converters, folio slots or
+ * the pages of a folio.
  */
 const convertingUnreferenced =
-  (converter: string, page: string, folios: readonly string[]): StateTest =>
-  (w) => {
-    const conv = w.get(converter);
-    if (!conv.matches('zapped') || `page${(conv.context as { page: number }).page}` !== page) return false;
-    const c = cached(w, folios);
-    return c === undefined || (c.maps === 0 && c.pins === 0 && c.gets === 0 && !c.dma);
-  };
+  (converterKind: string, foliosOf: FoliosOf): StateTest =>
+  (w) =>
+    w.ids(converterKind).some((converter) => {
+      const conv = w.get(converter);
+      if (!conv.matches('zapped')) return false;
+      const c = cached(w, foliosOf(w, (conv.context as { page: number }).page));
+      return c === undefined || (c.maps === 0 && c.pins === 0 && c.gets === 0 && !c.dma);
+    });
 
 /** Weakly fair: the converter's own steps (userspace retries a refused conversion). */
 const converterSteps = ['convertBegin', 'convertCheck', 'convertCommit'];
 
 /**
- * L-Convert (F3): once `converter` holds the lock on `page` and its folio (one of `folios`)
- * is unreferenced but for transient references, the conversion commits.
+ * L-Convert (F3): once a converter holds the lock on an index whose folio is unreferenced
+ * but for transient references, a conversion commits. Declared symmetric: the trigger
+ * quantifies over every converter and index, the goal and fairness name event types only.
  */
-export const conversionCompletes = (converter: string, page: string, folios: readonly string[]): Property =>
+export const conversionCompletes = (converterKind: string, foliosOf: FoliosOf): Property =>
   eventually(
     'conversion-completes',
     'a conversion of an index whose folio holds only transient references, holding the invalidate lock, eventually commits (L-Convert; F3: transient references alone must not refuse it forever)',
     { step: (s) => s.type === 'convertCommit' && s.outcome === 'ok' },
-    { after: convertingUnreferenced(converter, page, folios), fair: converterSteps },
+    { after: convertingUnreferenced(converterKind, foliosOf), fair: converterSteps, symmetric: true },
   );

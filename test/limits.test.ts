@@ -406,12 +406,14 @@ describe('every strategy obeys the stop, in a real process', () => {
     expect(json(r.out).runs[0]?.stopReason).toBe('SIGINT');
   });
 
-  it('--max-seconds stops a symmetry-reduced BFS with progress properties (the graph run is not started)', async () => {
+  it('--max-seconds stops a symmetry-reduced BFS with progress properties (judged from representatives: unknown)', async () => {
     const r = await runBin([
       'check',
       'guest-memfd-inplace:fixed',
       '--set',
       'folios=3',
+      '--set',
+      'pagesPerFolio=2',
       '--set',
       'converters=2',
       '--max-seconds',
@@ -420,6 +422,8 @@ describe('every strategy obeys the stop, in a real process', () => {
     ]);
     expect(r.code).toBe(3);
     expect(json(r.out).runs[0]?.stopReason).toBe('max-seconds');
+    const progress = json(r.out).runs[0]?.properties.find((p) => p.name === 'conversion-completes');
+    expect(progress?.verdict).toBe('unknown');
   });
 });
 

@@ -127,7 +127,7 @@ describe('parallel BFS over a shared state map (any compiled model)', () => {
     const started = Date.now();
     const r = await checkRunAsync(
       model('guest-memfd-inplace'),
-      { folios: 2, pagesPerFolio: 2, converters: 2 },
+      { folios: 3, pagesPerFolio: 2, converters: 2 },
       'fixed',
       {
         engine: 'compiled',
