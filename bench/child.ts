@@ -34,6 +34,7 @@ export interface CliRun {
   readonly variant: string;
   readonly states: number;
   readonly transitions: number;
+  readonly regionStates: number;
   readonly depth: number;
   readonly seconds: number;
   readonly complete: boolean;

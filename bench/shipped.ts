@@ -32,6 +32,8 @@ export interface ShippedRow {
   readonly symmetryApplied: boolean;
   readonly states: number;
   readonly transitions: number;
+  /** States explored concretely to judge progress from representatives (RunResult.regionStates). */
+  readonly regionStates: number;
   /** Sum of the runs' own search seconds (exploration and judging). */
   readonly searchSeconds: number;
   /** Whole process: start to exit, loading and compiling the model included. */
@@ -83,6 +85,7 @@ function row(
     symmetryApplied: runs.some((r) => r.symmetry),
     states: sum(runs, (r) => r.states),
     transitions: sum(runs, (r) => r.transitions),
+    regionStates: sum(runs, (r) => r.regionStates),
     searchSeconds: sum(runs, (r) => r.seconds),
     wallSeconds: m.wall,
     maxRss: m.result.maxRss,
@@ -112,11 +115,15 @@ function flagshipRows(log: (s: string) => void): ShippedRow[] {
       large ? ['--max-seconds', String(budget), '--max-memory', '8G'] : [];
     // A folios=3 run may grow past V8's default heap limit before --max-memory stops it.
     const heap = large ? ['--max-old-space-size=8192'] : [];
-    const all = measureCli(['check', `${FLAGSHIP}:fixed`, ...set, ...limits(LARGE_BUDGET)], heap);
-    rows.push(row('flagship', `${FLAGSHIP}:fixed`, bound, 'all', { por: true, symmetry: true }, all));
-    log(
-      `flagship ${bound} all properties: ${all.result.runs[0]?.states ?? 0} states ${all.wall.toFixed(2)} s`,
-    );
+    // Every property, with the default options, then asked for no reduction (before/after).
+    for (const reduce of [true, false]) {
+      const flags = reduce ? [] : ['--no-por', '--no-symmetry'];
+      const all = measureCli(['check', `${FLAGSHIP}:fixed`, ...set, ...flags, ...limits(LARGE_BUDGET)], heap);
+      rows.push(row('flagship', `${FLAGSHIP}:fixed`, bound, 'all', { por: reduce, symmetry: reduce }, all));
+      log(
+        `flagship ${bound} all properties${reduce ? '' : ' unreduced'}: ${all.result.runs[0]?.states ?? 0} states ${all.wall.toFixed(2)} s`,
+      );
+    }
     for (const por of [true, false]) {
       for (const symmetry of [true, false]) {
         const flags = [...(por ? [] : ['--no-por']), ...(symmetry ? [] : ['--no-symmetry'])];
@@ -165,8 +172,18 @@ const rate = (r: ShippedRow, seconds: number): string =>
  */
 const porCell = (r: ShippedRow): string =>
   !r.por ? 'off' : r.properties === 'all' && !r.porApplied ? 'refused' : r.porApplied ? 'pruned' : 'no gain';
-/** Symmetry as asked and done: off, on, or refused (a progress property). */
-const symmetryCell = (r: ShippedRow): string => (!r.symmetry ? 'off' : r.symmetryApplied ? 'on' : 'refused');
+/**
+ * Symmetry as asked and done: off, on, or refused (a progress property not declared
+ * symmetric); with progress properties judged from representatives, the region's states too.
+ */
+const symmetryCell = (r: ShippedRow): string =>
+  !r.symmetry
+    ? 'off'
+    : !r.symmetryApplied
+      ? 'refused'
+      : r.regionStates > 0
+        ? `on (+${r.regionStates} region)`
+        : 'on';
 const note = (r: ShippedRow): string =>
   r.complete ? '' : `stopped: ${r.stopReason ?? 'limit'}${r.code === 4 ? ' (fatal)' : ''}`;
 
@@ -227,7 +244,10 @@ Each row is one \`foliocheck check ... --json\` process. "whole s" is its wall t
 exit (Node's start, loading the catalogue, compiling the model, searching, judging, printing);
 "search s" is the sum of the runs' own seconds (exploring and judging). POR and symmetry say what
 was asked (\`--no-por\`, \`--no-symmetry\`) and what the run did: a run that judges a progress
-property applies neither ("refused", docs/performance.md); "no gain" is a reduction that was
+property applies no partial-order reduction ("refused"), and symmetry only when every progress
+property is declared symmetric: then it is judged from the representatives, and "+N region"
+counts the states explored concretely for it, beside "states" (docs/performance.md, "Progress
+under symmetry"); "no gain" is a reduction that was
 on but pruned nothing (it stops itself after a window of expansions where it prunes under 10 %). "safety" rows check the
 flagship with its safety properties only (bench/flagshipSafety.ts, loaded as a model file).
 "B/state" is the peak resident memory above a baseline process (\`check ${FLAGSHIP}:fixed\` at its
