@@ -7,6 +7,7 @@ import type { AnyActorScope, AnyMachineSnapshot, AnyStateMachine, EventObject } 
 import { InputError } from './errors.js';
 import { canonicalJson } from './key.js';
 import { outcomeOf } from './outcome.js';
+import { runSync } from './slices.js';
 
 /** Most local states one machine kind may have; a larger closure means unbounded context. */
 export const MAX_LOCAL_STATES = 4096;
@@ -193,20 +194,8 @@ function cachedStep(
  * outcome string to its global code index (it may grow the global list); `cache` carries
  * the steps of this machine computed by an earlier pass.
  */
-export function compileKind(
-  name: string,
-  machine: AnyStateMachine,
-  initials: readonly AnyMachineSnapshot[],
-  alphabet: readonly EventObject[],
-  intern: (outcome: string) => number,
-  maxStates = MAX_LOCAL_STATES,
-  cache: StepCache = stepCache(),
-): Kind {
-  const steps = compileKindSteps(name, machine, initials, alphabet, intern, maxStates, cache);
-  for (;;) {
-    const r = steps.next();
-    if (r.done === true) return r.value;
-  }
+export function compileKind(...args: Parameters<typeof compileKindSteps>): Kind {
+  return runSync(compileKindSteps(...args));
 }
 
 /**

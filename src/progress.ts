@@ -140,17 +140,7 @@ export class Marks {
   /** The test per edge label (event * outcomes + outcome; 1: holds). */
   step(test: StepTest): Uint8Array {
     let t = this.steps.get(test);
-    if (t === undefined) {
-      const { events, outcomes } = this.sys;
-      const table = new Uint8Array(events.length * outcomes.length);
-      for (const e of events) {
-        outcomes.forEach((outcome, o) => {
-          if (test({ actor: e.actor, type: e.type, args: e.args, outcome }))
-            table[e.index * outcomes.length + o] = 1;
-        });
-      }
-      this.steps.set(test, (t = table));
-    }
+    if (t === undefined) this.steps.set(test, (t = stepTable(this.sys, test)));
     return t;
   }
 
@@ -165,6 +155,19 @@ export class Marks {
       ? this.step(goal.step)
       : new Uint8Array(this.sys.events.length * this.sys.outcomes.length);
   }
+}
+
+/** A step test per edge label (event * outcomes + outcome; 1: holds). */
+export function stepTable(sys: CompiledSystem, test: StepTest): Uint8Array {
+  const { events, outcomes } = sys;
+  const table = new Uint8Array(events.length * outcomes.length);
+  for (const e of events) {
+    outcomes.forEach((outcome, o) => {
+      if (test({ actor: e.actor, type: e.type, args: e.args, outcome }))
+        table[e.index * outcomes.length + o] = 1;
+    });
+  }
+  return table;
 }
 
 /** Judges one progress property on a complete graph; 'unknown' when the stop condition fires. */

@@ -20,17 +20,15 @@
 // A violation's trace: the reduced path to the representative is re-found concretely
 // (src/explore/concretize.ts), which ends in some permutation of it, and the region is
 // judged again from that concrete state for the loop; both parts replay.
-import { snapshotKey } from './machines.js';
-import { concretePath } from './explore/concretize.js';
+import { concreteRun, localsOf } from './explore/concretize.js';
 import { GraphRecorder } from './explore/graph.js';
 import { makeSpace, type EngineName } from './explore/index.js';
-import { compileStateTest, localSource } from './explore/stateTests.js';
+import { compileStateTest, localSource, type CompiledTest } from './explore/stateTests.js';
 import type { StateSpace } from './explore/space.js';
-import { Marks, stoppable, type JudgeOptions, type ProgressVerdict } from './progress.js';
+import { Marks, stepTable, stoppable, type JudgeOptions, type ProgressVerdict } from './progress.js';
 import { eventually } from './progressEventually.js';
 import { isSafety, type Property, type ProgressProperty } from './property.js';
-import { kindOf, type CompiledSystem } from './system.js';
-import { initialWorld, stepWorld, type World } from './world.js';
+import type { CompiledSystem } from './system.js';
 
 type Eventually = Extract<ProgressProperty, { kind: 'eventually' }>;
 
@@ -60,13 +58,6 @@ export interface RegionOptions extends JudgeOptions {
   readonly engine?: EngineName | undefined;
 }
 
-/** What judging one property from representatives explored and found. */
-export interface RegionVerdict extends ProgressVerdict {
-  /** States and transitions of the concrete region explored (0 when vacuous). */
-  readonly regionStates: number;
-  readonly regionTransitions: number;
-}
-
 /**
  * Judges `prop` (judgedUnderSymmetry) from the states of `reduced`, a complete
  * symmetry-reduced run of `sys`: same verdict as on the unreduced graph, and a trace that
@@ -77,7 +68,7 @@ export function judgeFromRepresentatives(
   reduced: StateSpace,
   prop: Eventually,
   opts: RegionOptions = {},
-): RegionVerdict {
+): ProgressVerdict {
   const after = prop.after;
   if (after === undefined) throw new Error('engine: a region needs a trigger');
   const read = localSource(sys, reduced);
@@ -97,46 +88,41 @@ export function judgeFromRepresentatives(
     roots.push(locals);
     rootOf.push(s);
   }
-  if (!triggered) return { verdict: 'vacuous', regionStates: 0, regionTransitions: 0 };
-  const region = regionVerdict(sys, roots, prop, opts);
+  if (!triggered) return { verdict: 'vacuous', regionStates: 0 };
+  const region = regionVerdict(sys, roots, prop, goal, opts);
   if (region.verdict !== 'violated' || region.root === undefined) return region;
   // The trace: the representative, re-found concretely, then the region judged again from
   // the concrete state reached (a permutation of the representative).
   const rep = rootOf[region.rootIndex];
   if (rep === undefined) throw new Error('engine: a region root without its representative');
-  const prefix = concretePath(sys, reduced, { state: rep }, () => true);
-  const again = regionVerdict(sys, [localsOf(sys, replay(sys, prefix))], prop, opts);
+  const prefix = concreteRun(sys, reduced, { state: rep }, () => true);
+  const again = regionVerdict(sys, [localsOf(sys, prefix.world)], prop, goal, opts);
   if (again.verdict !== 'violated' || again.path === undefined)
     throw new Error('engine: a permuted representative does not break its obligation again');
+  const at = prefix.path.length;
   return {
     verdict: 'violated',
-    path: [...prefix, ...again.path],
-    loop: again.loop === null || again.loop === undefined ? null : prefix.length + again.loop,
+    path: [...prefix.path, ...again.path],
+    loop: again.loop === null || again.loop === undefined ? null : at + again.loop,
     regionStates: region.regionStates,
-    regionTransitions: region.regionTransitions,
   };
 }
 
-/** The region from `roots` explored concretely and judged; `rootIndex`: which root a violation breaks. */
+/**
+ * The region from `roots` explored concretely and judged (`goal`: the goal's state part,
+ * compiled); `rootIndex`: which root a violation breaks.
+ */
 function regionVerdict(
   sys: CompiledSystem,
   roots: readonly Int32Array[],
   prop: Eventually,
+  goal: CompiledTest | undefined,
   opts: RegionOptions,
-): RegionVerdict & { readonly rootIndex: number } {
+): ProgressVerdict & { readonly regionStates: number; readonly rootIndex: number } {
   const { space } = makeSpace(sys, opts.engine ?? 'compiled', { symmetry: false, indexSeen: true });
   const g = new GraphRecorder(space, sys.outcomes.length, sys.events.length);
   const outcomes = sys.outcomes.length;
-  const goalStep = new Uint8Array(sys.events.length * outcomes);
-  if ('step' in prop.goal) {
-    const step = prop.goal.step;
-    for (const e of sys.events)
-      sys.outcomes.forEach((outcome, o) => {
-        if (step({ actor: e.actor, type: e.type, args: e.args, outcome }))
-          goalStep[e.index * outcomes + o] = 1;
-      });
-  }
-  const goal = 'state' in prop.goal ? compileStateTest(sys, prop.goal.state, REGION_TREE_BUDGET) : undefined;
+  const goalStep = 'step' in prop.goal ? stepTable(sys, prop.goal.step) : undefined;
   const read = localSource(sys, g);
   const rootIds = roots.map((l) => g.addRoot(l));
   let queued = new Uint8Array(Math.max(1024, g.size * 2));
@@ -152,17 +138,12 @@ function regionVerdict(
     queue.push(s);
   };
   for (const r of rootIds) enqueue(r);
-  let transitions = 0;
-  const counts = (): { regionStates: number; regionTransitions: number } => ({
-    regionStates: queue.length,
-    regionTransitions: transitions,
-  });
   for (let h = 0; h < queue.length; h++) {
     const reason = (h & (POLL_EVERY - 1)) === 0 ? opts.shouldStop?.() : undefined;
-    if (reason !== undefined) return { verdict: 'unknown', stopReason: reason, ...counts(), rootIndex: -1 };
+    if (reason !== undefined)
+      return { verdict: 'unknown', stopReason: reason, regionStates: queue.length, rootIndex: -1 };
     g.expand(queue[h] as number, 0, (event, outcome, child) => {
-      transitions++;
-      if (goalStep[event * outcomes + outcome] === 1) return;
+      if (goalStep?.[event * outcomes + outcome] === 1) return;
       if (child < queued.length && queued[child] === 1) return;
       if (goal?.holds((inst) => read(child, inst)) === true) return;
       enqueue(child);
@@ -175,28 +156,9 @@ function regionVerdict(
   const verdict = stoppable(() => eventually(marks, prop, triggers));
   return {
     ...verdict,
-    ...counts(),
+    regionStates: queue.length,
     rootIndex: verdict.root === undefined ? -1 : rootIds.indexOf(verdict.root),
   };
-}
-
-/** The world reached by `path` from the initial world. */
-function replay(sys: CompiledSystem, path: readonly number[]): World {
-  let world = initialWorld(sys);
-  for (const e of path) {
-    const step = stepWorld(sys, world, e);
-    if (step === undefined) throw new Error('engine: a concretized path does not replay');
-    world = step.world;
-  }
-  return world;
-}
-
-function localsOf(sys: CompiledSystem, w: World): Int32Array {
-  return Int32Array.from(w, (s, i) => {
-    const l = kindOf(sys, i).stateIndex.get(snapshotKey(s));
-    if (l === undefined) throw new Error('engine: a replayed world has a local state outside the closure');
-    return l;
-  });
 }
 
 /** judgeFromRepresentatives for each progress property of a run (judgedUnderSymmetry). */

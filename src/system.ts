@@ -1,7 +1,6 @@
 // Resolves a model, parameters and variant into a compiled system: instances, machine
 // kinds with their local tables, world events with participant indices, property tables
 // and the model fingerprint. Both engines (interpretation and compiled) start from here.
-import { performance } from 'node:perf_hooks';
 import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { InputError } from './errors.js';
 import { canonicalJson, hash64 } from './key.js';
@@ -25,6 +24,7 @@ import {
 } from './participants.js';
 import type { Property } from './property.js';
 import { propertyTables } from './propertyTables.js';
+import { runAsync, runSync } from './slices.js';
 import { Poller, type ShouldStop, type StopReason } from './stop.js';
 
 export type { ResolvedParticipant } from './participants.js';
@@ -141,18 +141,10 @@ export function compileSystem(
   variant: string,
   hooks: CompileHooks = {},
 ): CompiledSystem {
-  const steps = compileSteps(model, params, variant, hooks, {});
-  for (;;) {
-    const r = steps.next();
-    if (r.done === true) {
-      if ('stopped' in r.value) throw new Error('engine: a compile without a stop stopped');
-      return r.value;
-    }
-  }
+  const sys = runSync(compileSteps(model, params, variant, hooks, {}));
+  if ('stopped' in sys) throw new Error('engine: a compile without a stop stopped');
+  return sys;
 }
-
-/** Milliseconds of compiling between two turns of the event loop. */
-const SLICE_MS = 50;
 
 /**
  * As compileSystem, but lets the event loop run between slices of work (signals, timers),
@@ -160,24 +152,14 @@ const SLICE_MS = 50;
  * under hundreds of events takes seconds, and a limit or signal must stop it as it stops
  * a search.
  */
-export async function compileSystemAsync(
+export function compileSystemAsync(
   model: AnyModel,
   params: Readonly<Record<string, number>>,
   variant: string,
   control: CompileControl,
   hooks: CompileHooks = {},
 ): Promise<CompiledSystem | CompileStopped> {
-  const steps = compileSteps(model, params, variant, hooks, control);
-  let last = performance.now();
-  for (;;) {
-    const r = steps.next();
-    if (r.done === true) return r.value;
-    const now = performance.now();
-    if (now - last >= SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      last = performance.now();
-    }
-  }
+  return runAsync(compileSteps(model, params, variant, hooks, control));
 }
 
 /** The compile, yielding at every poll of `control` (about every 10 ms of work). */

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { models } from '../models/index.js';
 import { checkSystem, type RunResult } from '../src/check.js';
+import { permute } from '../src/explore/concretize.js';
 import { explore } from '../src/explore/index.js';
 import { compileStateTest, localSource } from '../src/explore/stateTests.js';
 import { runSync } from '../src/explore/strategy.js';
@@ -39,23 +40,12 @@ function transpose(
   b: number,
   x: Int32Array,
 ): Int32Array {
-  const out = Int32Array.from(x);
-  const [sa, sb] = [g.slots[a] ?? [], g.slots[b] ?? []];
-  sa.forEach((inst, p) => {
-    const other = sb[p] as number;
-    out[other] = x[inst] as number;
-    out[inst] = x[other] as number;
-  });
-  const n = g.slots.length;
-  for (const r of g.refs) {
-    for (let inst = 0; inst < out.length; inst++) {
-      if (sys.instances[inst]?.kind !== r.kind) continue;
-      const l = out[inst] as number;
-      const k = r.ref[l] as number;
-      if (k === a || k === b) out[inst] = r.relabel[l * n + (k === a ? b : a)] as number;
-    }
-  }
-  return out;
+  return permute(
+    sys,
+    g,
+    g.slots.map((_, s) => (s === a ? b : s === b ? a : s)),
+    x,
+  );
 }
 
 /**

@@ -26,18 +26,31 @@ export function concretePath(
   found: Finding,
   fires: (event: number, outcome: string, before: World, after: World) => boolean,
 ): number[] {
+  return concreteRun(sys, space, found, fires).path;
+}
+
+/** Local state indices of a world's instances (-1 for a snapshot outside the compiled closure). */
+export function localsOf(sys: CompiledSystem, w: World): Int32Array {
+  return Int32Array.from(w, (s, i) => kindOf(sys, i).stateIndex.get(snapshotKey(s)) ?? -1);
+}
+
+/** As concretePath, with the concrete world the path ends in (a permutation of the stored state). */
+export function concreteRun(
+  sys: CompiledSystem,
+  space: StateSpace,
+  found: Finding,
+  fires: (event: number, outcome: string, before: World, after: World) => boolean,
+): { path: number[]; world: World } {
   const canon = makeCanonicalizer(sys);
   const repr = (w: World): string => {
-    const locals = Int32Array.from(w, (s, i) => kindOf(sys, i).stateIndex.get(snapshotKey(s)) ?? -1);
+    const locals = localsOf(sys, w);
     canon?.(locals);
     return locals.join(',');
   };
   const chain: number[] = [];
   for (let s = found.state; s >= 0; s = space.parentOf(s)) chain.push(s);
   chain.reverse();
-  const localsOf = (w: World): Int32Array =>
-    Int32Array.from(w, (s, i) => kindOf(sys, i).stateIndex.get(snapshotKey(s)) ?? -1);
-  const targets = chain.slice(1).map((s) => localsOf(space.worldOf(s)));
+  const targets = chain.slice(1).map((s) => localsOf(sys, space.worldOf(s)));
   const path: number[] = [];
   let world = initialWorld(sys);
   const advance = (target: Int32Array, ok: (outcome: string, e: number, after: World) => boolean): void => {
@@ -48,7 +61,7 @@ export function concretePath(
     });
     const next =
       steps.find((s) => repr(s.world) === key) ??
-      steps.find((s) => sameOrbit(sys, sys.symmetry, localsOf(s.world), target));
+      steps.find((s) => sameOrbit(sys, sys.symmetry, localsOf(sys, s.world), target));
     if (next === undefined)
       throw new Error(`engine: no concrete step after ${path.length} events matches the stored path`);
     path.push(next.e);
@@ -59,11 +72,11 @@ export function concretePath(
     const stored = stepWorld(sys, space.worldOf(found.state), found.event);
     if (stored === undefined) throw new Error('engine: the stored finding step is not enabled');
     advance(
-      localsOf(stored.world),
+      localsOf(sys, stored.world),
       (outcome, e, after) => outcome === stored.outcome && fires(e, outcome, world, after),
     );
   }
-  return path;
+  return { path, world };
 }
 
 /** True when some permutation of the slots of every group (with references relabelled) maps `x` to `t`. */
@@ -87,7 +100,7 @@ function permutations(n: number): number[][] {
 }
 
 /** `x` with slot s of `g` moved to slot perm[s] and references to s relabelled to perm[s]. */
-function permute(
+export function permute(
   sys: CompiledSystem,
   g: ResolvedSymmetry,
   perm: readonly number[],

@@ -70,30 +70,5 @@ export type Search = Generator<undefined, SearchStats, undefined>;
 
 export type Strategy = (space: StateSpace, tracker: PropertyTracker, limits: SearchLimits) => Search;
 
-/** Runs a search (or any generator sliced the same way) to the end without yielding to the event loop. */
-export function runSync<T = SearchStats>(search: Generator<undefined, T, undefined>): T {
-  for (;;) {
-    const r = search.next();
-    if (r.done === true) return r.value;
-  }
-}
-
-/** Milliseconds of searching between two turns of the event loop. */
-const SLICE_MS = 50;
-
-/**
- * Runs a search, giving the event loop a turn every SLICE_MS so that signal handlers
- * (SIGINT, SIGTERM) and timers run while a long search is in progress.
- */
-export async function runAsync<T = SearchStats>(search: Generator<undefined, T, undefined>): Promise<T> {
-  let last = performance.now();
-  for (;;) {
-    const r = search.next();
-    if (r.done === true) return r.value;
-    const now = performance.now();
-    if (now - last >= SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      last = performance.now();
-    }
-  }
-}
+/** The drivers of a search (and of any generator sliced the same way). */
+export { runAsync, runSync } from '../slices.js';
